@@ -1,0 +1,373 @@
+/**
+ * SlackEmulator: a real HTTP server speaking the Slack Web API subset the bot uses (POST /api/<method>),
+ * response_url endpoints, private file downloads and Socket Mode, plus workspace state, fault injection and
+ * the driver that sends signed requests to the bot. See /work/shared/research/slack-platform.md.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EmuCall, EmuChannel, EmuEphemeral, EmuMessage, EmuOpenView, EmuUser, FaultSpec, SlackEmulatorOptions } from './types.js';
+import { WorkspaceState } from './workspace-state.js';
+import { WebApiMethods, SlackApiError, type WebApiHost } from './web-api-methods.js';
+import { DeliveryPipeline, HttpTransport } from './event-delivery.js';
+import { SocketModeServer } from './socket-mode.js';
+import { SlackDriver, type DriverHost } from './slack-driver.js';
+import { FaultInjector } from './faults.js';
+import { parseApiArgs, readBody, sendJson } from './http-util.js';
+import { botProfile, messageEvent, eventEnvelope, type EmulatorIdentity } from './payloads.js';
+import { validateBlocks } from './block-kit-validator.js';
+import { TsClock } from './slack-ts.js';
+
+/** Methods that take the app-level token (xapp-); every other method needs the bot token. */
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
+
+export class SlackEmulator {
+  readonly teamId: string;
+  readonly botToken: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly appToken: string;
+  readonly driver: SlackDriver;
+
+  private readonly opts: Required<Pick<SlackEmulatorOptions, 'signingSecret' | 'echoBotMessages' | 'retryDelaysMs' | 'ackTimeoutMs'>>;
+  private readonly identity: EmulatorIdentity;
+  private readonly state: WorkspaceState;
+  private readonly api: WebApiMethods;
+  private readonly faults = new FaultInjector();
+  private readonly callLog: EmuCall[] = [];
+  private readonly clock = new TsClock();
+  private readonly http: HttpTransport;
+  private readonly socket: SocketModeServer;
+  private readonly pipeline: DeliveryPipeline;
+  private server?: Server;
+  private port = 0;
+  private botEndpoint?: string;
+
+  constructor(opts: SlackEmulatorOptions & { appMentionEvents?: boolean }) {
+    this.teamId = opts.teamId ?? 'T0001';
+    this.botToken = opts.botToken ?? 'xoxb-emulator';
+    this.botUserId = opts.botUserId ?? 'UBOT';
+    this.botId = opts.botId ?? 'BBOT';
+    this.appToken = opts.appToken ?? 'xapp-emulator';
+    this.opts = {
+      signingSecret: opts.signingSecret,
+      echoBotMessages: opts.echoBotMessages ?? true,
+      retryDelaysMs: opts.retryDelaysMs ?? [0, 1000, 5000],
+      ackTimeoutMs: opts.ackTimeoutMs ?? 3000,
+    };
+    this.identity = {
+      teamId: this.teamId,
+      teamDomain: opts.teamDomain ?? 'emulator',
+      appId: opts.appId ?? 'AEMU',
+      botId: this.botId,
+      botUserId: this.botUserId,
+      botName: 'threaddesk',
+    };
+    this.state = new WorkspaceState(this.teamId, this.botUserId);
+    this.state.addUser({ id: this.botUserId, name: this.identity.botName, isBot: true, teamId: this.teamId });
+
+    const apiHost: WebApiHost = {
+      state: this.state,
+      identity: this.identity,
+      nextTs: () => this.clock.next(),
+      onBotMessagePosted: (m) => this.echo(m),
+      newSocketUrl: () => `ws://127.0.0.1:${this.port}/link/?ticket=${this.socket.newTicket()}&app_id=${this.identity.appId}`,
+    };
+    this.api = new WebApiMethods(apiHost);
+    this.http = new HttpTransport(() => this.botEndpoint, this.opts.signingSecret, this.opts.ackTimeoutMs);
+    this.socket = new SocketModeServer(this.identity.appId, this.opts.ackTimeoutMs);
+    this.pipeline = new DeliveryPipeline(this.http, () => (this.socket.connected ? this.socket : undefined), this.opts.retryDelaysMs);
+
+    const driverHost: DriverHost = {
+      state: this.state,
+      identity: this.identity,
+      signingSecret: this.opts.signingSecret,
+      pipeline: this.pipeline,
+      http: this.http,
+      api: this.api,
+      appMentionEvents: opts.appMentionEvents ?? true,
+      baseUrl: () => this.baseUrl,
+      botEndpoint: () => this.botEndpoint,
+      hasReceiver: () => this.botEndpoint !== undefined || this.socket.connected,
+      nextTs: () => this.clock.next(),
+      postAsBotUnchecked: (channel, text, blocks, threadTs) => this.postAsBotUnchecked(channel, text, blocks, threadTs),
+    };
+    this.driver = new SlackDriver(driverHost);
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------------------------
+
+  async start(port = 0): Promise<void> {
+    const server = createServer((req, res) => {
+      this.pipeline.track(this.route(req, res)).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'fatal_error', emulator_error: String(err) });
+      });
+    });
+    this.socket.attach(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.pipeline.stop();
+    await this.socket.close();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private get baseUrl(): string {
+    if (!this.server) throw new Error('SlackEmulator: start() it first');
+    return `http://127.0.0.1:${this.port}/`;
+  }
+
+  /** 'http://127.0.0.1:PORT/api/' — pass as Bolt clientOptions.slackApiUrl. */
+  get apiUrl(): string {
+    return `${this.baseUrl}api/`;
+  }
+
+  /** Where Events API / commands / interactivity are POSTed (e.g. http://127.0.0.1:3000/slack/events). */
+  setBotEndpoint(url: string): void {
+    this.botEndpoint = url;
+  }
+
+  /** Resolves when no event delivery (incl. retries, echoes) and no request to the emulator is in flight. */
+  idle(): Promise<void> {
+    return this.pipeline.idle();
+  }
+
+  /** Polls until `predicate` holds (for assertions on work the bot does after acking). */
+  async waitFor<T>(predicate: () => T | undefined | false | null, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 5000);
+    for (;;) {
+      const v = predicate();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error('SlackEmulator.waitFor: timed out');
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 10));
+    }
+  }
+
+  // ---- workspace state --------------------------------------------------------------------------------------
+
+  addUser(u: EmuUser): EmuUser {
+    return this.state.addUser(u);
+  }
+
+  addChannel(c: EmuChannel): EmuChannel {
+    return this.state.addChannel(c);
+  }
+
+  /** The D… IM channel between the bot and the user. */
+  openIm(userId: string): EmuChannel {
+    return this.state.openIm(userId);
+  }
+
+  joinChannel(channelId: string, userId: string): void {
+    this.state.join(channelId, userId);
+  }
+
+  leaveChannel(channelId: string, userId: string): void {
+    this.state.leave(channelId, userId);
+  }
+
+  user(id: string): EmuUser | undefined {
+    return this.state.users.get(id);
+  }
+
+  channel(id: string): EmuChannel | undefined {
+    return this.state.channels.get(id);
+  }
+
+  // ---- what the bot did ---------------------------------------------------------------------------------
+
+  /** Top-level messages of a channel, oldest first (deleted ones stay, flagged deleted:true). */
+  messages(channelId: string): EmuMessage[] {
+    return this.state.topLevel(channelId);
+  }
+
+  /** Replies of a thread, oldest first, without the parent. */
+  thread(channelId: string, threadTs: string): EmuMessage[] {
+    return this.state.replies(channelId, threadTs);
+  }
+
+  message(channelId: string, ts: string): EmuMessage | undefined {
+    return this.state.message(channelId, ts);
+  }
+
+  ephemerals(filter: { user?: string; channel?: string } = {}): EmuEphemeral[] {
+    return this.state.ephemerals.filter((e) => (!filter.user || e.user === filter.user) && (!filter.channel || e.channel === filter.channel));
+  }
+
+  calls(method?: string): EmuCall[] {
+    return method ? this.callLog.filter((c) => c.method === method) : [...this.callLog];
+  }
+
+  openViews(userId?: string): EmuOpenView[] {
+    return [...this.state.views.values()]
+      .filter((v) => !userId || v.user === userId)
+      .map((v) => ({ id: v.id, user: v.user, view: v.view, hash: v.hash }));
+  }
+
+  homeView(userId: string): any | undefined {
+    return this.state.homeViews.get(userId)?.view;
+  }
+
+  // ---- fault injection ------------------------------------------------------------------------------------
+
+  /** The next `times` calls of `method` fail: HTTP status, `{ok:false,error}`, or 429 + Retry-After. */
+  failNext(method: string, fault: FaultSpec): void {
+    this.faults.add(method, fault);
+  }
+
+  /** Sends {"type":"disconnect"} to Socket Mode clients (they reconnect via apps.connections.open). */
+  disconnectSockets(reason?: string): void {
+    this.socket.disconnectAll(reason);
+  }
+
+  // ---- HTTP routing -------------------------------------------------------------------------------------
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator.local');
+    const raw = await readBody(req);
+    if (req.method === 'POST' && url.pathname.startsWith('/api/')) return this.handleApi(url.pathname.slice(5), req, raw, res);
+    if (req.method === 'POST' && url.pathname.startsWith('/response/')) return this.handleResponseUrl(url.pathname, raw, res);
+    if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) return this.handleFile(url.pathname, req, res);
+    sendJson(res, 404, { ok: false, error: 'not_found' });
+  }
+
+  private record(method: string, args: Record<string, any>, status: number, body: { ok: boolean; error?: string }): void {
+    const { token: _token, ...safeArgs } = args;
+    this.callLog.push({ method, args: safeArgs, ok: body.ok, ...(body.error ? { error: body.error } : {}), status, at: Date.now() });
+  }
+
+  private async handleApi(method: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    let args: Record<string, any>;
+    try {
+      args = await parseApiArgs(String(req.headers['content-type'] ?? ''), raw);
+    } catch {
+      args = {};
+      const body = { ok: false, error: 'invalid_form_data' };
+      this.record(method, args, 200, body);
+      return sendJson(res, 200, body);
+    }
+    const reply = (status: number, body: Record<string, any>, headers?: Record<string, string>): void => {
+      this.record(method, args, status, body as { ok: boolean; error?: string });
+      sendJson(res, status, body, headers);
+    };
+
+    if (!this.api.has(method)) {
+      // Loud on purpose: a method the emulator does not know is a method the tests do not cover.
+      console.warn(`[slack-emulator] unknown Web API method called: ${method}`);
+      return reply(404, { ok: false, error: 'unknown_method' });
+    }
+    const fault = this.faults.take(method);
+    if (fault) return reply(fault.status, fault.body, fault.headers);
+
+    const auth = String(req.headers.authorization ?? '');
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : '';
+    if (!token) return reply(200, { ok: false, error: 'not_authed' });
+    const expected = APP_TOKEN_METHODS.has(method) ? this.appToken : this.botToken;
+    if (token !== expected) {
+      const wrongKind = token === this.appToken || token === this.botToken;
+      return reply(200, { ok: false, error: wrongKind ? 'not_allowed_token_type' : 'invalid_auth' });
+    }
+    try {
+      reply(200, this.api.call(method, args));
+    } catch (err) {
+      if (!(err instanceof SlackApiError)) throw err;
+      reply(200, { ok: false, error: err.code, ...err.extra });
+    }
+  }
+
+  /** response_url (doc §2.5): JSON {text, blocks, response_type, replace_original, delete_original, thread_ts}. */
+  private handleResponseUrl(pathname: string, raw: Buffer, res: ServerResponse): void {
+    const id = pathname.split('/').pop() ?? '';
+    const ctx = this.state.responseUrls.get(id);
+    if (!ctx) return sendJson(res, 404, { ok: false, error: 'invalid_response_url' });
+    let body: any;
+    try {
+      body = JSON.parse(raw.toString('utf8') || '{}');
+    } catch {
+      return sendJson(res, 400, { ok: false, error: 'invalid_payload' });
+    }
+    if (body.blocks !== undefined) {
+      const problems = validateBlocks(body.blocks, 'message');
+      if (problems.length > 0) return sendJson(res, 400, { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } });
+    }
+    const text: string = body.text ?? '';
+    const replaceOriginal = body.replace_original === true || body.replace_original === 'true';
+    const deleteOriginal = body.delete_original === true || body.delete_original === 'true';
+    if ((replaceOriginal || deleteOriginal) && ctx.messageTs) {
+      if (ctx.isEphemeral) {
+        const i = this.state.ephemerals.findIndex((e) => e.ts === ctx.messageTs && e.user === ctx.user);
+        if (i >= 0 && deleteOriginal) this.state.ephemerals.splice(i, 1);
+        else if (i >= 0) Object.assign(this.state.ephemerals[i], { text, blocks: body.blocks });
+      } else {
+        const m = this.state.message(ctx.channel, ctx.messageTs);
+        if (m && deleteOriginal) m.deleted = true;
+        else if (m) Object.assign(m, { text, blocks: body.blocks });
+      }
+    } else if (body.response_type === 'in_channel') {
+      this.postAsBotUnchecked(ctx.channel, text, body.blocks, body.thread_ts);
+    } else {
+      this.state.ephemerals.push({
+        channel: ctx.channel, user: ctx.user, text, ...(body.blocks ? { blocks: body.blocks } : {}),
+        ...(body.thread_ts ? { thread_ts: String(body.thread_ts) } : {}), via: 'response_url', ts: this.clock.next(),
+      });
+    }
+    sendJson(res, 200, { ok: true });
+  }
+
+  /** url_private downloads need the bot token (doc §3.2 file_share note). */
+  private handleFile(pathname: string, req: IncomingMessage, res: ServerResponse): void {
+    if (req.headers.authorization !== `Bearer ${this.botToken}`) {
+      res.writeHead(302, { location: `https://${this.identity.teamDomain}.slack.com/?redir=login` });
+      res.end();
+      return;
+    }
+    const fileId = /^\/files-pri\/[^-/]+-([^/]+)\//.exec(pathname)?.[1] ?? '';
+    const file = this.state.files.get(fileId);
+    if (!file) return sendJson(res, 404, { ok: false, error: 'file_not_found' });
+    const content = file.content ?? 'x'.repeat(file.size);
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': Buffer.byteLength(content) });
+    res.end(content);
+  }
+
+  // ---- bot messages and echoes --------------------------------------------------------------------------
+
+  /** Messages Slack posts on the bot's behalf without a Web API call (in_channel command/response_url replies). */
+  private postAsBotUnchecked(channel: string, text: string, blocks: any[] | undefined, threadTs?: string): EmuMessage {
+    const m: EmuMessage = {
+      channel, ts: this.clock.next(), user: this.botUserId, bot_id: this.botId, app_id: this.identity.appId,
+      bot_profile: botProfile(this.botId, this.identity.botName, this.identity.appId, this.teamId), team: this.teamId,
+      text, reactions: [], ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}),
+    };
+    this.state.addMessage(m);
+    this.echo(m);
+    return m;
+  }
+
+  /**
+   * Slack sends an app's own posts back as `message` events (bot_id, user = bot user, bot_profile, no
+   * subtype — doc §0.10). Delivered asynchronously through the normal pipeline, so retries apply too.
+   */
+  private echo(m: EmuMessage): void {
+    if (!this.opts.echoBotMessages) return;
+    const channel = this.state.channels.get(m.channel);
+    if (!channel) return;
+    const event = messageEvent(this.state, channel, m);
+    const envelope = eventEnvelope(this.identity, event, { isExtShared: channel.isExtShared ?? false });
+    const body = JSON.stringify(envelope);
+    const send = async (): Promise<void> => {
+      await new Promise((r) => setImmediate(r));
+      if (!this.botEndpoint && !this.socket.connected) return;
+      await this.pipeline.deliverEvent({ kind: 'events_api', body, contentType: 'application/json', json: envelope });
+    };
+    this.pipeline.track(send());
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Public data types of the local Slack emulator. Field names follow Slack's own
+ * wire names where the value is shown to the bot (ts, thread_ts, bot_id …) so that
+ * tests can compare emulator state with what the bot saw.
+ */
+
+export interface EmuUser {
+  id: string;
+  name: string;
+  realName?: string;
+  /** The user's own workspace. A value different from the emulator's teamId makes this a Slack Connect (external) user. */
+  teamId?: string;
+  isBot?: boolean;
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  email?: string;
+  tz?: string;
+}
+
+export interface EmuChannel {
+  id: string;
+  name: string;
+  isIm?: boolean;
+  isPrivate?: boolean;
+  /** Slack Connect channel shared with another organisation. */
+  isExtShared?: boolean;
+  members: string[];
+}
+
+export interface EmuReaction {
+  name: string;
+  users: string[];
+}
+
+export interface EmuMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+  text: string;
+  blocks?: any[];
+  edited?: { user: string; ts: string };
+  /** Kept in state (flagged) after chat.delete / a message_deleted event, so tests can see the deletion. */
+  deleted?: boolean;
+  subtype?: string;
+  files?: any[];
+  reactions: EmuReaction[];
+  reply_broadcast?: boolean;
+  /** Author's workspace (differs from the installed team for Slack Connect users). */
+  team?: string;
+  client_msg_id?: string;
+  username?: string;
+  bot_profile?: any;
+  app_id?: string;
+}
+
+export interface EmuEphemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks?: any[];
+  thread_ts?: string;
+  via: 'chat.postEphemeral' | 'response_url';
+  /** message_ts of the ephemeral (buttons inside it can be clicked with driver.clickButton). */
+  ts: string;
+}
+
+export interface EmuCall {
+  method: string;
+  args: Record<string, any>;
+  ok: boolean;
+  error?: string;
+  status: number;
+  at: number;
+}
+
+/** A file attached to a driver message (Slack's file object, see research doc §3.2 file_share). */
+export interface SlackFile {
+  id: string;
+  name: string;
+  title: string;
+  mimetype: string;
+  filetype: string;
+  size: number;
+  user: string;
+  mode: string;
+  url_private: string;
+  url_private_download: string;
+  permalink: string;
+  /** Emulator only: bytes served at url_private (Bearer bot token required). Not sent in events. */
+  content?: string;
+}
+
+export interface EmuOpenView {
+  id: string;
+  user: string;
+  view: any;
+  hash: string;
+}
+
+export interface FaultSpec {
+  status?: number;
+  error?: string;
+  retryAfter?: number;
+  times?: number;
+}
+
+export interface SlackEmulatorOptions {
+  signingSecret: string;
+  teamId?: string;
+  teamDomain?: string;
+  botToken?: string;
+  botUserId?: string;
+  botId?: string;
+  appId?: string;
+  appToken?: string;
+  echoBotMessages?: boolean;
+  retryDelaysMs?: number[];
+  ackTimeoutMs?: number;
+}

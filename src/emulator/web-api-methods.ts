@@ -1,0 +1,536 @@
+/**
+ * The Web API methods the bot uses, implemented against WorkspaceState. Errors are thrown as SlackApiError
+ * and turned into Slack's HTTP 200 `{ok:false,error}` shape by the server (doc §2.2). Error codes per method
+ * follow the table in doc §2.4.
+ */
+import type { EmuChannel, EmuMessage } from './types.js';
+import type { OpenView, WorkspaceState } from './workspace-state.js';
+import { validateBlocks, validateView } from './block-kit-validator.js';
+import { botProfile, messageToApi, type EmulatorIdentity } from './payloads.js';
+import { slackId, tsToMicros } from './slack-ts.js';
+
+export class SlackApiError extends Error {
+  constructor(readonly code: string, readonly extra: Record<string, any> = {}) {
+    super(code);
+  }
+}
+
+export interface WebApiHost {
+  readonly state: WorkspaceState;
+  readonly identity: EmulatorIdentity;
+  nextTs(): string;
+  /** Called after the bot successfully posted a message (drives the message-event echo). */
+  onBotMessagePosted(message: EmuMessage): void;
+  /** URL for a new Socket Mode connection (apps.connections.open). */
+  newSocketUrl(): string;
+}
+
+type Args = Record<string, any>;
+type Handler = (args: Args) => Record<string, any>;
+
+/** Slack: "Messages longer than 40,000 characters" are rejected/truncated (doc §2.5; we reject so bots notice). */
+const MAX_TEXT = 40_000;
+
+function str(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  return String(v);
+}
+
+function bool(v: unknown): boolean {
+  return v === true || v === 'true' || v === '1' || v === 1;
+}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString('base64');
+}
+
+function decodeCursor(cursor: unknown): number {
+  if (cursor === undefined || cursor === '') return 0;
+  const m = /^offset:(\d+)$/.exec(Buffer.from(String(cursor), 'base64').toString('utf8'));
+  if (!m) throw new SlackApiError('invalid_cursor');
+  return Number(m[1]);
+}
+
+function paginate<T>(items: T[], args: Args, defaultLimit: number, maxLimit: number): { page: T[]; nextCursor: string } {
+  const limit = Math.min(Math.max(Number(args.limit ?? defaultLimit) || defaultLimit, 1), maxLimit);
+  const offset = decodeCursor(args.cursor);
+  const page = items.slice(offset, offset + limit);
+  const next = offset + limit < items.length ? encodeCursor(offset + limit) : '';
+  return { page, nextCursor: next };
+}
+
+export class WebApiMethods {
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(private readonly host: WebApiHost) {
+    this.handlers = {
+      'auth.test': () => this.authTest(),
+      'apps.connections.open': () => ({ url: this.host.newSocketUrl() }),
+      'chat.postMessage': (a) => this.postMessage(a),
+      'chat.update': (a) => this.update(a),
+      'chat.postEphemeral': (a) => this.postEphemeral(a),
+      'chat.delete': (a) => this.deleteMessage(a),
+      'chat.getPermalink': (a) => this.getPermalink(a),
+      'reactions.add': (a) => this.reactionsAdd(a),
+      'reactions.remove': (a) => this.reactionsRemove(a),
+      'views.open': (a) => this.viewsOpen(a),
+      'views.push': (a) => this.viewsPush(a),
+      'views.update': (a) => this.viewsUpdate(a),
+      'views.publish': (a) => this.viewsPublish(a),
+      'users.info': (a) => this.usersInfo(a),
+      'conversations.info': (a) => ({ channel: this.channelInfo(this.visibleChannel(a.channel)) }),
+      'conversations.members': (a) => this.conversationsMembers(a),
+      'conversations.history': (a) => this.conversationsHistory(a),
+      'conversations.replies': (a) => this.conversationsReplies(a),
+      'conversations.open': (a) => this.conversationsOpen(a),
+      'conversations.join': (a) => this.conversationsJoin(a),
+      'conversations.list': (a) => this.conversationsList(a),
+    };
+  }
+
+  has(method: string): boolean {
+    return Object.hasOwn(this.handlers, method);
+  }
+
+  /** Runs a method; throws SlackApiError for Slack-level failures. */
+  call(method: string, args: Args): Record<string, any> {
+    return { ok: true, ...this.handlers[method](args) };
+  }
+
+  private get state(): WorkspaceState {
+    return this.host.state;
+  }
+
+  private get id(): EmulatorIdentity {
+    return this.host.identity;
+  }
+
+  // ---- auth -------------------------------------------------------------------------------------------
+
+  private authTest(): Args {
+    return {
+      url: `https://${this.id.teamDomain}.slack.com/`,
+      team: this.id.teamDomain,
+      user: this.id.botName,
+      team_id: this.id.teamId,
+      user_id: this.id.botUserId,
+      bot_id: this.id.botId,
+      is_enterprise_install: false,
+    };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------
+
+  private channelOrThrow(channelId: unknown): EmuChannel {
+    const c = typeof channelId === 'string' ? this.state.channels.get(channelId) : undefined;
+    if (!c) throw new SlackApiError('channel_not_found');
+    return c;
+  }
+
+  /** Private channels and IMs the bot is not part of are invisible to it: Slack answers channel_not_found. */
+  private visibleChannel(channelId: unknown): EmuChannel {
+    const c = this.channelOrThrow(channelId);
+    if ((c.isPrivate || c.isIm) && !c.members.includes(this.id.botUserId)) throw new SlackApiError('channel_not_found');
+    return c;
+  }
+
+  private botMemberOrThrow(c: EmuChannel): void {
+    if (!c.members.includes(this.id.botUserId)) throw new SlackApiError('not_in_channel');
+  }
+
+  private liveMessageOrThrow(channelId: string, ts: unknown): EmuMessage {
+    const m = typeof ts === 'string' ? this.state.message(channelId, ts) : undefined;
+    if (!m || m.deleted) throw new SlackApiError('message_not_found');
+    return m;
+  }
+
+  /** Text/blocks checks shared by postMessage, update, postEphemeral. Returns the parsed blocks (if any). */
+  private checkContent(args: Args): any[] | undefined {
+    const text = str(args.text) ?? '';
+    let blocks = args.blocks;
+    if (typeof blocks === 'string') {
+      if (blocks.trim() === '') blocks = undefined;
+      else throw new SlackApiError('invalid_blocks_format');
+    }
+    const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
+    if (!text && !hasBlocks && !args.attachments) throw new SlackApiError('no_text');
+    if (text.length > MAX_TEXT) throw new SlackApiError('msg_too_long');
+    if (blocks !== undefined) {
+      const problems = validateBlocks(blocks, 'message');
+      if (problems.length > 0) throw new SlackApiError('invalid_blocks', { response_metadata: { messages: problems } });
+    }
+    return blocks;
+  }
+
+  private botProfile(): any {
+    return botProfile(this.id.botId, this.id.botName, this.id.appId, this.id.teamId);
+  }
+
+  // ---- chat ---------------------------------------------------------------------------------------------
+
+  /** Shared by chat.postMessage and response_url `in_channel` posts. */
+  postBotMessage(args: Args): EmuMessage {
+    const channel = this.channelOrThrow(args.channel);
+    this.botMemberOrThrow(channel);
+    const blocks = this.checkContent(args);
+    const threadTs = str(args.thread_ts);
+    const message: EmuMessage = {
+      channel: channel.id,
+      ts: this.host.nextTs(),
+      user: this.id.botUserId,
+      bot_id: this.id.botId,
+      app_id: this.id.appId,
+      bot_profile: this.botProfile(),
+      team: this.id.teamId,
+      text: str(args.text) ?? '',
+      reactions: [],
+    };
+    if (blocks) message.blocks = blocks;
+    // Slack threads under the parent even if the caller named a reply ("use its parent instead", doc §2.5).
+    if (threadTs) message.thread_ts = this.state.resolveThreadTs(channel.id, threadTs);
+    if (threadTs && bool(args.reply_broadcast)) {
+      message.reply_broadcast = true;
+      message.subtype = 'thread_broadcast';
+    }
+    this.state.addMessage(message);
+    this.host.onBotMessagePosted(message);
+    return message;
+  }
+
+  private postMessage(args: Args): Args {
+    const message = this.postBotMessage(args);
+    return { channel: message.channel, ts: message.ts, message: messageToApi(this.state, message) };
+  }
+
+  private update(args: Args): Args {
+    const channel = this.channelOrThrow(args.channel);
+    const message = this.liveMessageOrThrow(channel.id, str(args.ts));
+    if (message.bot_id !== this.id.botId) throw new SlackApiError('cant_update_message');
+    const blocks = this.checkContent({ ...args, text: args.text ?? (args.blocks ? '' : message.text) });
+    if (args.text !== undefined) message.text = String(args.text);
+    if (blocks !== undefined) message.blocks = blocks;
+    message.edited = { user: this.id.botUserId, ts: this.host.nextTs() };
+    return { channel: channel.id, ts: message.ts, text: message.text, message: messageToApi(this.state, message) };
+  }
+
+  private postEphemeral(args: Args): Args {
+    const channel = this.channelOrThrow(args.channel);
+    const user = str(args.user);
+    if (!user || !this.state.users.has(user)) throw new SlackApiError('user_not_found');
+    this.botMemberOrThrow(channel);
+    if (!channel.members.includes(user)) throw new SlackApiError('user_not_in_channel');
+    const blocks = this.checkContent(args);
+    const ts = this.host.nextTs();
+    this.state.ephemerals.push({
+      channel: channel.id,
+      user,
+      text: str(args.text) ?? '',
+      ...(blocks ? { blocks } : {}),
+      ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+      via: 'chat.postEphemeral',
+      ts,
+    });
+    return { message_ts: ts };
+  }
+
+  private deleteMessage(args: Args): Args {
+    const channel = this.channelOrThrow(args.channel);
+    const message = this.liveMessageOrThrow(channel.id, str(args.ts));
+    if (message.bot_id !== this.id.botId) throw new SlackApiError('cant_delete_message');
+    message.deleted = true;
+    return { channel: channel.id, ts: message.ts };
+  }
+
+  private getPermalink(args: Args): Args {
+    const channel = this.channelOrThrow(args.channel);
+    const message = this.liveMessageOrThrow(channel.id, str(args.message_ts));
+    return { channel: channel.id, permalink: permalink(this.id.teamDomain, channel.id, message) };
+  }
+
+  // ---- reactions ------------------------------------------------------------------------------------------
+
+  private reactionTarget(args: Args): { message: EmuMessage; name: string } {
+    const channel = this.channelOrThrow(args.channel);
+    if (!args.timestamp) throw new SlackApiError('no_item_specified');
+    const name = str(args.name) ?? '';
+    // Emoji names are bare (no colons): "thumbsup", "+1", "white_check_mark", "skin-tone-2".
+    if (!/^[a-z0-9_+\-']{1,100}$/.test(name)) throw new SlackApiError('invalid_name');
+    return { message: this.liveMessageOrThrow(channel.id, str(args.timestamp)), name };
+  }
+
+  private reactionsAdd(args: Args): Args {
+    const { message, name } = this.reactionTarget(args);
+    let reaction = message.reactions.find((r) => r.name === name);
+    if (reaction?.users.includes(this.id.botUserId)) throw new SlackApiError('already_reacted');
+    if (!reaction) message.reactions.push((reaction = { name, users: [] }));
+    reaction.users.push(this.id.botUserId);
+    return {};
+  }
+
+  private reactionsRemove(args: Args): Args {
+    const { message, name } = this.reactionTarget(args);
+    const reaction = message.reactions.find((r) => r.name === name);
+    if (!reaction?.users.includes(this.id.botUserId)) throw new SlackApiError('no_reaction');
+    reaction.users = reaction.users.filter((u) => u !== this.id.botUserId);
+    if (reaction.users.length === 0) message.reactions = message.reactions.filter((r) => r !== reaction);
+    return {};
+  }
+
+  // ---- views --------------------------------------------------------------------------------------------
+
+  private checkView(view: unknown, type: 'modal' | 'home'): void {
+    if (typeof view === 'string') throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] view is not valid JSON [json-pointer:/view]'] } });
+    const v = validateView(view, type);
+    if (!v.ok) throw new SlackApiError(v.error, { response_metadata: { messages: v.messages } });
+  }
+
+  /** The view object as Slack returns and later sends it (doc §3.6 `view`). */
+  normalizeView(view: Args, id: string, rootId: string, hash: string, previousViewId: string | null): Args {
+    return {
+      id,
+      team_id: this.id.teamId,
+      type: view.type,
+      blocks: view.blocks ?? [],
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      state: { values: {} },
+      hash,
+      title: view.title,
+      clear_on_close: view.clear_on_close ?? false,
+      notify_on_close: view.notify_on_close ?? false,
+      close: view.close ?? null,
+      submit: view.submit ?? null,
+      previous_view_id: previousViewId,
+      root_view_id: rootId,
+      app_id: this.id.appId,
+      external_id: view.external_id ?? '',
+      app_installed_team_id: this.id.teamId,
+      bot_id: this.id.botId,
+    };
+  }
+
+  newHash(): string {
+    return `${Math.floor(Date.now() / 1000)}.${slackId('', 8)}`;
+  }
+
+  private checkExternalIdFree(externalId: unknown, exceptViewId?: string): void {
+    if (!externalId) return;
+    for (const v of this.state.views.values()) {
+      if (v.externalId === externalId && v.id !== exceptViewId) throw new SlackApiError('duplicate_external_id');
+    }
+  }
+
+  /** Opens a view (views.open, views.push, response_action push). */
+  openView(user: string, view: Args, stackOf?: OpenView): OpenView {
+    this.checkView(view, 'modal');
+    this.checkExternalIdFree(view.external_id);
+    const id = slackId('V0', 9);
+    const rootId = stackOf?.rootId ?? id;
+    const hash = this.newHash();
+    const open: OpenView = {
+      id,
+      user,
+      hash,
+      rootId,
+      externalId: view.external_id || undefined,
+      previousViewId: stackOf?.id,
+      view: this.normalizeView(view, id, rootId, hash, stackOf?.id ?? null),
+    };
+    this.state.views.set(id, open);
+    return open;
+  }
+
+  private triggerUser(triggerId: unknown): string {
+    const r = this.state.consumeTrigger(triggerId);
+    if ('error' in r) throw new SlackApiError(r.error);
+    return r.user;
+  }
+
+  private viewsOpen(args: Args): Args {
+    const user = this.triggerUser(args.trigger_id);
+    return { view: this.openView(user, args.view).view };
+  }
+
+  private viewsPush(args: Args): Args {
+    const user = this.triggerUser(args.trigger_id);
+    const userViews = [...this.state.views.values()].filter((v) => v.user === user);
+    const top = userViews[userViews.length - 1];
+    if (!top) throw new SlackApiError('not_found');
+    // "views.push: max 3 views in the stack" (doc §2.5)
+    if (this.state.viewsOfStack(top.rootId).length >= 3) throw new SlackApiError('push_limit_reached');
+    return { view: this.openView(user, args.view, top).view };
+  }
+
+  /** Replaces the contents of an open view (views.update, response_action update). */
+  updateView(open: OpenView, view: Args): OpenView {
+    this.checkView(view, 'modal');
+    this.checkExternalIdFree(view.external_id, open.id);
+    open.hash = this.newHash();
+    open.externalId = view.external_id || open.externalId;
+    open.view = this.normalizeView(
+      { ...view, external_id: view.external_id ?? open.externalId }, open.id, open.rootId, open.hash, open.previousViewId ?? null,
+    );
+    return open;
+  }
+
+  private viewsUpdate(args: Args): Args {
+    let open: OpenView | undefined;
+    if (args.view_id) open = this.state.views.get(String(args.view_id));
+    else if (args.external_id) open = [...this.state.views.values()].find((v) => v.externalId === args.external_id);
+    else throw new SlackApiError('invalid_arguments');
+    if (!open) throw new SlackApiError('not_found');
+    if (args.hash !== undefined && args.hash !== open.hash) throw new SlackApiError('hash_conflict');
+    return { view: this.updateView(open, args.view).view };
+  }
+
+  private viewsPublish(args: Args): Args {
+    const userId = str(args.user_id);
+    if (!userId || !this.state.users.has(userId)) throw new SlackApiError('user_not_found');
+    this.checkView(args.view, 'home');
+    const current = this.state.homeViews.get(userId);
+    if (args.hash !== undefined && current && args.hash !== current.hash) throw new SlackApiError('hash_conflict');
+    const id = current?.id ?? slackId('V0', 9);
+    const hash = this.newHash();
+    const view = this.normalizeView(args.view, id, id, hash, null);
+    this.state.homeViews.set(userId, { id, hash, view });
+    return { view };
+  }
+
+  // ---- users / conversations --------------------------------------------------------------------------------
+
+  private usersInfo(args: Args): Args {
+    const u = this.state.users.get(str(args.user) ?? '');
+    if (!u) throw new SlackApiError('user_not_found');
+    const team = u.teamId ?? this.id.teamId;
+    const user: Args = {
+      id: u.id,
+      team_id: team,
+      name: u.name,
+      deleted: false,
+      real_name: u.realName ?? u.name,
+      tz: u.tz ?? 'Etc/UTC',
+      profile: {
+        display_name: u.name,
+        real_name: u.realName ?? u.name,
+        ...(u.email ? { email: u.email } : {}),
+        team,
+      },
+      is_admin: u.isAdmin ?? false,
+      is_owner: u.isOwner ?? false,
+      is_primary_owner: false,
+      is_restricted: false,
+      is_ultra_restricted: false,
+      is_bot: u.isBot ?? false,
+      is_app_user: false,
+      updated: 1700000000,
+    };
+    // Slack Connect users seen from this workspace (doc §3.9, users.info "Shared channels").
+    if (team !== this.id.teamId) user.is_stranger = true;
+    return { user };
+  }
+
+  channelInfo(c: EmuChannel): Args {
+    if (c.isIm) {
+      const other = c.members.find((m) => m !== this.id.botUserId) ?? '';
+      return { id: c.id, created: 1700000000, is_im: true, is_org_shared: false, user: other, is_user_deleted: false, priority: 0 };
+    }
+    const ext = c.isExtShared ?? false;
+    return {
+      id: c.id,
+      name: c.name,
+      is_channel: true,
+      is_group: false,
+      is_im: false,
+      is_mpim: false,
+      is_private: c.isPrivate ?? false,
+      created: 1700000000,
+      is_archived: false,
+      is_general: false,
+      name_normalized: c.name,
+      is_shared: ext,
+      is_ext_shared: ext,
+      is_org_shared: false,
+      is_member: c.members.includes(this.id.botUserId),
+      context_team_id: this.id.teamId,
+      shared_team_ids: [this.id.teamId],
+      num_members: c.members.length,
+    };
+  }
+
+  private conversationsMembers(args: Args): Args {
+    const c = this.visibleChannel(args.channel);
+    const { page, nextCursor } = paginate(c.members, args, 100, 1000);
+    return { members: page, response_metadata: { next_cursor: nextCursor } };
+  }
+
+  private conversationsHistory(args: Args): Args {
+    const c = this.visibleChannel(args.channel);
+    this.botMemberOrThrow(c);
+    const inclusive = bool(args.inclusive);
+    const latest = args.latest !== undefined ? tsToMicros(String(args.latest)) : Number.MAX_SAFE_INTEGER;
+    const oldest = args.oldest !== undefined ? tsToMicros(String(args.oldest)) : 0;
+    const inRange = (m: EmuMessage): boolean => {
+      const t = tsToMicros(m.ts);
+      return inclusive ? t >= oldest && t <= latest : t > oldest && t < latest;
+    };
+    // Newest first, like Slack.
+    const items = this.state.topLevel(c.id).filter((m) => !m.deleted && inRange(m)).reverse();
+    const { page, nextCursor } = paginate(items, args, 100, 999);
+    return {
+      messages: page.map((m) => messageToApi(this.state, m)),
+      has_more: nextCursor !== '',
+      pin_count: 0,
+      response_metadata: { next_cursor: nextCursor },
+    };
+  }
+
+  private conversationsReplies(args: Args): Args {
+    const c = this.visibleChannel(args.channel);
+    const ts = str(args.ts);
+    const m = ts ? this.state.message(c.id, ts) : undefined;
+    if (!m || m.deleted) throw new SlackApiError('thread_not_found');
+    const parentTs = this.state.resolveThreadTs(c.id, m.ts);
+    const parent = this.state.message(c.id, parentTs) ?? m;
+    const items = [parent, ...this.state.replies(c.id, parentTs).filter((r) => !r.deleted)];
+    const { page, nextCursor } = paginate(items, args, 1000, 1000);
+    return {
+      messages: page.map((x) => messageToApi(this.state, x)),
+      has_more: nextCursor !== '',
+      response_metadata: { next_cursor: nextCursor },
+    };
+  }
+
+  private conversationsOpen(args: Args): Args {
+    if (args.channel) return { channel: { id: this.visibleChannel(args.channel).id } };
+    const users = (str(args.users) ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+    if (users.length === 0) throw new SlackApiError('users_list_not_supplied');
+    if (users.length > 1) throw new SlackApiError('not_supported', { warning: 'emulator: multi-person IMs are not emulated' });
+    if (!this.state.users.has(users[0])) throw new SlackApiError('user_not_found');
+    const im = this.state.openIm(users[0]);
+    return { channel: bool(args.return_im) ? this.channelInfo(im) : { id: im.id } };
+  }
+
+  private conversationsJoin(args: Args): Args {
+    const c = this.visibleChannel(args.channel);
+    if (c.isIm || c.isPrivate) throw new SlackApiError('method_not_supported_for_channel_type');
+    this.state.join(c.id, this.id.botUserId);
+    return { channel: this.channelInfo(c) };
+  }
+
+  private conversationsList(args: Args): Args {
+    const types = (str(args.types) ?? 'public_channel').split(',');
+    const all = [...this.state.channels.values()].filter((c) => {
+      if (c.isIm) return types.includes('im') && c.members.includes(this.id.botUserId);
+      if (c.isPrivate) return types.includes('private_channel') && c.members.includes(this.id.botUserId);
+      return types.includes('public_channel');
+    });
+    const { page, nextCursor } = paginate(all, args, 100, 1000);
+    return { channels: page.map((c) => this.channelInfo(c)), response_metadata: { next_cursor: nextCursor } };
+  }
+}
+
+/** https://<domain>.slack.com/archives/C…/p<ts without dot>[?thread_ts=…&cid=…] (replies carry the thread). */
+export function permalink(domain: string, channelId: string, m: EmuMessage): string {
+  const base = `https://${domain}.slack.com/archives/${channelId}/p${m.ts.replace('.', '')}`;
+  return m.thread_ts && m.thread_ts !== m.ts ? `${base}?thread_ts=${m.thread_ts}&cid=${channelId}` : base;
+}
