@@ -117,8 +117,12 @@ export class SlackEmulator {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
+    // Stop accepting, let requests already being handled finish (e.g. Bolt's start-up auth.test), then cut.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await Promise.race([this.pipeline.idle(), new Promise((r) => setTimeout(r, 1000))]);
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closed;
   }
 
   private get baseUrl(): string {

@@ -49,7 +49,7 @@ describe('auth and routing', () => {
     expect(await res.json()).toEqual({ ok: false, error: 'not_authed' });
     // the token may also come as a form field
     const form = await fetch(`${emu.apiUrl}auth.test`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${emu.botToken}` });
-    expect((await form.json()).ok).toBe(true);
+    expect(((await form.json()) as any).ok).toBe(true);
   });
 
   it('answers unknown methods with 404 unknown_method and records them', async () => {
@@ -71,7 +71,7 @@ describe('auth and routing', () => {
     fd.set('text', 'multi');
     fd.set('blocks', JSON.stringify([{ type: 'section', text: { type: 'mrkdwn', text: '*multi*' } }]));
     const multi = await fetch(`${emu.apiUrl}chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${emu.botToken}` }, body: fd });
-    expect((await multi.json()).ok).toBe(true);
+    expect(((await multi.json()) as any).ok).toBe(true);
     const stored = emu.messages('C1');
     expect(stored.map((m) => m.text)).toEqual(['json', 'multi']);
     expect(stored[1].blocks?.[0].text.text).toBe('*multi*');

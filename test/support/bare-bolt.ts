@@ -2,11 +2,10 @@
  * A bare Bolt app (HTTP receiver on an ephemeral port) whose `message` listener does nothing but count.
  * Used by the emulator's driver tests and by benchmarks as "the framework's ceiling".
  */
-import bolt from '@slack/bolt';
+import { App, LogLevel } from '@slack/bolt';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 
-const { App, LogLevel } = bolt;
 
 export interface BareBolt {
   url: string;
