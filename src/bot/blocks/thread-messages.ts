@@ -1,0 +1,41 @@
+import type { Ticket, TicketMessage } from '../../domain/ticket.js';
+import { inertMrkdwn, truncate } from '../slack-text.js';
+import { LIMITS } from './limits.js';
+
+export interface SlackPost {
+  text: string;
+  blocks?: object[];
+}
+
+const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } });
+
+function filesLine(message: TicketMessage): string {
+  return message.files.map((f) => `\n:paperclip: ${f.permalink ? `<${f.permalink}|${inertMrkdwn(f.name)}>` : inertMrkdwn(f.name)}`).join('');
+}
+
+/** A copy of an origin-side message in the triage thread. Everything the customer wrote stays inert. */
+export function buildMirror(message: TicketMessage): SlackPost {
+  const who = message.authorRole === 'agent' ? `:outbox_tray: <@${message.userId}> replied in the origin thread` : `:speech_balloon: <@${message.userId}> wrote`;
+  const state = message.deletedAt !== null ? ' _(deleted)_' : message.editedAt !== null ? ' _(edited)_' : '';
+  const body = inertMrkdwn(message.text) + filesLine(message);
+  const text = truncate(`${who}${state}:\n${body}`, LIMITS.sectionText);
+  return { text: truncate(`${who}: ${inertMrkdwn(message.text)}`, LIMITS.messageText), blocks: [section(text)] };
+}
+
+/** A one-line record of an action in the triage thread ("Assigned to @ana by @bo"). */
+export function buildStatusLine(text: string): SlackPost {
+  return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.sectionField) }] }] };
+}
+
+/** A public reply as the requester sees it in the origin thread. Agents' own text keeps its Slack formatting. */
+export function buildPublicReply(text: string, agentName: string): SlackPost {
+  return {
+    text: truncate(text, LIMITS.messageText),
+    blocks: [section(text), { type: 'context', elements: [{ type: 'plain_text', text: `— ${agentName}`, emoji: true }] }],
+  };
+}
+
+/** What the triage thread shows after an agent's public reply was sent. */
+export function buildReplySent(ticket: Ticket, agentId: string, text: string): SlackPost {
+  return buildStatusLine(`:outbox_tray: <@${agentId}> replied to the requester on #${ticket.number}:\n>${inertMrkdwn(truncate(text.replace(/\n/g, ' '), 500))}`);
+}

@@ -1,0 +1,84 @@
+import type { Ticket, TicketMessage } from '../../domain/ticket.js';
+import { ACTIONS } from '../ids.js';
+import { inertMrkdwn, truncate } from '../slack-text.js';
+import { LIMITS } from './limits.js';
+
+const STATUS_LABEL: Record<Ticket['status'], string> = {
+  new: ':new: New',
+  open: ':large_blue_circle: Open',
+  pending: ':hourglass_flowing_sand: Pending',
+  solved: ':white_check_mark: Solved',
+  closed: ':lock: Closed',
+};
+
+const PRIORITY_LABEL: Record<Ticket['priority'], string> = {
+  low: 'Low',
+  normal: 'Normal',
+  high: ':arrow_up: High',
+  urgent: ':rotating_light: Urgent',
+};
+
+export interface CardInput {
+  ticket: Ticket;
+  /** The message the ticket was opened from (shown on the card). */
+  firstMessage: TicketMessage | null;
+}
+
+/** The ticket's card in the triage channel: everything an agent needs at a glance, and the buttons to act. */
+export function buildTicketCard({ ticket, firstMessage }: CardInput): { text: string; blocks: object[] } {
+  const title = truncate(`#${ticket.number} ${ticket.subject}`, LIMITS.headerText);
+  const origin = ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
+  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, LIMITS.sectionField) });
+  const blocks: object[] = [
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
+    {
+      type: 'section',
+      fields: [
+        field('Requester', `<@${ticket.requesterId}>${ticket.requesterTeamId && ticket.requesterTeamId !== ticket.teamId ? ' (external)' : ''}`),
+        field('Origin', origin),
+        field('Status', STATUS_LABEL[ticket.status]),
+        field('Priority', PRIORITY_LABEL[ticket.priority]),
+        field('Assignee', ticket.assigneeId ? `<@${ticket.assigneeId}>` : '_Unassigned_'),
+        field('SLA due', '—'),
+        field('Tags', ticket.tags.length > 0 ? ticket.tags.map((t) => `\`${inertMrkdwn(t)}\``).join(' ') : '—'),
+      ],
+    },
+  ];
+  if (firstMessage) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: quoteCustomerText(firstMessage) } });
+  blocks.push(cardActions(ticket));
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `Ticket #${ticket.number} · opened <!date^${Math.floor(ticket.createdAt / 1000)}^{date_short_pretty} {time}|${new Date(ticket.createdAt).toISOString()}> · via ${ticket.source}` }],
+  });
+  return { text: `Ticket #${ticket.number}: ${inertMrkdwn(ticket.subject)}`, blocks };
+}
+
+function quoteCustomerText(message: TicketMessage): string {
+  const files = message.files.map((f) => `:paperclip: ${f.permalink ? `<${f.permalink}|${inertMrkdwn(f.name)}>` : inertMrkdwn(f.name)}`).join('\n');
+  const deleted = message.deletedAt !== null ? '_(deleted by the author)_\n' : '';
+  const body = [deleted + inertMrkdwn(message.text), files].filter((part) => part.length > 0).join('\n');
+  return truncate(body.length > 0 ? body : '_(no text)_', LIMITS.sectionText);
+}
+
+function cardActions(ticket: Ticket): object {
+  const value = String(ticket.id);
+  const closeOrReopen =
+    ticket.status === 'solved' || ticket.status === 'closed'
+      ? { type: 'button', action_id: ACTIONS.reopen, text: { type: 'plain_text', text: 'Reopen' }, value }
+      : { type: 'button', action_id: ACTIONS.close, text: { type: 'plain_text', text: 'Close' }, value, style: 'danger' };
+  return {
+    type: 'actions',
+    block_id: `ticket_actions_${ticket.id}`,
+    elements: [
+      { type: 'button', action_id: ACTIONS.assignMe, text: { type: 'plain_text', text: 'Assign to me' }, value, style: 'primary' },
+      {
+        type: 'users_select',
+        action_id: ACTIONS.assignPick,
+        placeholder: { type: 'plain_text', text: 'Assign to…' },
+        ...(ticket.assigneeId ? { initial_user: ticket.assigneeId } : {}),
+      },
+      { type: 'button', action_id: ACTIONS.reply, text: { type: 'plain_text', text: 'Reply' }, value },
+      closeOrReopen,
+    ],
+  };
+}

@@ -1,0 +1,21 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
+import type { IngestDeps } from '../ingest/ingest-deps.js';
+import type { ChannelStore } from '../store/channel-store.js';
+import type { TicketStore } from '../store/ticket-store.js';
+import type { Directory } from './directory.js';
+import type { SlackSender } from './slack-sender.js';
+import type { TicketPublisher } from './ticket-publisher.js';
+
+/** What listeners need: the stores (through use cases), Slack output, and who is who. */
+export interface BotContext {
+  tickets: TicketStore;
+  channels: ChannelStore;
+  clock: Clock;
+  logger: Logger;
+  sender: SlackSender;
+  directory: Directory;
+  publisher: TicketPublisher;
+  /** The dependencies of ingest and ticket use cases. */
+  useCaseDeps: IngestDeps;
+}

@@ -1,0 +1,85 @@
+import { PRIORITIES, type Priority } from '../../domain/ticket.js';
+import type { TicketListFilter } from '../../store/ticket-store.js';
+
+// One grammar for the three doors: `/ticket 42 <action>`, `!<action>` in a triage thread, and the card buttons.
+
+export type TicketAction =
+  | { kind: 'show' }
+  | { kind: 'assign'; assignee: 'me' | string }
+  | { kind: 'reply'; text: string }
+  | { kind: 'close' }
+  | { kind: 'reopen' }
+  | { kind: 'priority'; priority: Priority }
+  | { kind: 'tag'; tag: string };
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export const LIST_FILTERS: TicketListFilter[] = ['open', 'mine', 'unassigned', 'all'];
+
+export const ACTION_USAGE = [
+  'assign me | assign @user',
+  'reply <text>',
+  'close',
+  'reopen',
+  `priority ${PRIORITIES.join('|')}`,
+  'tag <word>',
+  'show',
+];
+
+const fail = (error: string): Parsed<never> => ({ ok: false, error });
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+
+/** A user mention as Slack sends it (`<@U123>` or `<@U123|name>`) -> the user id. */
+export function parseUserMention(word: string): string | null {
+  return /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(word)?.[1] ?? null;
+}
+
+/** A channel mention (`<#C123>`, `<#C123|name>`) or a bare channel id -> the channel id. */
+export function parseChannelMention(word: string): string | null {
+  return /^<#([CGD][A-Z0-9]+)(\|[^>]*)?>$/.exec(word)?.[1] ?? /^([CGD][A-Z0-9]{2,})$/.exec(word)?.[1] ?? null;
+}
+
+/** Splits off the first word; the rest keeps its own spacing and line breaks (reply text). */
+export function firstWord(text: string): [string, string] {
+  const trimmed = text.trim();
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
+  return match ? [match[1]!, match[2]!] : ['', ''];
+}
+
+/** Parses the action part, e.g. `assign me`, `priority high`, `reply Thanks, fixed!`. */
+export function parseTicketAction(text: string): Parsed<TicketAction> {
+  const [verb, rest] = firstWord(text);
+  const args = rest.trim();
+  switch (verb.toLowerCase()) {
+    case '':
+    case 'show':
+      return ok({ kind: 'show' });
+    case 'assign': {
+      if (args.toLowerCase() === 'me') return ok({ kind: 'assign', assignee: 'me' });
+      const user = parseUserMention(args);
+      return user ? ok({ kind: 'assign', assignee: user }) : fail('`assign` needs `me` or a @mention of an agent.');
+    }
+    case 'reply':
+      return ok({ kind: 'reply', text: rest.trim() });
+    case 'close':
+    case 'solve':
+      return args ? fail('`close` takes no arguments.') : ok({ kind: 'close' });
+    case 'reopen':
+      return args ? fail('`reopen` takes no arguments.') : ok({ kind: 'reopen' });
+    case 'priority': {
+      const priority = args.toLowerCase() as Priority;
+      return PRIORITIES.includes(priority) ? ok({ kind: 'priority', priority }) : fail(`Priority must be one of ${PRIORITIES.join(', ')}.`);
+    }
+    case 'tag': {
+      const tag = args.toLowerCase().replace(/^#/, '');
+      return /^[a-z0-9][a-z0-9_.-]{0,39}$/.test(tag) ? ok({ kind: 'tag', tag }) : fail('A tag is one word (letters, digits, `-`, `_`, `.`), at most 40 characters.');
+    }
+    default:
+      return fail(`I don't know \`${verb.slice(0, 40)}\`.`);
+  }
+}
+
+export function parseListFilter(text: string): Parsed<TicketListFilter> {
+  const filter = (text.trim().toLowerCase() || 'open') as TicketListFilter;
+  return LIST_FILTERS.includes(filter) ? ok(filter) : fail(`List one of: ${LIST_FILTERS.join(', ')}.`);
+}

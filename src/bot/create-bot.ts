@@ -1,0 +1,135 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, type CustomRoute } from '@slack/bolt';
+import type { RetryOptions } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Clock } from '../domain/clock.js';
+import { boltLogger } from '../logger.js';
+import { createChannelStore } from '../store/channel-store.js';
+import { pingDb, type Db } from '../store/db.js';
+import { createTicketStore } from '../store/ticket-store.js';
+import type { BotContext } from './bot-context.js';
+import { createDirectory } from './directory.js';
+import { registerListeners } from './listeners/register.js';
+import { createBotMetrics } from './metrics.js';
+import { createSlackSender } from './slack-sender.js';
+import { createTicketPublisher } from './ticket-publisher.js';
+
+export interface BotOptions {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  /** Web API retries. The library default retries 5xx for about half an hour; we give up much sooner. */
+  retryConfig?: RetryOptions;
+}
+
+export interface Bot {
+  app: App;
+  context: BotContext;
+  /** Starts HTTP (or Socket Mode); returns the port listened on in HTTP mode. */
+  start(port?: number): Promise<number | null>;
+  stop(): Promise<void>;
+  /** Resolves once no Slack request is being processed (tests and the demo wait on it). */
+  whenIdle(): Promise<void>;
+}
+
+export async function createBot(options: BotOptions): Promise<Bot> {
+  const { config, db, logger, clock } = options;
+  const metrics = createBotMetrics();
+  const routes: CustomRoute[] = [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: async (_req, res) => {
+        const ok = await pingDb(db);
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok }));
+      },
+    },
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: async (_req, res) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+      },
+    },
+  ];
+  const app = new App({
+    token: config.botToken,
+    signingSecret: config.signingSecret ?? undefined,
+    socketMode: config.appToken !== null,
+    appToken: config.appToken ?? undefined,
+    logger: boltLogger(logger),
+    customRoutes: routes,
+    clientOptions: { slackApiUrl: config.slackApiUrl, retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
+  });
+
+  const tickets = createTicketStore(db);
+  const channels = createChannelStore(db);
+  const directory = createDirectory(app.client, { agentIds: config.agentIds, adminIds: config.adminIds });
+  const sender = createSlackSender(app.client, logger);
+  const publisher = createTicketPublisher({ sender, tickets, directory, logger, onNewTicket: () => metrics.ticketsCreated.inc() });
+  const context: BotContext = {
+    tickets,
+    channels,
+    clock,
+    logger,
+    sender,
+    directory,
+    publisher,
+    useCaseDeps: { tickets, channels, clock, isAgent: (user, triage) => directory.isAgent(user, triage) },
+  };
+
+  const idle = trackInFlight(app, metrics.requests);
+  app.error(async (error) => {
+    metrics.errors.inc();
+    logger.error({ err: error.original ?? error, code: error.code }, 'unhandled error in a Slack listener');
+  });
+  registerListeners(app, context);
+
+  return {
+    app,
+    context,
+    async start(port = config.port) {
+      await seedChannels(config, context, app);
+      const server = (await app.start(port)) as Server | undefined;
+      const address = server?.address?.() as AddressInfo | null | undefined;
+      return address ? address.port : null;
+    },
+    stop: () => app.stop() as Promise<void>,
+    whenIdle: idle,
+  };
+}
+
+/** Counts requests in flight through every listener, so callers can wait until the bot has finished its work. */
+function trackInFlight(app: App, requests: ReturnType<typeof createBotMetrics>['requests']): () => Promise<void> {
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+  app.use(async ({ body, next }) => {
+    inFlight += 1;
+    requests.inc({ kind: String((body as { type?: string; command?: string }).command ? 'command' : ((body as { type?: string }).type ?? 'unknown')) });
+    try {
+      await next();
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0) {
+        const ready = waiters;
+        waiters = [];
+        ready.forEach((resolve) => resolve());
+      }
+    }
+  });
+  return () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)));
+}
+
+/** The bootstrap variables seed the channel settings; later changes in Slack (/helpdesk connect) win. */
+async function seedChannels(config: Config, ctx: BotContext, app: App): Promise<void> {
+  if (!config.triageChannel) return;
+  const { team_id: teamId } = await app.client.auth.test();
+  if (!teamId) return;
+  if (!(await ctx.channels.defaultTriage(teamId))) await ctx.channels.setDefaultTriage(teamId, config.triageChannel);
+  for (const channel of config.intakeChannels) {
+    if (!(await ctx.channels.intake(channel))) await ctx.channels.connect(teamId, channel, config.triageChannel, ctx.clock.now());
+  }
+}

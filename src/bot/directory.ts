@@ -1,0 +1,91 @@
+import type { WebClient } from '@slack/web-api';
+
+export interface DirectoryOptions {
+  /** An explicit agent list; when set, it decides instead of triage channel membership. */
+  agentIds?: string[];
+  /** User ids allowed to change settings besides workspace admins and owners. */
+  adminIds?: string[];
+  cacheMs?: number;
+}
+
+export interface SlackUser {
+  id: string;
+  name: string;
+  isAdmin: boolean;
+  teamId: string | null;
+}
+
+export interface SlackMessage {
+  ts: string;
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+  team?: string;
+  text?: string;
+  files?: { name?: string; title?: string; mimetype?: string; permalink?: string }[];
+}
+
+export type Directory = ReturnType<typeof createDirectory>;
+
+/** Who is who: agents (triage channel members) and user names, cached briefly to spare Slack's rate limits. */
+export function createDirectory(client: WebClient, options: DirectoryOptions = {}) {
+  const ttl = options.cacheMs ?? 60_000;
+  const members = new Map<string, { at: number; ids: Promise<Set<string>> }>();
+  const users = new Map<string, { at: number; user: Promise<SlackUser> }>();
+
+  async function fetchMembers(channel: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const page of client.paginate('conversations.members', { channel, limit: 200 })) {
+      for (const id of (page as { members?: string[] }).members ?? []) ids.add(id);
+    }
+    return ids;
+  }
+
+  async function fetchUser(id: string): Promise<SlackUser> {
+    const { user } = await client.users.info({ user: id });
+    const profile = user?.profile;
+    return {
+      id,
+      name: profile?.display_name || profile?.real_name || user?.real_name || user?.name || id,
+      isAdmin: Boolean(user?.is_admin || user?.is_owner),
+      teamId: user?.team_id ?? null,
+    };
+  }
+
+  function cached<T>(map: Map<string, { at: number } & Record<string, unknown>>, key: string, field: string, load: () => Promise<T>): Promise<T> {
+    const hit = map.get(key);
+    if (hit && Date.now() - hit.at < ttl) return hit[field] as Promise<T>;
+    const value = load();
+    map.set(key, { at: Date.now(), [field]: value });
+    value.catch(() => map.delete(key));
+    return value;
+  }
+
+  return {
+    async isAgent(userId: string, triageChannelId: string): Promise<boolean> {
+      if (options.agentIds && options.agentIds.length > 0) return options.agentIds.includes(userId);
+      const ids = await cached(members as never, triageChannelId, 'ids', () => fetchMembers(triageChannelId));
+      return ids.has(userId);
+    },
+    user: (userId: string) => cached<SlackUser>(users as never, userId, 'user', () => fetchUser(userId)),
+    async canConfigure(userId: string, triageChannelId: string | null): Promise<boolean> {
+      if (options.adminIds?.includes(userId)) return true;
+      if ((await this.user(userId)).isAdmin) return true;
+      return triageChannelId !== null && (await this.isAgent(userId, triageChannelId));
+    },
+    /** One message by its ts (for a 🎫 reaction, whose event carries no text): top-level first, then as a reply. */
+    async message(channel: string, ts: string): Promise<SlackMessage | null> {
+      const history = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });
+      const top = history.messages?.find((m) => m.ts === ts);
+      if (top) return top as SlackMessage;
+      const replies = await client.conversations.replies({ channel, ts, limit: 1 }).catch(() => null);
+      return (replies?.messages?.find((m) => m.ts === ts) as SlackMessage | undefined) ?? null;
+    },
+    async isMember(channel: string): Promise<boolean> {
+      const info = await client.conversations.info({ channel });
+      return Boolean(info.channel?.is_member || info.channel?.is_im);
+    },
+    /** Membership changed (member_joined_channel / member_left_channel): forget what we knew. */
+    forgetChannel: (channelId: string) => void members.delete(channelId),
+  };
+}

@@ -1,0 +1,40 @@
+import type { App, BlockAction, BlockElementAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import { DomainError } from '../../domain/errors.js';
+import type { Ticket } from '../../domain/ticket.js';
+import { answerErrors } from '../answer-errors.js';
+import type { BotContext } from '../bot-context.js';
+import type { TicketAction } from '../commands/grammar.js';
+import { ACTIONS } from '../ids.js';
+import { runTicketAction } from '../run-ticket-action.js';
+import { ephemeralAnswer } from './ticket-command.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
+
+/** The card's buttons and assignee picker: the same actions as the commands, one click away. */
+export function registerCardActions(app: App, ctx: BotContext): void {
+  const on = (actionId: string, toAction: (args: ActionArgs) => TicketAction) => {
+    app.action<BlockAction<BlockElementAction>>(actionId, async (args) => {
+      await args.ack();
+      const { body, respond } = args;
+      const answer = ephemeralAnswer(respond, body.trigger_id);
+      await answerErrors(answer, ctx.logger, { action: actionId, user: body.user.id }, async () => {
+        const ticket = await ticketOfCard(args, ctx);
+        await runTicketAction(ticket, toAction(args), body.user.id, answer, ctx);
+      });
+    });
+  };
+  on(ACTIONS.assignMe, () => ({ kind: 'assign', assignee: 'me' }));
+  on(ACTIONS.assignPick, ({ action }) => ({ kind: 'assign', assignee: (action as { selected_user?: string }).selected_user ?? 'me' }));
+  on(ACTIONS.reply, () => ({ kind: 'reply', text: '' }));
+  on(ACTIONS.close, () => ({ kind: 'close' }));
+  on(ACTIONS.reopen, () => ({ kind: 'reopen' }));
+}
+
+/** The ticket a card belongs to: found by the card message itself, so a stale or forged value cannot redirect it. */
+async function ticketOfCard({ body }: ActionArgs, ctx: BotContext): Promise<Ticket> {
+  const channel = body.container?.channel_id ?? body.channel?.id;
+  const ts = body.container?.message_ts ?? body.message?.ts;
+  const ticket = channel && ts ? await ctx.tickets.byCard(channel, ts) : null;
+  if (!ticket) throw new DomainError('ticket_not_found', 'This card does not belong to a ticket I know.');
+  return ticket;
+}

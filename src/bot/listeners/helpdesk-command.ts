@@ -1,0 +1,61 @@
+import type { App } from '@slack/bolt';
+import { DomainError } from '../../domain/errors.js';
+import type { IntakeChannel } from '../../store/channel-store.js';
+import { answerErrors } from '../answer-errors.js';
+import type { BotContext } from '../bot-context.js';
+import { HELPDESK_COMMAND_USAGE, parseHelpdeskCommand, type HelpdeskCommand } from '../commands/parse-helpdesk-command.js';
+import type { Answer } from '../run-ticket-action.js';
+import { ephemeralAnswer } from './ticket-command.js';
+
+/** `/helpdesk connect|channel|help`: workspace settings, for admins and agents of the triage channel concerned. */
+export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
+  app.command('/helpdesk', async ({ command, ack, respond, context }) => {
+    await ack();
+    const answer = ephemeralAnswer(respond);
+    await answerErrors(answer, ctx.logger, { command: '/helpdesk', text: command.text.slice(0, 80) }, async () => {
+      const parsed = parseHelpdeskCommand(command.text);
+      if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nUsage:\n${HELPDESK_COMMAND_USAGE}`);
+      const teamId = context.teamId ?? command.team_id;
+      const request = parsed.value;
+      if (request.kind === 'help') return answer.ephemeral(`Usage:\n${HELPDESK_COMMAND_USAGE}`);
+      if (request.kind === 'connect') return connect(request, teamId, command.user_id, answer, ctx);
+      return channelRules(request, command.user_id, answer, ctx);
+    });
+  });
+}
+
+async function connect(request: Extract<HelpdeskCommand, { kind: 'connect' }>, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  const triage = request.triageChannelId ?? (await ctx.channels.defaultTriage(teamId));
+  if (!triage) throw new DomainError('channel_not_configured', 'There is no triage channel yet: name one, like `/helpdesk connect #help-desk #support-triage`.');
+  if (triage === request.intakeChannelId) throw new DomainError('bad_command', 'The intake and triage channels must be different channels.');
+  if (!(await ctx.directory.canConfigure(userId, triage))) {
+    throw new DomainError('not_allowed', `Only workspace admins and agents (members of <#${triage}>) can connect channels.`);
+  }
+  await ctx.channels.connect(teamId, request.intakeChannelId, triage, ctx.clock.now());
+  if (!(await ctx.channels.defaultTriage(teamId))) await ctx.channels.setDefaultTriage(teamId, triage);
+  const missing = [];
+  for (const channel of [request.intakeChannelId, triage]) if (!(await ctx.directory.isMember(channel).catch(() => false))) missing.push(`<#${channel}>`);
+  const invite = missing.length > 0 ? `\n:warning: Invite me to ${missing.join(' and ')} (\`/invite @threaddesk\`), or I cannot see or post there.` : '';
+  await answer.ephemeral(`:white_check_mark: <#${request.intakeChannelId}> is an intake channel; its tickets are worked in <#${triage}>.${invite}`);
+}
+
+async function channelRules(request: Extract<HelpdeskCommand, { kind: 'channel' }>, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  const intake = await ctx.channels.intake(request.channelId);
+  if (!intake) throw new DomainError('channel_not_configured', `<#${request.channelId}> is not an intake channel. Connect it first: \`/helpdesk connect <#${request.channelId}> #triage\`.`);
+  if (request.change) {
+    if (!(await ctx.directory.canConfigure(userId, intake.triageChannelId))) {
+      throw new DomainError('not_allowed', `Only workspace admins and agents (members of <#${intake.triageChannelId}>) can change channel rules.`);
+    }
+    await ctx.channels.updateRules(intake.channelId, request.change);
+  }
+  await answer.ephemeral(describeRules((await ctx.channels.intake(intake.channelId))!));
+}
+
+function describeRules(intake: IntakeChannel): string {
+  const burst = intake.burstWindowSeconds > 0 ? `within ${Math.round(intake.burstWindowSeconds / 60)} min join their open ticket` : 'always open a new ticket (joining is off)';
+  return [
+    `<#${intake.channelId}> → tickets worked in <#${intake.triageChannelId}>`,
+    `• Pleasantries ("thanks", "hello") alone: ${intake.pleasantryFilter ? 'ignored' : 'open tickets like any message'}`,
+    `• A requester's top-level messages ${burst}`,
+  ].join('\n');
+}

@@ -1,0 +1,51 @@
+import type { App } from '@slack/bolt';
+import { applyMessageDeletion, applyMessageEdit } from '../../ingest/apply-message-change.js';
+import { ingestMessage } from '../../ingest/ingest-message.js';
+import { tsToMillis } from '../../ingest/slack-ts.js';
+import type { BotContext } from '../bot-context.js';
+import { handleTriageThreadMessage } from './triage-thread.js';
+import { filesOf, HUMAN_SUBTYPES, inboundFromEvent, type SlackMessageEvent } from './inbound-from-event.js';
+
+/**
+ * Every `message` event: intake messages, origin-thread replies, DMs, triage-thread notes and `!` commands,
+ * edits and deletions. Bolt's ignoreSelf already drops our own posts; other bots are dropped here.
+ */
+export function registerMessageEvents(app: App, ctx: BotContext): void {
+  app.event('message', async ({ event, context }) => {
+    const message = event as unknown as SlackMessageEvent;
+    const teamId = context.teamId!;
+    if (message.subtype === 'message_changed') return handleEdit(message, ctx);
+    if (message.subtype === 'message_deleted') return handleDeletion(message, ctx);
+    if (message.bot_id || !message.user || !HUMAN_SUBTYPES.has(message.subtype)) return;
+
+    const inbound = inboundFromEvent(message, teamId);
+    if (await ctx.channels.isTriageChannel(message.channel)) return handleTriageThreadMessage(inbound, ctx);
+
+    const result = await ingestMessage(inbound, ctx.useCaseDeps);
+    const log = ctx.logger.child({ channel: message.channel, ts: message.ts });
+    if (result.kind === 'ignored') return log.debug({ reason: result.reason }, 'message made no ticket change');
+    log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');
+    if (result.kind === 'created') return ctx.publisher.publishNewTicket(result.ticket, result.message);
+    await ctx.publisher.mirror(result.ticket, result.message);
+    if (result.statusChanged) await ctx.publisher.refreshCard(result.ticket);
+  });
+
+  // Agents are triage channel members: forget cached membership when it changes.
+  app.event('member_joined_channel', async ({ event }) => ctx.directory.forgetChannel(event.channel));
+  app.event('member_left_channel', async ({ event }) => ctx.directory.forgetChannel(event.channel));
+}
+
+async function handleEdit(event: SlackMessageEvent, ctx: BotContext): Promise<void> {
+  const edited = event.message;
+  if (!edited || edited.bot_id) return;
+  const at = edited.edited ? tsToMillis(edited.edited.ts) : tsToMillis(event.event_ts ?? event.ts);
+  const change = await applyMessageEdit({ channelId: event.channel, ts: edited.ts, text: edited.text ?? '', files: edited.files ? filesOf(edited) : undefined, at }, ctx.useCaseDeps);
+  if (change) await ctx.publisher.updateMirror(change.ticket, change.message);
+}
+
+async function handleDeletion(event: SlackMessageEvent, ctx: BotContext): Promise<void> {
+  const ts = event.deleted_ts ?? event.previous_message?.ts;
+  if (!ts || event.previous_message?.bot_id) return;
+  const change = await applyMessageDeletion({ channelId: event.channel, ts, at: tsToMillis(event.event_ts ?? event.ts) }, ctx.useCaseDeps);
+  if (change) await ctx.publisher.updateMirror(change.ticket, change.message);
+}

@@ -1,0 +1,18 @@
+import type { App } from '@slack/bolt';
+import type { BotContext } from '../bot-context.js';
+import { registerCardActions } from './card-actions.js';
+import { registerHelpdeskCommand } from './helpdesk-command.js';
+import { registerMessageEvents } from './message-events.js';
+import { registerReplyModal } from './reply-modal.js';
+import { registerTicketCommand } from './ticket-command.js';
+import { registerTicketFromMessage } from './ticket-from-message.js';
+
+/** One register function per Slack surface. */
+export function registerListeners(app: App, ctx: BotContext): void {
+  registerMessageEvents(app, ctx);
+  registerTicketFromMessage(app, ctx);
+  registerTicketCommand(app, ctx);
+  registerHelpdeskCommand(app, ctx);
+  registerCardActions(app, ctx);
+  registerReplyModal(app, ctx);
+}

@@ -1,0 +1,43 @@
+import type { App, RespondFn } from '@slack/bolt';
+import { DomainError } from '../../domain/errors.js';
+import { answerErrors } from '../answer-errors.js';
+import type { BotContext } from '../bot-context.js';
+import { presentTicketList } from '../blocks/ticket-views.js';
+import { parseTicketCommand, TICKET_COMMAND_USAGE } from '../commands/parse-ticket-command.js';
+import { runTicketAction, type Answer } from '../run-ticket-action.js';
+
+export const ephemeralAnswer = (respond: RespondFn, triggerId?: string): Answer => ({
+  ephemeral: async (text) => void (await respond({ response_type: 'ephemeral', replace_original: false, text })),
+  triggerId,
+});
+
+/** `/ticket N action…`, `/ticket list`, `/ticket help`: every answer is ephemeral. */
+export function registerTicketCommand(app: App, ctx: BotContext): void {
+  app.command('/ticket', async ({ command, ack, respond, context }) => {
+    await ack();
+    const answer = ephemeralAnswer(respond, command.trigger_id);
+    await answerErrors(answer, ctx.logger, { command: '/ticket', text: command.text.slice(0, 80) }, async () => {
+      const parsed = parseTicketCommand(command.text);
+      if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nUsage:\n${TICKET_COMMAND_USAGE}`);
+      const request = parsed.value;
+      const teamId = context.teamId ?? command.team_id;
+      if (request.kind === 'help') return answer.ephemeral(`Usage:\n${TICKET_COMMAND_USAGE}`);
+      if (request.kind === 'list') {
+        await requireAgentSomewhere(command.user_id, teamId, ctx);
+        return answer.ephemeral(presentTicketList(await ctx.tickets.list(teamId, request.filter, command.user_id), request.filter));
+      }
+      const ticket = await ctx.tickets.byNumber(teamId, request.number);
+      if (!ticket) throw new DomainError('ticket_not_found', `There is no ticket #${request.number}.`);
+      await runTicketAction(ticket, request.action, command.user_id, { ...answer, confirm: answer.ephemeral }, ctx);
+    });
+  });
+}
+
+/** Listing tickets needs no particular ticket, only that the user is an agent of some triage channel. */
+async function requireAgentSomewhere(userId: string, teamId: string, ctx: BotContext): Promise<void> {
+  const triage = new Set((await ctx.channels.intakeChannels(teamId)).map((c) => c.triageChannelId));
+  const fallback = await ctx.channels.defaultTriage(teamId);
+  if (fallback) triage.add(fallback);
+  for (const channel of triage) if (await ctx.directory.isAgent(userId, channel)) return;
+  throw new DomainError('not_agent', 'Only agents (members of a triage channel) can list tickets.');
+}

@@ -1,0 +1,32 @@
+import { recordNote } from '../../ingest/record-note.js';
+import type { InboundMessage } from '../../ingest/inbound-message.js';
+import { requireAgent } from '../../tickets/ticket-action.js';
+import { answerErrors } from '../answer-errors.js';
+import type { BotContext } from '../bot-context.js';
+import { presentTicketList } from '../blocks/ticket-views.js';
+import { isThreadCommand, parseThreadCommand, THREAD_COMMAND_USAGE } from '../commands/parse-thread-command.js';
+import { runTicketAction, type Answer } from '../run-ticket-action.js';
+
+/** A message in a ticket's triage thread: a `!` command, or else an internal note. */
+export async function handleTriageThreadMessage(message: InboundMessage, ctx: BotContext): Promise<void> {
+  if (!message.threadTs || message.threadTs === message.ts) return; // top-level chatter in the triage channel
+  const ticket = await ctx.tickets.byCard(message.channelId, message.threadTs);
+  if (!ticket) return;
+  if (!isThreadCommand(message.text)) {
+    await recordNote(ticket, message, ctx.useCaseDeps);
+    return;
+  }
+  // Slack does not allow slash commands in threads, so answers go back as ephemeral messages in the thread.
+  const answer: Answer = { ephemeral: (text) => ctx.sender.ephemeral(message.channelId, message.userId, text, message.threadTs!) };
+  await answerErrors(answer, ctx.logger, { ticket: ticket.number, command: message.text.slice(0, 80) }, async () => {
+    const parsed = parseThreadCommand(message.text);
+    if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nThread commands:\n${THREAD_COMMAND_USAGE}`);
+    const command = parsed.value;
+    if (command.kind === 'help') return answer.ephemeral(`Thread commands:\n${THREAD_COMMAND_USAGE}`);
+    if (command.kind === 'list') {
+      await requireAgent(message.userId, ticket, ctx.useCaseDeps);
+      return answer.ephemeral(presentTicketList(await ctx.tickets.list(ticket.teamId, command.filter, message.userId), command.filter));
+    }
+    await runTicketAction(ticket, command.action, message.userId, answer, ctx);
+  });
+}

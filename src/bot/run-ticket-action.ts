@@ -1,0 +1,81 @@
+import { DomainError } from '../domain/errors.js';
+import type { Ticket } from '../domain/ticket.js';
+import { addTag } from '../tickets/add-tag.js';
+import { assignTicket } from '../tickets/assign-ticket.js';
+import { reopenTicket, solveTicket } from '../tickets/change-status.js';
+import { recordPublicReply } from '../tickets/record-public-reply.js';
+import { setPriority } from '../tickets/set-priority.js';
+import { requireAgent, type ActionResult } from '../tickets/ticket-action.js';
+import type { BotContext } from './bot-context.js';
+import { buildReplyModal, presentTicket } from './blocks/ticket-views.js';
+import type { TicketAction } from './commands/grammar.js';
+
+/** How a door answers its user: an ephemeral message, and (slash commands and buttons) a modal. */
+export interface Answer {
+  ephemeral(text: string): Promise<void>;
+  /** A trigger_id to open a modal with, when the door has one. */
+  triggerId?: string;
+  /** Doors whose user cannot see the triage thread (a slash command elsewhere) also confirm success here. */
+  confirm?(text: string): Promise<void>;
+}
+
+/**
+ * Runs one agent action on a ticket, whichever door it came through (button, /ticket, !command),
+ * and shows the outcome: the card is updated, the triage thread gets a line, the actor an ephemeral note
+ * when nothing else would tell them.
+ */
+export async function runTicketAction(ticket: Ticket, action: TicketAction, actorId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  const input = { ticketId: ticket.id, actorId };
+  const deps = ctx.useCaseDeps;
+  switch (action.kind) {
+    case 'show':
+      await requireAgent(actorId, ticket, deps);
+      return answer.ephemeral(presentTicket(ticket));
+    case 'reply':
+      return reply(ticket, action.text, actorId, answer, ctx);
+    case 'assign': {
+      const assigneeId = action.assignee === 'me' ? actorId : action.assignee;
+      const result = await assignTicket({ ...input, assigneeId }, deps);
+      const who = assigneeId === actorId ? 'themself' : `<@${assigneeId}>`;
+      return show(result, `:raising_hand: <@${actorId}> assigned #${ticket.number} to ${who}.`, `#${ticket.number} is already assigned to <@${assigneeId}>.`, answer, ctx);
+    }
+    case 'close':
+      return show(await solveTicket(input, deps), `:white_check_mark: <@${actorId}> solved #${ticket.number}.`, '', answer, ctx);
+    case 'reopen':
+      return show(await reopenTicket(input, deps), `:leftwards_arrow_with_hook: <@${actorId}> reopened #${ticket.number}.`, '', answer, ctx);
+    case 'priority': {
+      const result = await setPriority({ ...input, priority: action.priority }, deps);
+      return show(result, `:arrow_up_down: <@${actorId}> set the priority of #${ticket.number} to ${action.priority}.`, `#${ticket.number} already has priority ${action.priority}.`, answer, ctx);
+    }
+    case 'tag': {
+      const result = await addTag({ ...input, tag: action.tag }, deps);
+      return show(result, `:label: <@${actorId}> tagged #${ticket.number} \`${action.tag}\`.`, `#${ticket.number} is already tagged \`${action.tag}\`.`, answer, ctx);
+    }
+  }
+}
+
+async function show(result: ActionResult, line: string, unchanged: string, answer: Answer, ctx: BotContext): Promise<void> {
+  if (!result.changed) return answer.ephemeral(unchanged);
+  await ctx.publisher.refreshCard(result.ticket);
+  await ctx.publisher.announce(result.ticket, line);
+  await answer.confirm?.(line);
+}
+
+/** A public reply: with text it goes straight to the origin thread; without, the Reply modal opens. */
+async function reply(ticket: Ticket, text: string, actorId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  await requireAgent(actorId, ticket, ctx.useCaseDeps);
+  if (text.length === 0) {
+    if (!answer.triggerId) throw new DomainError('empty_reply', 'Write the reply after the command, like `!reply Your refund is on its way.`, or click *Reply* on the card.');
+    return ctx.sender.openView(answer.triggerId, buildReplyModal(ticket));
+  }
+  await sendPublicReply(ticket, actorId, text, ctx);
+  await answer.confirm?.(`:outbox_tray: Reply sent to <@${ticket.requesterId}> on #${ticket.number}.`);
+}
+
+/** Posts the reply in the origin thread, records it, and notes it in the triage thread. */
+export async function sendPublicReply(ticket: Ticket, agentId: string, text: string, ctx: BotContext): Promise<void> {
+  const posted = await ctx.publisher.postPublicReply(ticket, agentId, text);
+  const { ticket: updated } = await recordPublicReply({ ticket, agentId, text, ...posted }, ctx.useCaseDeps);
+  await ctx.publisher.confirmReplySent(updated, agentId, text);
+  await ctx.publisher.refreshCard(updated);
+}

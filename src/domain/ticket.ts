@@ -1,0 +1,97 @@
+// The ticket model and its lifecycle rules. Pure: no Slack, no database, no clock.
+
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'solved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export type TicketSource = 'message' | 'reaction' | 'shortcut' | 'dm';
+
+export interface Ticket {
+  id: number;
+  teamId: string;
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  priority: Priority;
+  requesterId: string;
+  requesterTeamId: string | null;
+  originChannelId: string;
+  originTs: string;
+  originPermalink: string | null;
+  triageChannelId: string;
+  cardTs: string | null;
+  assigneeId: string | null;
+  source: TicketSource;
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+  solvedAt: number | null;
+  lastRequesterMessageAt: number;
+}
+
+export type AuthorRole = 'requester' | 'agent' | 'bot';
+export type Visibility = 'public' | 'internal';
+
+export interface TicketFile {
+  name: string;
+  mimetype: string | null;
+  permalink: string | null;
+}
+
+export interface TicketMessage {
+  id: number;
+  ticketId: number;
+  channelId: string;
+  ts: string;
+  threadTs: string | null;
+  userId: string | null;
+  authorRole: AuthorRole;
+  visibility: Visibility;
+  text: string;
+  files: TicketFile[];
+  mirrorTs: string | null;
+  sentAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+}
+
+/** Kinds of history entries; reports are computed from these. */
+export type TicketEventKind =
+  | 'created'
+  | 'requester_message'
+  | 'public_reply'
+  | 'note'
+  | 'assigned'
+  | 'status_changed'
+  | 'priority_changed'
+  | 'tagged'
+  | 'message_edited'
+  | 'message_deleted';
+
+export interface TicketEvent {
+  kind: TicketEventKind;
+  actorId: string | null;
+  fromValue: string | null;
+  toValue: string | null;
+  messageId: number | null;
+  at: number;
+}
+
+export const isActive = (status: TicketStatus): boolean => status !== 'solved' && status !== 'closed';
+
+/** An agent's attention (assignment or public reply) moves a new ticket to open. */
+export function statusAfterAgentTouch(status: TicketStatus): TicketStatus {
+  return status === 'new' ? 'open' : status;
+}
+
+/**
+ * A requester writing again means the ball is back with the team: pending and solved tickets open again.
+ * A pleasantry ("thanks!") on a solved ticket is a goodbye, not a new question, so it reopens nothing.
+ */
+export function statusAfterRequesterMessage(status: TicketStatus, isPleasantry: boolean): TicketStatus {
+  if (status === 'pending') return 'open';
+  if ((status === 'solved' || status === 'closed') && !isPleasantry) return 'open';
+  return status;
+}

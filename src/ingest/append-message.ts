@@ -1,0 +1,55 @@
+import { statusAfterAgentTouch, statusAfterRequesterMessage, type AuthorRole, type Ticket, type TicketMessage } from '../domain/ticket.js';
+import type { IngestDeps } from './ingest-deps.js';
+import type { InboundMessage } from './inbound-message.js';
+import { tsToMillis } from './slack-ts.js';
+
+export interface AppendedMessage {
+  ticket: Ticket;
+  message: TicketMessage;
+  role: AuthorRole;
+  statusChanged: boolean;
+}
+
+/**
+ * Adds a message from the origin side (requester follow-up, or an agent typing in the origin thread,
+ * which is a public reply) to a ticket and moves its status. Null when the message was already stored.
+ */
+export async function appendMessage(
+  ticketId: number,
+  message: InboundMessage,
+  role: 'requester' | 'agent',
+  isPleasantry: boolean,
+  deps: IngestDeps,
+): Promise<AppendedMessage | null> {
+  const sentAt = tsToMillis(message.ts);
+  const result = await deps.tickets.transaction(async (tx) => {
+    const ticket = (await tx.byId(ticketId))!;
+    const stored = await tx.insertMessage({
+      ticketId,
+      channelId: message.channelId,
+      ts: message.ts,
+      threadTs: message.threadTs,
+      userId: message.userId,
+      authorRole: role,
+      visibility: 'public',
+      text: message.text,
+      files: message.files,
+      sentAt,
+    });
+    if (!stored) return null;
+    const status = role === 'agent' ? statusAfterAgentTouch(ticket.status) : statusAfterRequesterMessage(ticket.status, isPleasantry);
+    await tx.updateTicket(ticketId, {
+      status,
+      updatedAt: sentAt,
+      ...(role === 'requester' ? { lastRequesterMessageAt: Math.max(sentAt, ticket.lastRequesterMessageAt) } : {}),
+    });
+    const kind = role === 'agent' ? 'public_reply' : 'requester_message';
+    await tx.addEvent(ticketId, { kind, actorId: message.userId, fromValue: null, toValue: null, messageId: stored.id, at: sentAt });
+    if (status !== ticket.status) {
+      await tx.addEvent(ticketId, { kind: 'status_changed', actorId: message.userId, fromValue: ticket.status, toValue: status, messageId: stored.id, at: sentAt });
+    }
+    return { message: stored, statusChanged: status !== ticket.status };
+  });
+  if (!result) return null;
+  return { ticket: (await deps.tickets.byId(ticketId))!, role, ...result };
+}

@@ -1,0 +1,76 @@
+import type { Knex } from 'knex';
+
+export interface IntakeChannel {
+  channelId: string;
+  teamId: string;
+  triageChannelId: string;
+  pleasantryFilter: boolean;
+  burstWindowSeconds: number;
+}
+
+interface IntakeRow {
+  channel_id: string;
+  team_id: string;
+  triage_channel_id: string;
+  pleasantry_filter: boolean | number;
+  burst_window_seconds: number;
+}
+
+const fromRow = (row: IntakeRow): IntakeChannel => ({
+  channelId: row.channel_id,
+  teamId: row.team_id,
+  triageChannelId: row.triage_channel_id,
+  pleasantryFilter: Boolean(row.pleasantry_filter),
+  burstWindowSeconds: Number(row.burst_window_seconds),
+});
+
+export type ChannelStore = ReturnType<typeof createChannelStore>;
+
+/** Which channels are intake channels, where their tickets are worked, and per-channel rules. */
+export function createChannelStore(db: Knex) {
+  return {
+    async intake(channelId: string): Promise<IntakeChannel | null> {
+      const row = (await db('channel_settings').where({ channel_id: channelId }).first()) as IntakeRow | undefined;
+      return row ? fromRow(row) : null;
+    },
+
+    async intakeChannels(teamId: string): Promise<IntakeChannel[]> {
+      const rows = (await db('channel_settings').where({ team_id: teamId }).orderBy('channel_id')) as IntakeRow[];
+      return rows.map(fromRow);
+    },
+
+    async isTriageChannel(channelId: string): Promise<boolean> {
+      const used = await db('channel_settings').where({ triage_channel_id: channelId }).first('channel_id');
+      if (used) return true;
+      return Boolean(await db('workspace_settings').where({ default_triage_channel_id: channelId }).first('team_id'));
+    },
+
+    /** Makes (or re-points) an intake channel; per-channel rules keep their values. */
+    async connect(teamId: string, channelId: string, triageChannelId: string, now: number): Promise<IntakeChannel> {
+      await db('channel_settings')
+        .insert({ channel_id: channelId, team_id: teamId, triage_channel_id: triageChannelId, created_at: now })
+        .onConflict('channel_id')
+        .merge({ triage_channel_id: triageChannelId });
+      return (await this.intake(channelId))!;
+    },
+
+    async updateRules(channelId: string, rules: { pleasantryFilter?: boolean; burstWindowSeconds?: number }): Promise<void> {
+      const row: Record<string, unknown> = {};
+      if (rules.pleasantryFilter !== undefined) row.pleasantry_filter = rules.pleasantryFilter;
+      if (rules.burstWindowSeconds !== undefined) row.burst_window_seconds = rules.burstWindowSeconds;
+      if (Object.keys(row).length > 0) await db('channel_settings').where({ channel_id: channelId }).update(row);
+    },
+
+    async defaultTriage(teamId: string): Promise<string | null> {
+      const row = await db('workspace_settings').where({ team_id: teamId }).first('default_triage_channel_id');
+      return (row?.default_triage_channel_id as string | null | undefined) ?? null;
+    },
+
+    async setDefaultTriage(teamId: string, triageChannelId: string): Promise<void> {
+      await db('workspace_settings')
+        .insert({ team_id: teamId, default_triage_channel_id: triageChannelId, next_ticket_number: 1 })
+        .onConflict('team_id')
+        .merge({ default_triage_channel_id: triageChannelId });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+
+export type Db = Knex;
+export type DbKind = 'sqlite' | 'postgres';
+
+// BIGINT (epoch ms, counts) comes back from pg as a string by default; our values fit in a double.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export interface ConnectOptions {
+  /** PostgreSQL schema to use (tests isolate themselves in one schema each). */
+  schema?: string;
+}
+
+export function dbKind(databaseUrl: string): DbKind {
+  return databaseUrl.startsWith('postgres') ? 'postgres' : 'sqlite';
+}
+
+/** Opens the database named by a `sqlite:<path>` or `postgres://…` URL. */
+export function connectDb(databaseUrl: string, options: ConnectOptions = {}): Db {
+  if (dbKind(databaseUrl) === 'postgres') {
+    return knexFactory({
+      client: 'pg',
+      connection: databaseUrl,
+      searchPath: options.schema ? [options.schema] : undefined,
+      pool: { min: 0, max: 10 },
+    });
+  }
+  const filename = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      // WAL lets a report read while the bot writes; busy_timeout waits instead of failing with SQLITE_BUSY.
+      afterCreate(conn: { exec: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.exec('PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;', (err) => done(err, conn));
+      },
+    },
+  });
+}
+
+export async function pingDb(db: Db): Promise<boolean> {
+  try {
+    await db.raw('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

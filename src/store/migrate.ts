@@ -1,0 +1,20 @@
+import type { Knex } from 'knex';
+import * as createCoreTables from '../../migrations/20261123000001_create_core_tables.js';
+
+type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
+
+// Migrations are imported statically so the same list works from TypeScript sources (tsx, tests)
+// and from the compiled build, without knex scanning a folder for a particular file extension.
+const migrations: Record<string, Migration> = {
+  '20261123000001_create_core_tables': createCoreTables,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
+
+export async function migrateLatest(db: Knex): Promise<void> {
+  await db.migrate.latest({ migrationSource: source });
+}

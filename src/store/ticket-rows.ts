@@ -1,0 +1,85 @@
+// Row <-> domain mapping for tickets and messages. Lives only in the store.
+import type { Priority, Ticket, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
+
+export interface TicketRow {
+  id: number;
+  team_id: string;
+  number: number;
+  subject: string;
+  status: string;
+  priority: string;
+  requester_id: string;
+  requester_team_id: string | null;
+  origin_channel_id: string;
+  origin_ts: string;
+  origin_permalink: string | null;
+  triage_channel_id: string;
+  card_ts: string | null;
+  assignee_id: string | null;
+  source: string;
+  created_at: number;
+  updated_at: number;
+  solved_at: number | null;
+  last_requester_message_at: number;
+}
+
+export interface MessageRow {
+  id: number;
+  ticket_id: number;
+  channel_id: string;
+  ts: string;
+  thread_ts: string | null;
+  user_id: string | null;
+  author_role: string;
+  visibility: string;
+  text: string;
+  files_json: string | null;
+  mirror_ts: string | null;
+  sent_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+export function ticketFromRow(row: TicketRow, tags: string[]): Ticket {
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    number: row.number,
+    subject: row.subject,
+    status: row.status as TicketStatus,
+    priority: row.priority as Priority,
+    requesterId: row.requester_id,
+    requesterTeamId: row.requester_team_id,
+    originChannelId: row.origin_channel_id,
+    originTs: row.origin_ts,
+    originPermalink: row.origin_permalink,
+    triageChannelId: row.triage_channel_id,
+    cardTs: row.card_ts,
+    assigneeId: row.assignee_id,
+    source: row.source as TicketSource,
+    tags,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    solvedAt: row.solved_at === null ? null : Number(row.solved_at),
+    lastRequesterMessageAt: Number(row.last_requester_message_at),
+  };
+}
+
+export function messageFromRow(row: MessageRow): TicketMessage {
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    channelId: row.channel_id,
+    ts: row.ts,
+    threadTs: row.thread_ts,
+    userId: row.user_id,
+    authorRole: row.author_role as TicketMessage['authorRole'],
+    visibility: row.visibility as TicketMessage['visibility'],
+    text: row.text,
+    files: row.files_json ? (JSON.parse(row.files_json) as TicketFile[]) : [],
+    mirrorTs: row.mirror_ts,
+    sentAt: Number(row.sent_at),
+    editedAt: row.edited_at === null ? null : Number(row.edited_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+  };
+}

@@ -1,0 +1,221 @@
+import type { Knex } from 'knex';
+import type { AuthorRole, Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus, Visibility } from '../domain/ticket.js';
+import { messageFromRow, ticketFromRow, type MessageRow, type TicketRow } from './ticket-rows.js';
+
+export interface NewTicket {
+  teamId: string;
+  subject: string;
+  requesterId: string;
+  requesterTeamId: string | null;
+  originChannelId: string;
+  originTs: string;
+  triageChannelId: string;
+  source: TicketSource;
+  createdAt: number;
+}
+
+export interface NewMessage {
+  ticketId: number;
+  channelId: string;
+  ts: string;
+  threadTs: string | null;
+  userId: string | null;
+  authorRole: AuthorRole;
+  visibility: Visibility;
+  text: string;
+  files: TicketFile[];
+  sentAt: number;
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  priority?: Priority;
+  assigneeId?: string | null;
+  subject?: string;
+  solvedAt?: number | null;
+  lastRequesterMessageAt?: number;
+  updatedAt: number;
+}
+
+export type TicketListFilter = 'open' | 'mine' | 'unassigned' | 'all';
+
+export type TicketQueries = ReturnType<typeof ticketQueries>;
+export type TicketStore = TicketQueries & {
+  /** Runs `work` in one transaction with queries bound to it. */
+  transaction<T>(work: (tx: TicketQueries) => Promise<T>): Promise<T>;
+};
+
+/** Tickets, their messages and their history. */
+export function createTicketStore(db: Knex): TicketStore {
+  return {
+    ...ticketQueries(db),
+    transaction: (work) => db.transaction((trx) => work(ticketQueries(trx))),
+  };
+}
+
+function ticketQueries(db: Knex | Knex.Transaction) {
+  const withTags = async (rows: TicketRow[]): Promise<Ticket[]> => {
+    if (rows.length === 0) return [];
+    const tags = await db('ticket_tags').whereIn('ticket_id', rows.map((r) => r.id)).orderBy('tag');
+    return rows.map((row) => ticketFromRow(row, tags.filter((t) => t.ticket_id === row.id).map((t) => t.tag as string)));
+  };
+  const one = async (query: Knex.QueryBuilder): Promise<Ticket | null> => {
+    const row = (await query.first()) as TicketRow | undefined;
+    return row ? (await withTags([row]))[0]! : null;
+  };
+
+  return {
+    /** Next ticket number for a workspace: sequential from 1, safe under concurrent writers. */
+    async allocateNumber(teamId: string): Promise<number> {
+      await db('workspace_settings').insert({ team_id: teamId, next_ticket_number: 1 }).onConflict('team_id').ignore();
+      const [row] = await db('workspace_settings')
+        .where({ team_id: teamId })
+        .increment('next_ticket_number', 1)
+        .returning('next_ticket_number');
+      return Number((row as { next_ticket_number: number }).next_ticket_number) - 1;
+    },
+
+    async insertTicket(input: NewTicket, number: number): Promise<Ticket> {
+      const [row] = await db('tickets')
+        .insert({
+          team_id: input.teamId,
+          number,
+          subject: input.subject,
+          status: 'new',
+          priority: 'normal',
+          requester_id: input.requesterId,
+          requester_team_id: input.requesterTeamId,
+          origin_channel_id: input.originChannelId,
+          origin_ts: input.originTs,
+          triage_channel_id: input.triageChannelId,
+          source: input.source,
+          created_at: input.createdAt,
+          updated_at: input.createdAt,
+          last_requester_message_at: input.createdAt,
+        })
+        .returning('*');
+      return ticketFromRow(row as TicketRow, []);
+    },
+
+    /** Stores a message once per (channel, ts); returns null when it was already stored (a redelivery). */
+    async insertMessage(input: NewMessage): Promise<TicketMessage | null> {
+      const rows = await db('messages')
+        .insert({
+          ticket_id: input.ticketId,
+          channel_id: input.channelId,
+          ts: input.ts,
+          thread_ts: input.threadTs,
+          user_id: input.userId,
+          author_role: input.authorRole,
+          visibility: input.visibility,
+          text: input.text,
+          files_json: input.files.length > 0 ? JSON.stringify(input.files) : null,
+          sent_at: input.sentAt,
+        })
+        .onConflict(['channel_id', 'ts'])
+        .ignore()
+        .returning('*');
+      return rows.length > 0 ? messageFromRow(rows[0] as MessageRow) : null;
+    },
+
+    async messageExists(channelId: string, ts: string): Promise<boolean> {
+      return Boolean(await db('messages').where({ channel_id: channelId, ts }).first('id'));
+    },
+
+    async addEvent(ticketId: number, event: TicketEvent): Promise<void> {
+      await db('ticket_events').insert({
+        ticket_id: ticketId,
+        kind: event.kind,
+        actor_id: event.actorId,
+        from_value: event.fromValue,
+        to_value: event.toValue,
+        message_id: event.messageId,
+        at: event.at,
+      });
+    },
+
+    async events(ticketId: number): Promise<TicketEvent[]> {
+      const rows = await db('ticket_events').where({ ticket_id: ticketId }).orderBy([{ column: 'at' }, { column: 'id' }]);
+      return rows.map((r) => ({
+        kind: r.kind,
+        actorId: r.actor_id,
+        fromValue: r.from_value,
+        toValue: r.to_value,
+        messageId: r.message_id,
+        at: Number(r.at),
+      }));
+    },
+
+    async updateTicket(id: number, patch: TicketPatch): Promise<void> {
+      const row: Record<string, unknown> = { updated_at: patch.updatedAt };
+      if (patch.status !== undefined) row.status = patch.status;
+      if (patch.priority !== undefined) row.priority = patch.priority;
+      if (patch.assigneeId !== undefined) row.assignee_id = patch.assigneeId;
+      if (patch.subject !== undefined) row.subject = patch.subject;
+      if (patch.solvedAt !== undefined) row.solved_at = patch.solvedAt;
+      if (patch.lastRequesterMessageAt !== undefined) row.last_requester_message_at = patch.lastRequesterMessageAt;
+      await db('tickets').where({ id }).update(row);
+    },
+
+    async setCardTs(id: number, cardTs: string): Promise<void> {
+      await db('tickets').where({ id }).update({ card_ts: cardTs });
+    },
+
+    async setOriginPermalink(id: number, permalink: string): Promise<void> {
+      await db('tickets').where({ id }).update({ origin_permalink: permalink });
+    },
+
+    /** Adds a tag; returns false when the ticket already had it. */
+    async addTag(ticketId: number, tag: string): Promise<boolean> {
+      const rows = await db('ticket_tags').insert({ ticket_id: ticketId, tag }).onConflict(['ticket_id', 'tag']).ignore().returning('tag');
+      return rows.length > 0;
+    },
+
+    byId: (id: number) => one(db('tickets').where({ id })),
+    byNumber: (teamId: string, number: number) => one(db('tickets').where({ team_id: teamId, number })),
+    byOrigin: (channelId: string, ts: string) => one(db('tickets').where({ origin_channel_id: channelId, origin_ts: ts })),
+    byCard: (triageChannelId: string, cardTs: string) => one(db('tickets').where({ triage_channel_id: triageChannelId, card_ts: cardTs })),
+
+    /** The requester's still-active ticket in a channel that they last wrote to at or after `since`. */
+    recentActiveTicket: (channelId: string, requesterId: string, since: number) =>
+      one(
+        db('tickets')
+          .where({ origin_channel_id: channelId, requester_id: requesterId })
+          .whereNotIn('status', ['solved', 'closed'])
+          .where('last_requester_message_at', '>=', since)
+          .orderBy('last_requester_message_at', 'desc'),
+      ),
+
+    async list(teamId: string, filter: TicketListFilter, userId: string, limit = 20): Promise<Ticket[]> {
+      const query = db('tickets').where({ team_id: teamId }).orderBy('number', 'desc').limit(limit);
+      if (filter !== 'all') query.whereNotIn('status', ['solved', 'closed']);
+      if (filter === 'mine') query.where({ assignee_id: userId });
+      if (filter === 'unassigned') query.whereNull('assignee_id');
+      return withTags((await query) as TicketRow[]);
+    },
+
+    async messages(ticketId: number): Promise<TicketMessage[]> {
+      const rows = await db('messages').where({ ticket_id: ticketId }).orderBy([{ column: 'sent_at' }, { column: 'id' }]);
+      return (rows as MessageRow[]).map(messageFromRow);
+    },
+
+    async messageByTs(channelId: string, ts: string): Promise<TicketMessage | null> {
+      const row = (await db('messages').where({ channel_id: channelId, ts }).first()) as MessageRow | undefined;
+      return row ? messageFromRow(row) : null;
+    },
+
+    async editMessage(id: number, text: string, editedAt: number, files?: TicketFile[]): Promise<void> {
+      const row: Record<string, unknown> = { text, edited_at: editedAt };
+      if (files) row.files_json = files.length > 0 ? JSON.stringify(files) : null;
+      await db('messages').where({ id }).update(row);
+    },
+
+    async markMessageDeleted(id: number, deletedAt: number): Promise<void> {
+      await db('messages').where({ id }).update({ deleted_at: deletedAt });
+    },
+
+    async setMirrorTs(messageId: number, mirrorTs: string): Promise<void> {
+      await db('messages').where({ id: messageId }).update({ mirror_ts: mirrorTs });
+    },
+  };
+}
