@@ -121,26 +121,28 @@ function hasValue(entry: Record<string, any>): boolean {
 export function buildStateValues(
   blocks: any[] | undefined, given: Record<string, Record<string, any>> = {}, enforceRequired = false,
 ): Record<string, Record<string, any>> {
-  const values: Record<string, Record<string, any>> = {};
-  const used = new Set<string>();
+  const stateful: { block: any; blockId: string; el: any }[] = [];
   (blocks ?? []).forEach((block, i) => {
     const blockId = blockIdOf(block, i);
     const elements = block?.type === 'input' ? [block.element] : block?.type === 'actions' ? block.elements ?? [] : [];
     for (const el of elements) {
-      if (!el?.action_id || el.type === 'button' || el.type === 'overflow') continue;
-      const g = given[blockId]?.[el.action_id];
-      if (g !== undefined) used.add(`${blockId}/${el.action_id}`);
-      const entry = stateEntry(el, g);
-      if (enforceRequired && block.type === 'input' && block.optional !== true && !hasValue(entry)) {
-        throw new Error(`driver: required input "${blockId}/${el.action_id}" has no value — Slack would not let the user submit`);
-      }
-      (values[blockId] ??= {})[el.action_id] = entry;
+      if (el?.action_id && el.type !== 'button' && el.type !== 'overflow') stateful.push({ block, blockId, el });
     }
   });
   for (const [blockId, byAction] of Object.entries(given)) {
     for (const actionId of Object.keys(byAction)) {
-      if (!used.has(`${blockId}/${actionId}`)) throw new Error(`driver: the view has no input "${blockId}/${actionId}"`);
+      if (!stateful.some((s) => s.blockId === blockId && s.el.action_id === actionId)) {
+        throw new Error(`driver: the view has no input "${blockId}/${actionId}"`);
+      }
     }
+  }
+  const values: Record<string, Record<string, any>> = {};
+  for (const { block, blockId, el } of stateful) {
+    const entry = stateEntry(el, given[blockId]?.[el.action_id]);
+    if (enforceRequired && block.type === 'input' && block.optional !== true && !hasValue(entry)) {
+      throw new Error(`driver: required input "${blockId}/${el.action_id}" has no value — Slack would not let the user submit`);
+    }
+    (values[blockId] ??= {})[el.action_id] = entry;
   }
   return values;
 }
