@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { blockText, startHarness, W, type Harness } from '../support/harness.js';
+
+describe('intake: messages become tickets with a card in the triage channel', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('turns a top-level intake message into ticket #1 with a card, and acknowledges it with a reaction', async () => {
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'My order 1234 never arrived\nIt was due last Tuesday.');
+    await h.settle();
+
+    const ticket = await h.tickets.byNumber(h.emu.teamId, 1);
+    expect(ticket).toMatchObject({ number: 1, subject: 'My order 1234 never arrived', status: 'new', priority: 'normal', requesterId: W.carol, originChannelId: W.help, originTs: ts });
+    expect(ticket!.createdAt).toBe(Math.round(Number(ts) * 1000));
+
+    const cards = h.emu.messages(W.triage);
+    expect(cards).toHaveLength(1);
+    const card = blockText(cards[0]!.blocks);
+    expect(card).toContain('#1 My order 1234 never arrived');
+    expect(card).toContain(`<@${W.carol}>`);
+    expect(card).toContain(`<#${W.help}>`);
+    expect(card).toContain('New');
+    expect(card).toContain('Normal');
+    expect(card).toContain('Unassigned');
+    expect(card).toContain('It was due last Tuesday.');
+    const actionIds = cards[0]!.blocks!.flatMap((b: { elements?: { action_id?: string }[] }) => b.elements?.map((e) => e.action_id) ?? []);
+    expect(actionIds).toEqual(expect.arrayContaining(['ticket_assign_me', 'ticket_assign_pick', 'ticket_reply', 'ticket_close']));
+    expect(ticket!.cardTs).toBe(cards[0]!.ts);
+
+    expect(h.emu.message(W.help, ts)!.reactions.map((r) => r.name)).toContain('ticket');
+    const events = await h.tickets.events(ticket!.id);
+    expect(events.map((e) => e.kind)).toEqual(['created']);
+  });
+
+  it('mirrors replies in the origin thread into the triage thread and keeps them on the ticket', async () => {
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'Printer on floor 3 is jammed');
+    await h.settle();
+    await h.driver.userSays(W.carol, W.help, 'It shows error E42 now', { thread_ts: ts });
+    await h.settle();
+
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    const mirrored = h.emu.thread(W.triage, ticket.cardTs!);
+    expect(mirrored.map((m) => blockText(m.blocks)).join('\n')).toContain('It shows error E42 now');
+    const messages = await h.tickets.messages(ticket.id);
+    expect(messages.map((m) => [m.authorRole, m.text])).toEqual([
+      ['requester', 'Printer on floor 3 is jammed'],
+      ['requester', 'It shows error E42 now'],
+    ]);
+  });
+
+  it('records an agent typing in the origin thread as a public reply, and the ticket opens', async () => {
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'VPN does not connect');
+    await h.settle();
+    const { ts: replyTs } = await h.driver.userSays(W.alice, W.help, 'Try restarting the client please', { thread_ts: ts });
+    await h.settle();
+
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    expect(ticket.status).toBe('open');
+    const reply = (await h.tickets.messages(ticket.id)).find((m) => m.ts === replyTs)!;
+    expect(reply).toMatchObject({ authorRole: 'agent', visibility: 'public', userId: W.alice });
+    const events = await h.tickets.events(ticket.id);
+    expect(events.find((e) => e.kind === 'public_reply')).toMatchObject({ actorId: W.alice, at: Math.round(Number(replyTs) * 1000) });
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain('Open');
+  });
+});

@@ -1,0 +1,125 @@
+import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { createBot, type Bot } from '../../src/bot/create-bot.js';
+import { loadConfig } from '../../src/config.js';
+import { systemClock } from '../../src/domain/clock.js';
+import { SlackEmulator, type SlackDriver } from '../../src/emulator/index.js';
+import { createLogger } from '../../src/logger.js';
+import { createTicketStore, type TicketStore } from '../../src/store/ticket-store.js';
+import { createTestDb, type DbKind, type TestDb } from './databases.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-8f2a1c';
+
+/** The workspace every end-to-end test starts from. */
+export const W = {
+  alice: 'UALICE01', // agent
+  bob: 'UBOB0002', // agent
+  carol: 'UCAROL03', // requester
+  dave: 'UDAVE004', // requester
+  erin: 'UERIN005', // Slack Connect user from another organisation
+  ada: 'UADA0006', // workspace admin, not an agent
+  help: 'CHELP001', // intake channel
+  triage: 'CTRIAGE1', // triage channel
+  general: 'CGENERA1', // a channel the bot is in, not an intake channel
+  partnerTeam: 'TPARTNER',
+} as const;
+
+export interface Harness {
+  emu: SlackEmulator;
+  driver: SlackDriver;
+  bot: Bot;
+  tickets: TicketStore;
+  testDb: TestDb;
+  logLines: string[];
+  logger: Logger;
+  /** Waits until the emulator has delivered everything and the bot has finished processing it. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  db?: DbKind;
+  env?: Record<string, string>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const emu = new SlackEmulator({ signingSecret: SIGNING_SECRET, retryDelaysMs: [20, 50, 100] });
+  await emu.start(0);
+  seedWorkspace(emu);
+  const testDb = await createTestDb(options.db ?? 'sqlite');
+  const result = loadConfig({
+    SLACK_BOT_TOKEN: emu.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: emu.apiUrl,
+    DATABASE_URL: testDb.url,
+    LOG_LEVEL: 'info',
+    THREADDESK_TRIAGE_CHANNEL: W.triage,
+    THREADDESK_INTAKE_CHANNELS: W.help,
+    ...options.env,
+  });
+  if (!result.ok) throw new Error(result.errors.join('; '));
+  const logLines: string[] = [];
+  const destination = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+  const logger = createLogger({ level: 'info', secrets: [emu.botToken, SIGNING_SECRET], destination });
+  const bot = await createBot({ config: result.config, db: testDb.db, logger, clock: systemClock, retryConfig: { retries: 0 } });
+  const port = await bot.start(0);
+  emu.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
+
+  const fingerprint = () => `${emu.calls().length}`;
+  async function settle(): Promise<void> {
+    let stableRounds = 0;
+    let last = '';
+    while (stableRounds < 3) {
+      await emu.idle();
+      await bot.whenIdle();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const now = fingerprint();
+      stableRounds = now === last ? stableRounds + 1 : 0;
+      last = now;
+    }
+  }
+
+  return {
+    emu,
+    driver: emu.driver,
+    bot,
+    tickets: createTicketStore(testDb.db),
+    testDb,
+    logLines,
+    logger,
+    settle,
+    async stop() {
+      await bot.stop();
+      await emu.stop();
+      await testDb.drop();
+    },
+  };
+}
+
+function seedWorkspace(emu: SlackEmulator): void {
+  emu.addUser({ id: W.alice, name: 'alice', realName: 'Alice Agent' });
+  emu.addUser({ id: W.bob, name: 'bob', realName: 'Bob Agent' });
+  emu.addUser({ id: W.carol, name: 'carol', realName: 'Carol Customer', email: 'carol@example.com' });
+  emu.addUser({ id: W.dave, name: 'dave', realName: 'Dave Customer' });
+  emu.addUser({ id: W.erin, name: 'erin', realName: 'Erin Partner', teamId: W.partnerTeam });
+  emu.addUser({ id: W.ada, name: 'ada', realName: 'Ada Admin', isAdmin: true });
+  const everyone = [W.alice, W.bob, W.carol, W.dave, W.erin, W.ada, emu.botUserId];
+  emu.addChannel({ id: W.help, name: 'help', members: everyone, isExtShared: true });
+  emu.addChannel({ id: W.triage, name: 'triage', members: [W.alice, W.bob, emu.botUserId] });
+  emu.addChannel({ id: W.general, name: 'general', members: everyone });
+}
+
+/** The plain text of every mrkdwn/plain_text field in some blocks, for assertions on what a card shows. */
+export function blockText(blocks: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if ((obj.type === 'mrkdwn' || obj.type === 'plain_text') && typeof obj.text === 'string') out.push(obj.text);
+      Object.values(obj).forEach(walk);
+    }
+  };
+  walk(blocks);
+  return out.join('\n');
+}
