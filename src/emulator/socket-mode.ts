@@ -111,7 +111,18 @@ export class SocketModeServer implements Transport {
       p.resolve({ status: 0, body: '', transport: 'socket' });
     }
     this.pending.clear();
-    for (const ws of this.sockets) ws.terminate();
+    // Close gracefully (a terminate() in the middle of the client's own close handshake makes it log errors).
+    await Promise.all(this.sockets.map((ws) => new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 500);
+      ws.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      if (ws.readyState === ws.OPEN) ws.close(1001, 'server shutting down');
+    })));
     this.sockets.length = 0;
     await new Promise<void>((r) => this.wss.close(() => r()));
   }
