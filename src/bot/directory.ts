@@ -46,7 +46,7 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
     const profile = user?.profile;
     return {
       id,
-      name: profile?.display_name || profile?.real_name || user?.real_name || user?.name || id,
+      name: profile?.real_name || user?.real_name || profile?.display_name || user?.name || id,
       isAdmin: Boolean(user?.is_admin || user?.is_owner),
       teamId: user?.team_id ?? null,
     };
