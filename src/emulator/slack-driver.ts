@@ -429,10 +429,10 @@ export class SlackDriver {
       case 'errors':
         return;
       case 'update':
-        this.host.api.updateView(open, json.view);
+        this.host.api.views.updateView(open, json.view);
         return;
       case 'push':
-        this.host.api.openView(user, json.view, open);
+        this.host.api.views.openView(user, json.view, open);
         return;
       case 'clear':
         for (const v of this.state.viewsOfStack(open.rootId)) this.state.views.delete(v.id);

@@ -14,7 +14,7 @@ import { SlackDriver, type DriverHost } from './slack-driver.js';
 import { FaultInjector } from './faults.js';
 import { parseApiArgs, readBody, sendJson } from './http-util.js';
 import { botProfile, messageEvent, eventEnvelope, type EmulatorIdentity } from './payloads.js';
-import { validateBlocks } from './block-kit-validator.js';
+import { applyResponseUrlPost } from './response-url.js';
 import { TsClock } from './slack-ts.js';
 
 /** Methods that take the app-level token (xapp-); every other method needs the bot token. */
@@ -290,41 +290,13 @@ export class SlackEmulator {
 
   /** response_url (doc §2.5): JSON {text, blocks, response_type, replace_original, delete_original, thread_ts}. */
   private handleResponseUrl(pathname: string, raw: Buffer, res: ServerResponse): void {
-    const id = pathname.split('/').pop() ?? '';
-    const ctx = this.state.responseUrls.get(id);
+    const ctx = this.state.responseUrls.get(pathname.split('/').pop() ?? '');
     if (!ctx) return sendJson(res, 404, { ok: false, error: 'invalid_response_url' });
-    let body: any;
-    try {
-      body = JSON.parse(raw.toString('utf8') || '{}');
-    } catch {
-      return sendJson(res, 400, { ok: false, error: 'invalid_payload' });
-    }
-    if (body.blocks !== undefined) {
-      const problems = validateBlocks(body.blocks, 'message');
-      if (problems.length > 0) return sendJson(res, 400, { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } });
-    }
-    const text: string = body.text ?? '';
-    const replaceOriginal = body.replace_original === true || body.replace_original === 'true';
-    const deleteOriginal = body.delete_original === true || body.delete_original === 'true';
-    if ((replaceOriginal || deleteOriginal) && ctx.messageTs) {
-      if (ctx.isEphemeral) {
-        const i = this.state.ephemerals.findIndex((e) => e.ts === ctx.messageTs && e.user === ctx.user);
-        if (i >= 0 && deleteOriginal) this.state.ephemerals.splice(i, 1);
-        else if (i >= 0) Object.assign(this.state.ephemerals[i], { text, blocks: body.blocks });
-      } else {
-        const m = this.state.message(ctx.channel, ctx.messageTs);
-        if (m && deleteOriginal) m.deleted = true;
-        else if (m) Object.assign(m, { text, blocks: body.blocks });
-      }
-    } else if (body.response_type === 'in_channel') {
-      this.postAsBotUnchecked(ctx.channel, text, body.blocks, body.thread_ts);
-    } else {
-      this.state.ephemerals.push({
-        channel: ctx.channel, user: ctx.user, text, ...(body.blocks ? { blocks: body.blocks } : {}),
-        ...(body.thread_ts ? { thread_ts: String(body.thread_ts) } : {}), via: 'response_url', ts: this.clock.next(),
-      });
-    }
-    sendJson(res, 200, { ok: true });
+    const r = applyResponseUrlPost(
+      { state: this.state, nextTs: () => this.clock.next(), postAsBot: (c, t, b, th) => this.postAsBotUnchecked(c, t, b, th) },
+      ctx, raw.toString('utf8'),
+    );
+    sendJson(res, r.status, r.body);
   }
 
   /** url_private downloads need the bot token (doc §3.2 file_share note). */
@@ -363,7 +335,8 @@ export class SlackEmulator {
   private echo(m: EmuMessage): void {
     if (!this.opts.echoBotMessages) return;
     const channel = this.state.channels.get(m.channel);
-    if (!channel) return;
+    // Slack only sends channel events to apps that are members (in_channel replies can land elsewhere).
+    if (!channel || !channel.members.includes(this.botUserId)) return;
     const event = messageEvent(this.state, channel, m);
     const envelope = eventEnvelope(this.identity, event, { isExtShared: channel.isExtShared ?? false });
     const body = JSON.stringify(envelope);

@@ -4,16 +4,14 @@
  * follow the table in doc §2.4.
  */
 import type { EmuChannel, EmuMessage } from './types.js';
-import type { OpenView, WorkspaceState } from './workspace-state.js';
-import { validateBlocks, validateView } from './block-kit-validator.js';
+import type { WorkspaceState } from './workspace-state.js';
+import { validateBlocks } from './block-kit-validator.js';
+import { ViewMethods } from './view-methods.js';
+import { SlackApiError, str } from './api-error.js';
 import { botProfile, messageToApi, type EmulatorIdentity } from './payloads.js';
-import { slackId, tsToMicros } from './slack-ts.js';
+import { tsToMicros } from './slack-ts.js';
 
-export class SlackApiError extends Error {
-  constructor(readonly code: string, readonly extra: Record<string, any> = {}) {
-    super(code);
-  }
-}
+export { SlackApiError };
 
 export interface WebApiHost {
   readonly state: WorkspaceState;
@@ -31,10 +29,6 @@ type Handler = (args: Args) => Record<string, any>;
 /** Slack: "Messages longer than 40,000 characters" are rejected/truncated (doc §2.5; we reject so bots notice). */
 const MAX_TEXT = 40_000;
 
-function str(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  return String(v);
-}
 
 function bool(v: unknown): boolean {
   return v === true || v === 'true' || v === '1' || v === 1;
@@ -61,8 +55,11 @@ function paginate<T>(items: T[], args: Args, defaultLimit: number, maxLimit: num
 
 export class WebApiMethods {
   private readonly handlers: Record<string, Handler>;
+  /** Modal and Home tab views (also used by the driver for response_action update/push). */
+  readonly views: ViewMethods;
 
   constructor(private readonly host: WebApiHost) {
+    this.views = new ViewMethods(host.state, host.identity);
     this.handlers = {
       'auth.test': () => this.authTest(),
       'apps.connections.open': () => ({ url: this.host.newSocketUrl() }),
@@ -73,10 +70,10 @@ export class WebApiMethods {
       'chat.getPermalink': (a) => this.getPermalink(a),
       'reactions.add': (a) => this.reactionsAdd(a),
       'reactions.remove': (a) => this.reactionsRemove(a),
-      'views.open': (a) => this.viewsOpen(a),
-      'views.push': (a) => this.viewsPush(a),
-      'views.update': (a) => this.viewsUpdate(a),
-      'views.publish': (a) => this.viewsPublish(a),
+      'views.open': (a) => this.views.viewsOpen(a),
+      'views.push': (a) => this.views.viewsPush(a),
+      'views.update': (a) => this.views.viewsUpdate(a),
+      'views.publish': (a) => this.views.viewsPublish(a),
       'users.info': (a) => this.usersInfo(a),
       'conversations.info': (a) => ({ channel: this.channelInfo(this.visibleChannel(a.channel)) }),
       'conversations.members': (a) => this.conversationsMembers(a),
@@ -170,7 +167,9 @@ export class WebApiMethods {
 
   /** Shared by chat.postMessage and response_url `in_channel` posts. */
   postBotMessage(args: Args): EmuMessage {
-    const channel = this.channelOrThrow(args.channel);
+    // A user id as channel posts into the app's DM with that user (chat.postMessage docs: "channel … or user ID").
+    const userAsChannel = typeof args.channel === 'string' && /^[UW]/.test(args.channel) && this.state.users.has(args.channel);
+    const channel = userAsChannel ? this.state.openIm(args.channel) : this.channelOrThrow(args.channel);
     this.botMemberOrThrow(channel);
     const blocks = this.checkContent(args);
     const threadTs = str(args.thread_ts);
@@ -274,126 +273,6 @@ export class WebApiMethods {
     reaction.users = reaction.users.filter((u) => u !== this.id.botUserId);
     if (reaction.users.length === 0) message.reactions = message.reactions.filter((r) => r !== reaction);
     return {};
-  }
-
-  // ---- views --------------------------------------------------------------------------------------------
-
-  private checkView(view: unknown, type: 'modal' | 'home'): void {
-    if (typeof view === 'string') throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] view is not valid JSON [json-pointer:/view]'] } });
-    const v = validateView(view, type);
-    if (!v.ok) throw new SlackApiError(v.error, { response_metadata: { messages: v.messages } });
-  }
-
-  /** The view object as Slack returns and later sends it (doc §3.6 `view`). */
-  normalizeView(view: Args, id: string, rootId: string, hash: string, previousViewId: string | null): Args {
-    return {
-      id,
-      team_id: this.id.teamId,
-      type: view.type,
-      blocks: view.blocks ?? [],
-      private_metadata: view.private_metadata ?? '',
-      callback_id: view.callback_id ?? '',
-      state: { values: {} },
-      hash,
-      title: view.title,
-      clear_on_close: view.clear_on_close ?? false,
-      notify_on_close: view.notify_on_close ?? false,
-      close: view.close ?? null,
-      submit: view.submit ?? null,
-      previous_view_id: previousViewId,
-      root_view_id: rootId,
-      app_id: this.id.appId,
-      external_id: view.external_id ?? '',
-      app_installed_team_id: this.id.teamId,
-      bot_id: this.id.botId,
-    };
-  }
-
-  newHash(): string {
-    return `${Math.floor(Date.now() / 1000)}.${slackId('', 8)}`;
-  }
-
-  private checkExternalIdFree(externalId: unknown, exceptViewId?: string): void {
-    if (!externalId) return;
-    for (const v of this.state.views.values()) {
-      if (v.externalId === externalId && v.id !== exceptViewId) throw new SlackApiError('duplicate_external_id');
-    }
-  }
-
-  /** Opens a view (views.open, views.push, response_action push). */
-  openView(user: string, view: Args, stackOf?: OpenView): OpenView {
-    this.checkView(view, 'modal');
-    this.checkExternalIdFree(view.external_id);
-    const id = slackId('V0', 9);
-    const rootId = stackOf?.rootId ?? id;
-    const hash = this.newHash();
-    const open: OpenView = {
-      id,
-      user,
-      hash,
-      rootId,
-      externalId: view.external_id || undefined,
-      previousViewId: stackOf?.id,
-      view: this.normalizeView(view, id, rootId, hash, stackOf?.id ?? null),
-    };
-    this.state.views.set(id, open);
-    return open;
-  }
-
-  private triggerUser(triggerId: unknown): string {
-    const r = this.state.consumeTrigger(triggerId);
-    if ('error' in r) throw new SlackApiError(r.error);
-    return r.user;
-  }
-
-  private viewsOpen(args: Args): Args {
-    const user = this.triggerUser(args.trigger_id);
-    return { view: this.openView(user, args.view).view };
-  }
-
-  private viewsPush(args: Args): Args {
-    const user = this.triggerUser(args.trigger_id);
-    const userViews = [...this.state.views.values()].filter((v) => v.user === user);
-    const top = userViews[userViews.length - 1];
-    if (!top) throw new SlackApiError('not_found');
-    // "views.push: max 3 views in the stack" (doc §2.5)
-    if (this.state.viewsOfStack(top.rootId).length >= 3) throw new SlackApiError('push_limit_reached');
-    return { view: this.openView(user, args.view, top).view };
-  }
-
-  /** Replaces the contents of an open view (views.update, response_action update). */
-  updateView(open: OpenView, view: Args): OpenView {
-    this.checkView(view, 'modal');
-    this.checkExternalIdFree(view.external_id, open.id);
-    open.hash = this.newHash();
-    open.externalId = view.external_id || open.externalId;
-    open.view = this.normalizeView(
-      { ...view, external_id: view.external_id ?? open.externalId }, open.id, open.rootId, open.hash, open.previousViewId ?? null,
-    );
-    return open;
-  }
-
-  private viewsUpdate(args: Args): Args {
-    let open: OpenView | undefined;
-    if (args.view_id) open = this.state.views.get(String(args.view_id));
-    else if (args.external_id) open = [...this.state.views.values()].find((v) => v.externalId === args.external_id);
-    else throw new SlackApiError('invalid_arguments');
-    if (!open) throw new SlackApiError('not_found');
-    if (args.hash !== undefined && args.hash !== open.hash) throw new SlackApiError('hash_conflict');
-    return { view: this.updateView(open, args.view).view };
-  }
-
-  private viewsPublish(args: Args): Args {
-    const userId = str(args.user_id);
-    if (!userId || !this.state.users.has(userId)) throw new SlackApiError('user_not_found');
-    this.checkView(args.view, 'home');
-    const current = this.state.homeViews.get(userId);
-    if (args.hash !== undefined && current && args.hash !== current.hash) throw new SlackApiError('hash_conflict');
-    const id = current?.id ?? slackId('V0', 9);
-    const hash = this.newHash();
-    const view = this.normalizeView(args.view, id, id, hash, null);
-    this.state.homeViews.set(userId, { id, hash, view });
-    return { view };
   }
 
   // ---- users / conversations --------------------------------------------------------------------------------

@@ -68,6 +68,12 @@ beforeEach(async () => {
     await ack();
     seen.actions.push(body);
   });
+  app.action('more_fields', async ({ body, ack, client: c }) => {
+    await ack();
+    seen.actions.push(body);
+    const v = (body as any).view;
+    await c.views.update({ view_id: v.id, hash: v.hash, view: { ...ticketModal(), title: { type: 'plain_text', text: 'More fields' } } });
+  });
   app.action('dismiss', async ({ ack, respond }) => {
     await ack();
     await respond({ delete_original: true });
@@ -184,6 +190,23 @@ describe('block actions and modals', () => {
     const eph = await client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'Create a ticket?', blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'dismiss', text: { type: 'plain_text', text: 'No' } }] }] });
     await emu.driver.clickButton('U1', 'C1', eph.message_ts!, 'dismiss');
     await emu.waitFor(() => emu.ephemerals({ user: 'U1' }).length === 0);
+  });
+
+  it('clickViewButton sends block_actions from inside a modal with the view and its current state', async () => {
+    const opened = await client.views.open({ trigger_id: await (async () => {
+      await emu.driver.slashCommand('U1', 'C1', '/ticket', 'silent');
+      return seen.commands[0].trigger_id;
+    })(), view: { ...ticketModal(), blocks: [...ticketModal().blocks, { type: 'actions', block_id: 'extra', elements: [{ type: 'button', action_id: 'more_fields', text: { type: 'plain_text', text: 'More' } }] }] } });
+    const viewId = opened.view!.id!;
+    const r = await emu.driver.clickViewButton('U1', viewId, 'more_fields', { values: { subject: { value: 'draft' } } });
+    expect(r.status).toBe(200);
+    await emu.waitFor(() => emu.openViews('U1')[0]?.view.title.text === 'More fields');
+    expect(seen.actions[0]).toMatchObject({
+      type: 'block_actions', container: { type: 'view', view_id: viewId },
+      view: { id: viewId, state: { values: { subject: { value: { type: 'plain_text_input', value: 'draft' } } } } },
+      actions: [{ type: 'button', action_id: 'more_fields', block_id: 'extra' }],
+    });
+    expect(seen.actions[0]).not.toHaveProperty('response_url');
   });
 
   it('message shortcut carries the stored message and a usable trigger_id', async () => {

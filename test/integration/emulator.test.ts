@@ -108,7 +108,8 @@ describe('chat.*', () => {
     const opened = await client.conversations.open({ users: 'U2' });
     expect(opened.channel?.id).toBe(im.id);
     await client.chat.postMessage({ channel: im.id, text: 'hi bob' });
-    expect(emu.messages(im.id).map((m) => m.text)).toEqual(['hi bob']);
+    await client.chat.postMessage({ channel: 'U2', text: 'by user id' });
+    expect(emu.messages(im.id).map((m) => m.text)).toEqual(['hi bob', 'by user id']);
   });
 
   it('chat.update edits only the bot\'s own messages', async () => {
