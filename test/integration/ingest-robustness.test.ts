@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { blockText, startHarness, W, type Harness } from '../support/harness.js';
+
+const countTickets = async (h: Harness) => Number(((await h.testDb.db('tickets').count({ n: '*' })) as { n: number }[])[0]!.n);
+
+describe('ingest is safe against redeliveries, bots, forged requests and hostile text', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('answers a forged or stale signature with 401 and stores nothing', async () => {
+    const envelope = JSON.stringify({
+      type: 'event_callback',
+      team_id: h.emu.teamId,
+      api_app_id: 'A1',
+      event_id: 'EvFORGED1',
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ team_id: h.emu.teamId, user_id: h.emu.botUserId, is_bot: true }],
+      event: { type: 'message', user: W.carol, text: 'forged ticket', ts: '1700000000.000100', channel: W.help, channel_type: 'channel' },
+    });
+    const forged = await h.driver.sendSigned(envelope, 'application/json', { secret: 'not-the-secret' });
+    const stale = await h.driver.sendSigned(envelope, 'application/json', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    await h.settle();
+    expect(forged.status).toBe(401);
+    expect(stale.status).toBe(401);
+    expect(await countTickets(h)).toBe(0);
+    expect(h.emu.messages(W.triage)).toHaveLength(0);
+  });
+
+  it('makes one ticket of the same event delivered three times (Slack retries)', async () => {
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'Cannot log in to the portal');
+    const event = { type: 'message', user: W.carol, text: 'Cannot log in to the portal', ts, channel: W.help, channel_type: 'channel', team: h.emu.teamId, event_ts: ts };
+    const results = await Promise.all([1, 2, 3].map((retryNum) => h.driver.deliverEvent(event, { eventId: 'EvSAME0001', retryNum })));
+    await h.settle();
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await countTickets(h)).toBe(1);
+    expect(h.emu.messages(W.triage)).toHaveLength(1);
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    expect(await h.tickets.messages(ticket.id)).toHaveLength(1);
+  });
+
+  it('makes one ticket of one message arriving as several events with different event_ids', async () => {
+    await h.driver.userSays(W.carol, W.help, 'Laptop battery swells', { eventIds: 3 });
+    await h.settle();
+    expect(await countTickets(h)).toBe(1);
+    expect(h.emu.messages(W.triage)).toHaveLength(1);
+  });
+
+  it('never makes tickets of bot messages, including its own posts echoed back', async () => {
+    await h.driver.botSays('BOTHER01', W.help, 'Deploy finished: v1.2.3');
+    await h.driver.botSays('BOTHER02', W.help, 'Webhook says hi', { subtype: 'bot_message' });
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'Need a new badge');
+    await h.settle();
+    await h.driver.userSays(W.alice, W.triage, '!reply Your badge is ready at reception', { thread_ts: (await h.tickets.byOrigin(W.help, ts))!.cardTs! });
+    await h.settle();
+    // Our card, mirror and reply posts all came back as message events with bot_id; none made a ticket.
+    expect(h.emu.calls('chat.postMessage').length).toBeGreaterThanOrEqual(3);
+    expect(await countTickets(h)).toBe(1);
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    expect((await h.tickets.messages(ticket.id)).map((m) => m.authorRole)).toEqual(['requester', 'agent']);
+  });
+
+  it('ignores joins and other housekeeping subtypes', async () => {
+    await h.driver.joins(W.dave, W.help);
+    await h.settle();
+    expect(await countTickets(h)).toBe(0);
+  });
+
+  it('shows customer text with <!channel>, <@U…> and a disguised link inert on the card and in mirrors', async () => {
+    const hostile = `<!channel> urgent! ask <@${W.alice}> or log in at <https://evil.example/login|https://bank.example> &lt;b&gt;`;
+    const { ts } = await h.driver.userSays(W.carol, W.help, hostile);
+    await h.settle();
+    await h.driver.userSays(W.carol, W.help, `<!here> <!subteam^S123|@support> <https://evil.example|click me>`, { thread_ts: ts });
+    await h.settle();
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    const cardBlocks = h.emu.message(W.triage, ticket.cardTs!)!.blocks!;
+    const quoted = blockText(cardBlocks.filter((b: { type: string; text?: unknown }) => b.type === 'section' && b.text));
+    expect(quoted).not.toMatch(/<!channel>|<!here>|<@UALICE01>|<https?:/);
+    expect(quoted).toContain('@channel urgent!');
+    expect(quoted).toContain('https://bank.example (https://evil.example/login)');
+    expect(quoted).toContain('&lt;b&gt;');
+    const mirror = h.emu.thread(W.triage, ticket.cardTs!).map((m) => `${m.text}\n${blockText(m.blocks)}`).join('\n');
+    expect(mirror).toContain('@here');
+    expect(mirror).toContain('click me (https://evil.example)');
+    expect(mirror).not.toMatch(/<!here>|<!subteam|<https?:/);
+  });
+
+  it('keeps a 5,000 character message within Block Kit limits with a visible truncation marker', async () => {
+    const long = `Error log follows\n${'stack frame at module.js:42 '.repeat(200)}`.slice(0, 5000);
+    const { ts } = await h.driver.userSays(W.carol, W.help, long);
+    await h.settle();
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    expect(h.emu.calls('chat.postMessage').filter((c) => !c.ok)).toEqual([]);
+    const card = h.emu.message(W.triage, ticket.cardTs!)!;
+    for (const block of card.blocks!) if (block.type === 'section' && block.text) expect(block.text.text.length).toBeLessThanOrEqual(3000);
+    expect(blockText(card.blocks)).toMatch(/… \[truncated: \d+ more characters\]/);
+    expect((await h.tickets.messages(ticket.id))[0]!.text).toHaveLength(5000); // stored whole
+  });
+});
