@@ -9,6 +9,7 @@ import { boltLogger } from '../logger.js';
 import { createChannelStore } from '../store/channel-store.js';
 import { pingDb, type Db } from '../store/db.js';
 import { createTicketStore } from '../store/ticket-store.js';
+import { createKeyedLock } from '../ingest/keyed-lock.js';
 import type { BotContext } from './bot-context.js';
 import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners/register.js';
@@ -78,7 +79,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     sender,
     directory,
     publisher,
-    useCaseDeps: { tickets, channels, clock, isAgent: (user, triage) => directory.isAgent(user, triage) },
+    useCaseDeps: { tickets, channels, clock, isAgent: (user, triage) => directory.isAgent(user, triage), lock: createKeyedLock() },
   };
 
   const idle = trackInFlight(app, metrics.requests);

@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import type { ChannelStore } from '../store/channel-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
+import type { KeyedLock } from './keyed-lock.js';
 
 export interface IngestDeps {
   tickets: TicketStore;
@@ -8,6 +9,8 @@ export interface IngestDeps {
   clock: Clock;
   /** Whether a user is an agent for tickets worked in that triage channel. */
   isAgent(userId: string, triageChannelId: string): Promise<boolean>;
+  /** Serialises ticket decisions that depend on earlier messages (same requester, same thread). */
+  lock: KeyedLock;
 }
 
 /** Postgres and SQLite both report a broken unique key; a redelivered Slack event hits one. */

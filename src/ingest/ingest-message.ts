@@ -20,8 +20,12 @@ const DIRECT_MESSAGE_RULES = { pleasantryFilter: true, burstWindowSeconds: Numbe
  * a new ticket, a follow-up joined to the requester's active ticket, a reply appended, or nothing.
  */
 export async function ingestMessage(message: InboundMessage, deps: IngestDeps): Promise<IngestResult> {
-  if (isThreadReply(message)) return ingestThreadReply(message, deps);
+  if (isThreadReply(message)) return deps.lock(`${message.channelId}:${message.threadTs}`, () => ingestThreadReply(message, deps));
+  // A top-level message also holds its own thread's key, so a quick reply in its thread waits for the ticket.
+  return deps.lock(`${message.channelId}:${message.userId}`, () => deps.lock(`${message.channelId}:${message.ts}`, () => ingestTopLevel(message, deps)));
+}
 
+async function ingestTopLevel(message: InboundMessage, deps: IngestDeps): Promise<IngestResult> {
   const intake = message.isDirectMessage ? await directMessageIntake(message, deps) : await deps.channels.intake(message.channelId);
   if (!intake) return { kind: 'ignored', reason: message.isDirectMessage ? 'no triage channel configured' : 'not an intake channel' };
   if (!message.isDirectMessage && (await deps.isAgent(message.userId, intake.triageChannelId))) {
