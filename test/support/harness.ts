@@ -46,7 +46,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const emu = new SlackEmulator({ signingSecret: SIGNING_SECRET, retryDelaysMs: [20, 50, 100] });
   await emu.start(0);
   seedWorkspace(emu);
-  const testDb = await createTestDb(options.db ?? 'sqlite');
+  const testDb = await createTestDb(options.db ?? ((process.env.THREADDESK_TEST_DB as DbKind | undefined) || 'sqlite'));
   const result = loadConfig({
     SLACK_BOT_TOKEN: emu.botToken,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChannelStore } from '../../src/store/channel-store.js';
+import { createTicketStore, type NewTicket, type TicketStore } from '../../src/store/ticket-store.js';
+import { createTestDb, isPostgresReachable, type DbKind, type TestDb } from '../support/databases.js';
+
+// One store suite, every database: the same expectations on SQLite and PostgreSQL.
+const kinds: DbKind[] = ['sqlite', 'postgres'];
+const postgresUp = await isPostgresReachable();
+
+const newTicket = (over: Partial<NewTicket> = {}): NewTicket => ({
+  teamId: 'T1',
+  subject: 'Printer jammed',
+  requesterId: 'UREQ',
+  requesterTeamId: 'T1',
+  originChannelId: 'CHELP',
+  originTs: '1700000000.000100',
+  triageChannelId: 'CTRIAGE',
+  source: 'message',
+  createdAt: 1_700_000_000_100,
+  ...over,
+});
+
+for (const kind of kinds) {
+  describe.skipIf(kind === 'postgres' && !postgresUp)(`ticket store on ${kind}`, () => {
+    let testDb: TestDb;
+    let store: TicketStore;
+    beforeAll(async () => {
+      testDb = await createTestDb(kind);
+      store = createTicketStore(testDb.db);
+    });
+    afterAll(async () => {
+      await testDb.drop();
+    });
+
+    it('numbers tickets per workspace from 1, with no duplicates under concurrent writers', async () => {
+      const numbers = await Promise.all(Array.from({ length: 20 }, () => store.transaction((tx) => tx.allocateNumber('TNUM'))));
+      expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(await store.allocateNumber('TOTHER')).toBe(1);
+    });
+
+    it('stores a ticket with its message and history, and finds it by number, origin and card', async () => {
+      const ticket = await store.insertTicket(newTicket(), 7);
+      const message = await store.insertMessage({ ticketId: ticket.id, channelId: 'CHELP', ts: '1700000000.000100', threadTs: null, userId: 'UREQ', authorRole: 'requester', visibility: 'public', text: 'Printer jammed <b>', files: [{ name: 'a.png', mimetype: 'image/png', permalink: 'https://x/a.png' }], sentAt: 1_700_000_000_100 });
+      await store.addEvent(ticket.id, { kind: 'created', actorId: 'UREQ', fromValue: null, toValue: 'new', messageId: message!.id, at: 1_700_000_000_100 });
+      await store.setCardTs(ticket.id, '1700000001.000200');
+
+      expect(await store.byNumber('T1', 7)).toMatchObject({ id: ticket.id, status: 'new', priority: 'normal', cardTs: '1700000001.000200', createdAt: 1_700_000_000_100, tags: [] });
+      expect((await store.byOrigin('CHELP', '1700000000.000100'))!.id).toBe(ticket.id);
+      expect((await store.byCard('CTRIAGE', '1700000001.000200'))!.id).toBe(ticket.id);
+      expect(await store.messages(ticket.id)).toMatchObject([{ text: 'Printer jammed <b>', files: [{ name: 'a.png' }], sentAt: 1_700_000_000_100 }]);
+      expect(await store.events(ticket.id)).toEqual([{ kind: 'created', actorId: 'UREQ', fromValue: null, toValue: 'new', messageId: message!.id, at: 1_700_000_000_100 }]);
+    });
+
+    it('stores a message once per (channel, ts): a redelivery is reported as already stored', async () => {
+      const ticket = await store.insertTicket(newTicket({ originTs: '1700000100.000100' }), 8);
+      const input = { ticketId: ticket.id, channelId: 'CHELP', ts: '1700000100.000100', threadTs: null, userId: 'UREQ', authorRole: 'requester' as const, visibility: 'public' as const, text: 'hi', files: [], sentAt: 1 };
+      expect(await store.insertMessage(input)).not.toBeNull();
+      expect(await store.insertMessage(input)).toBeNull();
+      expect(await store.messages(ticket.id)).toHaveLength(1);
+    });
+
+    it('refuses a second ticket for the same origin thread', async () => {
+      await store.insertTicket(newTicket({ originTs: '1700000200.000100' }), 9);
+      await expect(store.insertTicket(newTicket({ originTs: '1700000200.000100' }), 10)).rejects.toThrow();
+    });
+
+    it('rolls a transaction back whole', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertTicket(newTicket({ originTs: '1700000300.000100' }), 11);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.byOrigin('CHELP', '1700000300.000100')).toBeNull();
+    });
+
+    it('updates status, assignee, tags, edits and deletions', async () => {
+      const ticket = await store.insertTicket(newTicket({ originTs: '1700000400.000100' }), 12);
+      await store.updateTicket(ticket.id, { status: 'solved', assigneeId: 'UAG', priority: 'high', solvedAt: 5, updatedAt: 5 });
+      expect(await store.addTag(ticket.id, 'billing')).toBe(true);
+      expect(await store.addTag(ticket.id, 'billing')).toBe(false);
+      await store.addTag(ticket.id, 'vip');
+      expect(await store.byId(ticket.id)).toMatchObject({ status: 'solved', assigneeId: 'UAG', priority: 'high', solvedAt: 5, tags: ['billing', 'vip'] });
+
+      const message = (await store.insertMessage({ ticketId: ticket.id, channelId: 'CHELP', ts: '1700000400.000100', threadTs: null, userId: 'UREQ', authorRole: 'requester', visibility: 'public', text: 'old', files: [], sentAt: 1 }))!;
+      await store.editMessage(message.id, 'new', 10);
+      await store.markMessageDeleted(message.id, 11);
+      expect(await store.messageByTs('CHELP', '1700000400.000100')).toMatchObject({ text: 'new', editedAt: 10, deletedAt: 11 });
+    });
+
+    it('finds a requester\'s recent active ticket for burst joining, not a solved one', async () => {
+      const active = await store.insertTicket(newTicket({ originTs: '1700000500.000100', requesterId: 'UBURST', createdAt: 1000 }), 13);
+      expect((await store.recentActiveTicket('CHELP', 'UBURST', 900))!.id).toBe(active.id);
+      expect(await store.recentActiveTicket('CHELP', 'UBURST', 1001)).toBeNull();
+      await store.updateTicket(active.id, { status: 'solved', updatedAt: 2000 });
+      expect(await store.recentActiveTicket('CHELP', 'UBURST', 900)).toBeNull();
+    });
+
+    it('lists open, mine and unassigned tickets newest first', async () => {
+      const team = 'TLIST';
+      const a = await store.insertTicket(newTicket({ teamId: team, originTs: '1.1' }), 1);
+      const b = await store.insertTicket(newTicket({ teamId: team, originTs: '1.2' }), 2);
+      const c = await store.insertTicket(newTicket({ teamId: team, originTs: '1.3' }), 3);
+      await store.updateTicket(a.id, { assigneeId: 'UME', updatedAt: 1 });
+      await store.updateTicket(c.id, { status: 'solved', updatedAt: 1 });
+      expect((await store.list(team, 'open', 'UME')).map((t) => t.number)).toEqual([2, 1]);
+      expect((await store.list(team, 'mine', 'UME')).map((t) => t.number)).toEqual([1]);
+      expect((await store.list(team, 'unassigned', 'UME')).map((t) => t.number)).toEqual([2]);
+      expect((await store.list(team, 'all', 'UME')).map((t) => t.number)).toEqual([3, 2, 1]);
+      expect(b.status).toBe('new');
+    });
+
+    it('keeps channel settings: connect, rules, default triage', async () => {
+      const channels = createChannelStore(testDb.db);
+      expect(await channels.intake('CNEW')).toBeNull();
+      await channels.connect('T1', 'CNEW', 'CTRI', 1);
+      expect(await channels.intake('CNEW')).toEqual({ channelId: 'CNEW', teamId: 'T1', triageChannelId: 'CTRI', pleasantryFilter: true, burstWindowSeconds: 300 });
+      await channels.updateRules('CNEW', { pleasantryFilter: false, burstWindowSeconds: 0 });
+      await channels.connect('T1', 'CNEW', 'CTRI2', 2);
+      expect(await channels.intake('CNEW')).toMatchObject({ triageChannelId: 'CTRI2', pleasantryFilter: false, burstWindowSeconds: 0 });
+      expect(await channels.isTriageChannel('CTRI2')).toBe(true);
+      expect(await channels.isTriageChannel('CNEW')).toBe(false);
+      await channels.setDefaultTriage('T9', 'CDEF');
+      expect(await channels.defaultTriage('T9')).toBe('CDEF');
+      expect(await channels.isTriageChannel('CDEF')).toBe(true);
+    });
+  });
+}
