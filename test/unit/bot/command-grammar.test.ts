@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseHelpdeskCommand } from '../../../src/bot/commands/parse-helpdesk-command.js';
+import { isThreadCommand, parseThreadCommand } from '../../../src/bot/commands/parse-thread-command.js';
+import { parseTicketCommand } from '../../../src/bot/commands/parse-ticket-command.js';
+
+describe('one grammar for /ticket and ! thread commands', () => {
+  it.each([
+    ['42', { kind: 'action', number: 42, action: { kind: 'show' } }],
+    ['#42 assign me', { kind: 'action', number: 42, action: { kind: 'assign', assignee: 'me' } }],
+    ['42 assign <@U0ALICE|alice>', { kind: 'action', number: 42, action: { kind: 'assign', assignee: 'U0ALICE' } }],
+    ['42 reply Hello,\nyour refund is on its way', { kind: 'action', number: 42, action: { kind: 'reply', text: 'Hello,\nyour refund is on its way' } }],
+    ['42 reply', { kind: 'action', number: 42, action: { kind: 'reply', text: '' } }],
+    ['42 close', { kind: 'action', number: 42, action: { kind: 'close' } }],
+    ['42 reopen', { kind: 'action', number: 42, action: { kind: 'reopen' } }],
+    ['42 priority HIGH', { kind: 'action', number: 42, action: { kind: 'priority', priority: 'high' } }],
+    ['42 tag Billing', { kind: 'action', number: 42, action: { kind: 'tag', tag: 'billing' } }],
+    ['list', { kind: 'list', filter: 'open' }],
+    ['list mine', { kind: 'list', filter: 'mine' }],
+    ['', { kind: 'help' }],
+    ['help', { kind: 'help' }],
+  ])('/ticket %s', (text, value) => expect(parseTicketCommand(text)).toEqual({ ok: true, value }));
+
+  it.each([
+    ['close 42', 'Start with a ticket number'],
+    ['42 priority soon', 'Priority must be one of'],
+    ['42 assign bob', 'needs `me` or a @mention'],
+    ['42 tag two words', 'A tag is one word'],
+    ['42 close now', 'takes no arguments'],
+    ['42 dance', "I don't know `dance`"],
+    ['list everything', 'List one of'],
+  ])('/ticket %s is refused with a reason', (text, reason) => {
+    const parsed = parseTicketCommand(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error).toContain(reason);
+  });
+
+  it('parses thread commands with the same grammar', () => {
+    expect(isThreadCommand('!close')).toBe(true);
+    expect(isThreadCommand('! not a command')).toBe(false);
+    expect(isThreadCommand('we should close this')).toBe(false);
+    expect(parseThreadCommand('!assign me')).toEqual({ ok: true, value: { kind: 'action', action: { kind: 'assign', assignee: 'me' } } });
+    expect(parseThreadCommand('!reply  Thanks for waiting ')).toEqual({ ok: true, value: { kind: 'action', action: { kind: 'reply', text: 'Thanks for waiting' } } });
+    expect(parseThreadCommand('!list unassigned')).toEqual({ ok: true, value: { kind: 'list', filter: 'unassigned' } });
+    expect(parseThreadCommand('!help')).toEqual({ ok: true, value: { kind: 'help' } });
+    expect(parseThreadCommand('!priority meh').ok).toBe(false);
+  });
+
+  it('parses /helpdesk connect and channel rules', () => {
+    expect(parseHelpdeskCommand('connect <#C0HELP|help> <#C0TRI|triage>')).toEqual({ ok: true, value: { kind: 'connect', intakeChannelId: 'C0HELP', triageChannelId: 'C0TRI' } });
+    expect(parseHelpdeskCommand('connect <#C0HELP>')).toEqual({ ok: true, value: { kind: 'connect', intakeChannelId: 'C0HELP', triageChannelId: null } });
+    expect(parseHelpdeskCommand('connect #help').ok).toBe(false);
+    expect(parseHelpdeskCommand('channel <#C0HELP|help> burst 10')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { burstWindowSeconds: 600 } } });
+    expect(parseHelpdeskCommand('channel <#C0HELP|help> pleasantries off')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { pleasantryFilter: false } } });
+    expect(parseHelpdeskCommand('channel <#C0HELP|help> burst soon').ok).toBe(false);
+    expect(parseHelpdeskCommand('stats').ok).toBe(false);
+  });
+});

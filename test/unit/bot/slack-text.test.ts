@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { escapeMrkdwn, inertMrkdwn, slackToPlain, subjectFrom, truncate } from '../../../src/bot/slack-text.js';
+
+describe('slack text: customer text made inert', () => {
+  it.each([
+    ['mass mentions', '<!channel> <!here> <!everyone>', '@channel @here @everyone'],
+    ['user mention with and without label', '<@U123> <@U456|bob>', '@U123 @bob'],
+    ['channel mention', '<#C123|general>', '#general'],
+    ['user group', '<!subteam^S1|@oncall>', '@oncall'],
+    ['date token', '<!date^1392734382^{date}|Feb 18, 2014>', 'Feb 18, 2014'],
+    ['disguised link shows its real target', '<https://evil.example|https://bank.example>', 'https://bank.example (https://evil.example)'],
+    ['plain link', '<https://example.com>', 'https://example.com'],
+    ['entities', '1 &lt; 2 &amp;&amp; 3 &gt; 2', '1 < 2 && 3 > 2'],
+  ])('%s', (_name, slack, plain) => {
+    expect(slackToPlain(slack)).toBe(plain);
+    expect(inertMrkdwn(slack)).not.toMatch(/<[!@#]|<https?:/);
+  });
+
+  it('escapes only &, < and >', () => {
+    expect(escapeMrkdwn('a & b <c> *d*')).toBe('a &amp; b &lt;c&gt; *d*');
+  });
+
+  it('truncates by code point with a visible marker, never splitting an entity or an emoji', () => {
+    expect(truncate('short', 10)).toBe('short');
+    const cut = truncate('😀'.repeat(100), 50);
+    expect(Array.from(cut).length).toBeLessThanOrEqual(50);
+    expect(cut).toMatch(/… \[truncated: \d+ more characters\]$/);
+    expect(cut.startsWith('😀')).toBe(true);
+    const entities = truncate('&amp;'.repeat(30), 45);
+    expect(entities).toMatch(/^(&amp;)+… \[truncated/);
+  });
+
+  it('takes the subject from the first non-empty line', () => {
+    expect(subjectFrom('\n\n  Order <#C1|orders> late  \nmore', 'x')).toBe('Order #orders late');
+    expect(subjectFrom('   ', '(no text)')).toBe('(no text)');
+    expect(Array.from(subjectFrom('a'.repeat(500), 'x')).length).toBeLessThanOrEqual(120);
+  });
+});

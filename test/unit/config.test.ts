@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+const base = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'shh' };
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const result = loadConfig(base);
+    expect(result).toEqual({
+      ok: true,
+      config: expect.objectContaining({ port: 3000, databaseUrl: 'sqlite:./data/threaddesk.sqlite', slackApiUrl: 'https://slack.com/api/', logLevel: 'info', appToken: null, intakeChannels: [], triageChannel: null }),
+    });
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    const result = loadConfig({ SLACK_BOT_TOKEN: 'xoxp-user', PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', THREADDESK_INTAKE_CHANNELS: 'general' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const joined = result.errors.join('\n');
+    for (const variable of ['SLACK_BOT_TOKEN', 'PORT', 'DATABASE_URL', 'LOG_LEVEL', 'THREADDESK_INTAKE_CHANNELS']) expect(joined).toContain(variable);
+  });
+
+  it('needs the signing secret in HTTP mode but not in Socket Mode, and a triage channel for intake channels', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual({ ok: false, errors: [expect.stringContaining('SLACK_SIGNING_SECRET')] });
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).ok).toBe(true);
+    expect(loadConfig({ ...base, THREADDESK_INTAKE_CHANNELS: 'C123,C456' })).toEqual({ ok: false, errors: [expect.stringContaining('THREADDESK_TRIAGE_CHANNEL')] });
+    expect(loadConfig({ ...base, THREADDESK_INTAKE_CHANNELS: 'C123, C456', THREADDESK_TRIAGE_CHANNEL: 'C999' })).toMatchObject({ ok: true, config: { intakeChannels: ['C123', 'C456'] } });
+  });
+});
