@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SlackEmulator } from '../../src/emulator/index.js';
+import { SIGNING_SECRET, W } from '../support/harness.js';
+
+// The real entry point (src/main.ts) as an operator runs it: configuration, logs, health, Socket Mode, SIGTERM.
+
+interface Running {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+function runMain(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout!.on('data', (chunk) => stdout.push(String(chunk)));
+  child.stderr!.on('data', (chunk) => stderr.push(String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout, stderr, exited };
+}
+
+async function waitForLog(running: Running, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = running.stdout.join('').split('\n').find((l) => pattern.test(l));
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no log line matching ${pattern}; stdout: ${running.stdout.join('')} stderr: ${running.stderr.join('')}`);
+}
+
+describe('the threaddesk process', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  async function emulatorWithWorkspace(): Promise<SlackEmulator> {
+    const emu = new SlackEmulator({ signingSecret: SIGNING_SECRET, retryDelaysMs: [20, 50, 100] });
+    await emu.start(0);
+    emu.addUser({ id: W.carol, name: 'carol' });
+    emu.addUser({ id: W.alice, name: 'alice' });
+    emu.addChannel({ id: W.help, name: 'help', members: [W.carol, emu.botUserId] });
+    emu.addChannel({ id: W.triage, name: 'triage', members: [W.alice, emu.botUserId] });
+    cleanups.push(() => emu.stop());
+    return emu;
+  }
+
+  function tempDbUrl(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threaddesk-proc-'));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    return `sqlite:${path.join(dir, 'db.sqlite')}`;
+  }
+
+  it('refuses bad configuration with one clear line per problem and a non-zero exit, no stack trace', async () => {
+    const running = runMain({ SLACK_BOT_TOKEN: 'not-a-token', PORT: 'http' });
+    expect(await running.exited).toBe(2);
+    const lines = running.stderr.join('').trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^threaddesk: configuration error: SLACK_BOT_TOKEN: expected a bot token starting with xoxb-$/),
+      expect.stringMatching(/^threaddesk: configuration error: PORT: /),
+    ]);
+  });
+
+  it('serves /healthz and /metrics, makes tickets, never logs a secret, and shuts down cleanly on SIGTERM', async () => {
+    const emu = await emulatorWithWorkspace();
+    const running = runMain({
+      SLACK_BOT_TOKEN: emu.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: emu.apiUrl,
+      PORT: '0',
+      DATABASE_URL: tempDbUrl(),
+      LOG_LEVEL: 'debug',
+      THREADDESK_TRIAGE_CHANNEL: W.triage,
+      THREADDESK_INTAKE_CHANNELS: W.help,
+    });
+    cleanups.push(async () => void running.child.kill('SIGKILL'));
+    const port = JSON.parse(await waitForLog(running, /threaddesk is running/)).port as number;
+
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true });
+    emu.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
+    await emu.driver.userSays(W.carol, W.help, 'The coffee machine is on fire');
+    await emu.waitFor(() => emu.messages(W.triage).length === 1, { timeoutMs: 10_000 });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/threaddesk_tickets_created_total 1/);
+
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    const output = running.stdout.join('') + running.stderr.join('');
+    expect(output).toContain('shutting down');
+    expect(output).not.toContain(emu.botToken);
+    expect(output).not.toContain(SIGNING_SECRET);
+  });
+
+  it('runs in Socket Mode when SLACK_APP_TOKEN is set', async () => {
+    const emu = await emulatorWithWorkspace();
+    const running = runMain({
+      SLACK_BOT_TOKEN: emu.botToken,
+      SLACK_APP_TOKEN: 'xapp-emulator',
+      SLACK_API_URL: emu.apiUrl,
+      PORT: '0',
+      DATABASE_URL: tempDbUrl(),
+      THREADDESK_TRIAGE_CHANNEL: W.triage,
+      THREADDESK_INTAKE_CHANNELS: W.help,
+    });
+    cleanups.push(async () => void running.child.kill('SIGKILL'));
+    await waitForLog(running, /"mode":"socket".*threaddesk is running/);
+    await emu.waitFor(() => emu.calls('apps.connections.open').some((c) => c.ok), { timeoutMs: 10_000 });
+    await emu.driver.userSays(W.carol, W.help, 'Socket mode question');
+    await emu.waitFor(() => emu.messages(W.triage).length === 1, { timeoutMs: 10_000 });
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  });
+});
