@@ -1,0 +1,27 @@
+import type { SlackEmulator } from '../emulator/index.js';
+
+/** The demo's small workspace: one customer in #help, two agents in #support-triage. */
+export const DEMO = {
+  maya: 'UMAYA001', // customer
+  sam: 'USAM0002', // agent
+  priya: 'UPRIYA03', // agent
+  help: 'CHELP001', // intake channel
+  triage: 'CTRIAGE1', // triage channel
+} as const;
+
+/** Who plays which part, for the narrator. */
+export const CAST: Record<string, string> = {
+  [DEMO.maya]: 'Maya (customer)',
+  [DEMO.sam]: 'Sam (agent)',
+  [DEMO.priya]: 'Priya (agent)',
+};
+
+export function seedDemoWorkspace(emu: SlackEmulator): void {
+  // `name` is what Slack shows as the display name (users.info profile.display_name).
+  emu.addUser({ id: DEMO.maya, name: 'Maya', realName: 'Maya Lindqvist', email: 'maya@example.com' });
+  emu.addUser({ id: DEMO.sam, name: 'Sam', realName: 'Sam Okafor' });
+  emu.addUser({ id: DEMO.priya, name: 'Priya', realName: 'Priya Raman' });
+  // Agents are the members of the triage channel; they can also see (and read) #help.
+  emu.addChannel({ id: DEMO.help, name: 'help', members: [DEMO.maya, DEMO.sam, DEMO.priya, emu.botUserId] });
+  emu.addChannel({ id: DEMO.triage, name: 'support-triage', members: [DEMO.sam, DEMO.priya, emu.botUserId] });
+}

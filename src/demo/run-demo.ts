@@ -1,0 +1,354 @@
+// `npm run demo`: the bot, the Slack emulator and a throwaway SQLite file, a short scripted helpdesk conversation
+// played through the bot's real HTTP endpoint, and what each channel shows afterwards. Every step checks the
+// ticket's state, so the demo doubles as a smoke test: it exits non-zero with a one-line reason when one fails.
+import type { Ticket, TicketEvent, TicketMessage } from '../domain/ticket.js';
+import type { EmuMessage } from '../emulator/index.js';
+import { startDemoStack, type DemoStack } from './demo-stack.js';
+import { CAST, DEMO } from './demo-workspace.js';
+import { createStyle, displayWidth, mrkdwnToText, namesFrom, renderChannel, wrap, type Names, type Style } from './render-channel.js';
+
+const TIMEOUT_MS = 30_000;
+
+class DemoFailure extends Error {}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new DemoFailure(message);
+}
+
+const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const style: Style = createStyle(colour);
+const width = Math.min(100, Math.max(60, (process.stdout.isTTY && process.stdout.columns) || 92) - 2);
+// Piped into `head`, stdout may close early: stop printing, but still finish and clean up.
+let stdoutOpen = true;
+process.stdout.on('error', () => void (stdoutOpen = false));
+const print = (line = '') => void (stdoutOpen && process.stdout.write(`${line}\n`));
+
+// ---- the script ---------------------------------------------------------------------------------------------
+
+const SCRIPT = {
+  question: 'Hi! My order #48213 arrived this morning and the teapot inside is broken.\nThe box was crushed on one corner :disappointed: Could you send a replacement?',
+  followUp: "It's the blue stoneware teapot (1.2 l). The courier was ParcelGo, and I kept the box in case you need photos.",
+  note: 'Checked with the warehouse: ParcelGo has 3 damage claims on that route this week. The blue teapot is in stock, so a replacement can go out today.',
+  reply: "!reply Hi Maya, I'm so sorry your teapot arrived broken! A replacement ships today at no cost, and you'll get the tracking number by email. No need to send the broken one back.",
+  priority: '!priority high',
+  tag: '!tag damaged-in-transit',
+  thanks: 'Thank you so much! :pray:',
+  question2: "Sorry, one more thing: should I keep the broken teapot for the courier's claim, or can I throw it away?",
+};
+
+interface Scene {
+  stack: DemoStack;
+  names: Names;
+  originTs: string;
+  cardTs: string;
+}
+
+let stepNumber = 0;
+/** Who is who, for the narrator's quotes (set once the workspace exists). */
+let stepNames: Names = { user: (id) => id, channel: (id) => id };
+
+async function step(title: string, quote: string | null, act: () => Promise<void>, verify: () => Promise<string>): Promise<void> {
+  stepNumber += 1;
+  print(`${style.accent('▶')} ${style.bold(`${stepNumber}. ${title}`)}`);
+  if (quote !== null) print(wrap(`“${mrkdwnToText(quote, stepNames).replace(/\n/g, ' ')}”`, width, '     ').map(style.dim).join('\n'));
+  await act();
+  const summary = await verify();
+  const [first = '', ...rest] = wrap(summary, width, '     ');
+  print([`   ${style.green('✓')} ${first.trimStart()}`, ...rest].join('\n'));
+}
+
+async function ticketOne(stack: DemoStack): Promise<Ticket> {
+  const ticket = await stack.tickets.byNumber(stack.emu.teamId, 1);
+  check(ticket, 'no ticket #1 in the database after Maya asked in #help');
+  return ticket;
+}
+
+async function eventKinds(stack: DemoStack, ticket: Ticket): Promise<string[]> {
+  return (await stack.tickets.events(ticket.id)).map((e) => (e.kind === 'status_changed' ? `status ${e.fromValue}→${e.toValue}` : e.kind));
+}
+
+/** The card's field `label` (Status, Assignee…) as a person reads it. */
+function cardField(card: EmuMessage, label: string, names: Names): string {
+  for (const block of card.blocks ?? []) {
+    for (const field of (block as { fields?: { text?: string }[] }).fields ?? []) {
+      const match = /^\*([^*\n]+)\*\n([\s\S]*)$/.exec(field.text ?? '');
+      if (match && match[1] === label) return mrkdwnToText(match[2]!, names);
+    }
+  }
+  return '';
+}
+
+function cardButtons(card: EmuMessage): string[] {
+  return (card.blocks ?? []).flatMap((b: { elements?: { action_id?: string }[] }) => b.elements?.map((e) => e.action_id ?? '') ?? []);
+}
+
+function theCard(scene: Scene): EmuMessage {
+  const card = scene.stack.emu.message(DEMO.triage, scene.cardTs);
+  check(card, 'the ticket card disappeared from #support-triage');
+  return card;
+}
+
+function expectCard(scene: Scene, want: Record<string, string>): void {
+  const card = theCard(scene);
+  for (const [label, value] of Object.entries(want)) {
+    const shown = cardField(card, label, scene.names);
+    check(shown.includes(value), `the card shows ${label} "${shown}", expected it to include "${value}"`);
+  }
+}
+
+const triageThread = (scene: Scene) => scene.stack.emu.thread(DEMO.triage, scene.cardTs);
+const originThread = (scene: Scene) => scene.stack.emu.thread(DEMO.help, scene.originTs);
+/** Everything a message says: its text and every text object in its blocks. */
+function textsOf(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => textsOf(n, out));
+  else if (node && typeof node === 'object') {
+    const obj = node as Record<string, unknown>;
+    if (typeof obj.text === 'string') out.push(obj.text);
+    Object.values(obj).forEach((v) => textsOf(v, out));
+  }
+  return out;
+}
+const threadText = (messages: EmuMessage[], names: Names) => messages.map((m) => mrkdwnToText(textsOf([m.text, m.blocks ?? []]).join('\n'), names)).join('\n');
+
+async function says(stack: DemoStack, user: string, channel: string, text: string, threadTs?: string): Promise<string> {
+  const result = await stack.emu.driver.userSays(user, channel, text, threadTs ? { thread_ts: threadTs } : {});
+  check(result.delivered && result.status === 200, `Slack could not deliver ${CAST[user]}'s message to the bot (HTTP ${result.status})`);
+  await stack.settle();
+  return result.ts;
+}
+
+async function clicks(scene: Scene, user: string, actionId: string, label: string): Promise<void> {
+  const result = await scene.stack.emu.driver.clickButton(user, DEMO.triage, scene.cardTs, actionId);
+  check(result.status === 200, `the bot answered ${CAST[user]}'s click on [${label}] with HTTP ${result.status}`);
+  await scene.stack.settle();
+}
+
+async function play(stack: DemoStack): Promise<Scene> {
+  const names = namesFrom(stack.emu);
+  stepNames = names;
+  const scene: Scene = { stack, names, originTs: '', cardTs: '' };
+
+  await step('Maya asks for help in #help', SCRIPT.question, async () => {
+    scene.originTs = await says(stack, DEMO.maya, DEMO.help, SCRIPT.question);
+  }, async () => {
+    const ticket = await ticketOne(stack);
+    check(ticket.status === 'new', `ticket #1 is ${ticket.status}, expected new`);
+    check(ticket.requesterId === DEMO.maya && ticket.originTs === scene.originTs, 'ticket #1 does not point at Maya\'s message');
+    check(ticket.cardTs, 'ticket #1 has no card in #support-triage');
+    scene.cardTs = ticket.cardTs;
+    check(stack.emu.messages(DEMO.triage).length === 1, `#support-triage has ${stack.emu.messages(DEMO.triage).length} messages, expected the one card`);
+    expectCard(scene, { Status: 'New', Assignee: 'Unassigned', Requester: '@Maya' });
+    const reactions = stack.emu.message(DEMO.help, scene.originTs)?.reactions.map((r) => r.name) ?? [];
+    check(reactions.includes('ticket'), 'no 🎫 reaction on Maya\'s message');
+    return `ticket #1 “${ticket.subject}” is ${style.bold('new')}; card posted in #support-triage; 🎫 on Maya's message`;
+  });
+
+  await step('Maya adds a detail in her thread', SCRIPT.followUp, async () => {
+    await says(stack, DEMO.maya, DEMO.help, SCRIPT.followUp, scene.originTs);
+  }, async () => {
+    check(threadText(triageThread(scene), names).includes('ParcelGo'), 'Maya\'s follow-up was not mirrored into the triage thread');
+    const ticket = await ticketOne(stack);
+    check(ticket.status === 'new', `ticket #1 is ${ticket.status} after Maya's follow-up, expected still new`);
+    return 'mirrored into the ticket\'s thread in #support-triage; still new';
+  });
+
+  await step('Sam clicks [Assign to me] on the card', null, async () => {
+    await clicks(scene, DEMO.sam, 'ticket_assign_me', 'Assign to me');
+  }, async () => {
+    const ticket = await ticketOne(stack);
+    check(ticket.assigneeId === DEMO.sam, `ticket #1 is assigned to ${ticket.assigneeId ?? 'nobody'}, expected Sam`);
+    check(ticket.status === 'open', `ticket #1 is ${ticket.status} after the assignment, expected open`);
+    expectCard(scene, { Status: 'Open', Assignee: '@Sam' });
+    return `assigned to Sam; status new → ${style.bold('open')}; the card shows it`;
+  });
+
+  await step('Priya leaves an internal note in the triage thread', SCRIPT.note, async () => {
+    await says(stack, DEMO.priya, DEMO.triage, SCRIPT.note, scene.cardTs);
+  }, async () => {
+    const ticket = await ticketOne(stack);
+    const internal = (await stack.tickets.messages(ticket.id)).filter((m) => m.visibility === 'internal');
+    check(internal.some((m) => m.userId === DEMO.priya), 'Priya\'s note was not recorded on the ticket as internal');
+    check(!threadText(originThread(scene), names).includes('warehouse'), 'Priya\'s internal note leaked into Maya\'s thread in #help');
+    return 'recorded as an internal note; Maya\'s thread in #help does not show it';
+  });
+
+  await step('Sam answers Maya with a thread command', SCRIPT.reply, async () => {
+    await says(stack, DEMO.sam, DEMO.triage, SCRIPT.reply, scene.cardTs);
+  }, async () => {
+    const reply = originThread(scene).find((m) => m.bot_id && m.text.includes('replacement ships today'));
+    check(reply, 'Sam\'s !reply did not appear in Maya\'s thread in #help');
+    check(!reply.text.startsWith('!'), 'the reply in Maya\'s thread still starts with the !reply command');
+    const kinds = await eventKinds(stack, await ticketOne(stack));
+    check(kinds.includes('public_reply'), 'no public_reply in the ticket history after !reply');
+    const signature = textsOf(reply.blocks ?? []).find((t) => t.startsWith('—'));
+    return `the reply appears in Maya's thread in #help, as the app${signature ? `, signed “${signature}”` : ''}`;
+  });
+
+  await step('Sam raises the priority and tags the ticket', `${SCRIPT.priority}  ${SCRIPT.tag}`, async () => {
+    await says(stack, DEMO.sam, DEMO.triage, SCRIPT.priority, scene.cardTs);
+    await says(stack, DEMO.sam, DEMO.triage, SCRIPT.tag, scene.cardTs);
+  }, async () => {
+    const ticket = await ticketOne(stack);
+    check(ticket.priority === 'high', `ticket #1 has priority ${ticket.priority}, expected high`);
+    check(ticket.tags.includes('damaged-in-transit'), `ticket #1 has tags [${ticket.tags.join(', ')}], expected damaged-in-transit`);
+    expectCard(scene, { Priority: 'High', Tags: 'damaged-in-transit' });
+    return 'priority high, tagged damaged-in-transit; the card shows both';
+  });
+
+  await step('Sam clicks [Close] on the card', null, async () => {
+    await clicks(scene, DEMO.sam, 'ticket_close', 'Close');
+  }, async () => {
+    const ticket = await ticketOne(stack);
+    check(ticket.status === 'solved', `ticket #1 is ${ticket.status} after Close, expected solved`);
+    expectCard(scene, { Status: 'Solved' });
+    check(cardButtons(theCard(scene)).includes('ticket_reopen'), 'the solved card offers no [Reopen] button');
+    return `status open → ${style.bold('solved')}; the card now offers [Reopen]`;
+  });
+
+  await step('Maya says thanks in her thread', SCRIPT.thanks, async () => {
+    await says(stack, DEMO.maya, DEMO.help, SCRIPT.thanks, scene.originTs);
+  }, async () => {
+    const ticket = await ticketOne(stack);
+    check(ticket.status === 'solved', `a plain "thanks" moved ticket #1 to ${ticket.status}; a pleasantry must not reopen it`);
+    check(threadText(triageThread(scene), names).includes('Thank you so much'), 'Maya\'s thanks was not mirrored into the triage thread');
+    return `a pleasantry: kept on the ticket and mirrored, but the ticket stays ${style.bold('solved')}`;
+  });
+
+  await step('Maya asks one more question', SCRIPT.question2, async () => {
+    await says(stack, DEMO.maya, DEMO.help, SCRIPT.question2, scene.originTs);
+  }, async () => {
+    const ticket = await ticketOne(stack);
+    check(ticket.status === 'open', `ticket #1 is ${ticket.status} after Maya's new question, expected it to reopen`);
+    expectCard(scene, { Status: 'Open', Assignee: '@Sam' });
+    check(cardButtons(theCard(scene)).includes('ticket_close'), 'the reopened card offers no [Close] button');
+    return `a real question: the ticket ${style.bold('reopens')} (solved → open), still with Sam`;
+  });
+
+  return scene;
+}
+
+// ---- the report -------------------------------------------------------------------------------------------------
+
+function clockWithMillis(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+function quoteOf(message: TicketMessage | undefined, names: Names, max: number): string {
+  if (!message) return '';
+  const text = mrkdwnToText(message.text, names).replace(/\s+/g, ' ').replace(/^!reply /, '');
+  const chars = Array.from(text);
+  return `“${chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text}”`;
+}
+
+function describeEvent(event: TicketEvent, messages: Map<number, TicketMessage>, names: Names, room: number): string {
+  const who = (id: string | null) => (id ? names.user(id) : 'nobody');
+  const message = event.messageId !== null ? messages.get(event.messageId) : undefined;
+  switch (event.kind) {
+    case 'created':
+      return 'opened from a message in #help';
+    case 'assigned':
+      return `${event.fromValue ? who(event.fromValue) : 'unassigned'} → ${who(event.toValue)}`;
+    case 'status_changed':
+    case 'priority_changed':
+      return `${event.fromValue} → ${event.toValue}`;
+    case 'tagged':
+      return event.toValue ?? '';
+    case 'note':
+      return `(internal) ${quoteOf(message, names, room - 11)}`;
+    default:
+      return quoteOf(message, names, room);
+  }
+}
+
+async function printReport(scene: Scene): Promise<void> {
+  const { stack, names } = scene;
+  print();
+  print(style.bold('What each channel shows now'));
+  print();
+  print(renderChannel(stack.emu, DEMO.help, { width, style }));
+  print();
+  print(renderChannel(stack.emu, DEMO.triage, { width, style, ephemerals: true }));
+  print();
+
+  const ticket = await ticketOne(stack);
+  const events = await stack.tickets.events(ticket.id);
+  const messages = new Map((await stack.tickets.messages(ticket.id)).map((m) => [m.id, m]));
+  print(style.accent(`━━${style.bold(' Ticket #1 in the database ')}${'━'.repeat(Math.max(4, width - 29))}`));
+  print(wrap(`${style.bold(`#${ticket.number} ${ticket.subject}`)}`, width, '  ').join('\n'));
+  print(`  status ${style.bold(ticket.status)} · priority ${ticket.priority} · assignee ${ticket.assigneeId ? names.user(ticket.assigneeId) : '—'} · tags ${ticket.tags.join(', ') || '—'}`);
+  print();
+  print(style.dim(`  ${'time'.padEnd(12)}  ${'+s'.padStart(6)}  ${'event'.padEnd(17)}  ${'by'.padEnd(6)}  detail`));
+  const start = events[0]?.at ?? ticket.createdAt;
+  const room = width - 2 - 12 - 2 - 6 - 2 - 17 - 2 - 6 - 2;
+  for (const event of events) {
+    const offset = `+${((event.at - start) / 1000).toFixed(2)}`.padStart(6);
+    const actor = (event.actorId ? names.user(event.actorId) : '—').padEnd(6);
+    const line = `  ${clockWithMillis(event.at)}  ${offset}  ${event.kind.padEnd(17)}  ${actor}  ${describeEvent(event, messages, names, room)}`;
+    print(displayWidth(line) > width + 2 ? `${Array.from(line).slice(0, width + 1).join('')}…` : line);
+  }
+}
+
+// ---- main ------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  print(style.bold('threaddesk demo'));
+  print(wrap(
+    'The real bot, started over HTTP against a local Slack emulator with a throwaway SQLite file. ' +
+      'Cast: Maya (customer) posts in #help; Sam and Priya (agents) work tickets in #support-triage.',
+    width,
+    '',
+  ).map(style.dim).join('\n'));
+  print();
+
+  let stack: DemoStack | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const interrupted = () => {
+    process.stderr.write('\ndemo interrupted\n');
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    stack = await startDemoStack();
+    const running = stack;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DemoFailure(`the conversation did not finish within ${TIMEOUT_MS / 1000} s (stuck at step ${stepNumber})`)), TIMEOUT_MS);
+    });
+    const scene = await Promise.race([play(running), timeout]);
+    const errors = running.logLines.filter((line) => (JSON.parse(line) as { level?: number }).level! >= 50);
+    check(errors.length === 0, `the bot logged ${errors.length} error(s) during the conversation`);
+    await printReport(scene);
+    print();
+    const warnings = running.logLines.length;
+    if (warnings > 0) print(style.yellow(`! the bot logged ${warnings} warning(s) during the conversation (not shown).`));
+    print(style.green(`✓ demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s: every step left the ticket in the expected state.`));
+    return 0;
+  } catch (err) {
+    const names = stack ? namesFrom(stack.emu) : stepNames;
+    const told = stack?.emu.ephemerals().slice(-3) ?? [];
+    if (told.length > 0) {
+      process.stderr.write(`\nthe bot's last private answers:\n${told.map((e) => `  to ${names.user(e.user)}: ${mrkdwnToText(e.text, names).replace(/\s+/g, ' ').slice(0, 300)}`).join('\n')}\n`);
+    }
+    const logs = stack?.logLines ?? [];
+    if (logs.length > 0) {
+      process.stderr.write(`\nbot log (warnings and errors):\n${logs.map((l) => `  ${l.slice(0, 600)}`).join('\n')}\n`);
+    }
+    const reason = err instanceof DemoFailure ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+    process.stderr.write(`\n${style.red('✗')} demo failed at step ${stepNumber}: ${reason}\n`);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+    process.removeListener('SIGINT', interrupted);
+    await stack?.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
