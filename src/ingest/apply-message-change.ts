@@ -1,5 +1,5 @@
 import type { Ticket, TicketFile, TicketMessage } from '../domain/ticket.js';
-import { subjectFrom } from '../bot/slack-text.js';
+import { subjectFrom } from './slack-text.js';
 import type { IngestDeps } from './ingest-deps.js';
 
 export interface MessageChange {

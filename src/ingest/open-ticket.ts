@@ -1,5 +1,5 @@
 import type { Ticket, TicketMessage, TicketSource } from '../domain/ticket.js';
-import { subjectFrom } from '../bot/slack-text.js';
+import { subjectFrom } from './slack-text.js';
 import { isUniqueViolation, type IngestDeps } from './ingest-deps.js';
 import type { InboundMessage } from './inbound-message.js';
 import { tsToMillis } from './slack-ts.js';

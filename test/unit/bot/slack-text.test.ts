@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, inertMrkdwn, slackToPlain, subjectFrom, truncate } from '../../../src/bot/slack-text.js';
+import { escapeMrkdwn, inertMrkdwn, truncate } from '../../../src/bot/slack-text.js';
+import { slackToPlain, subjectFrom } from '../../../src/ingest/slack-text.js';
 
 describe('slack text: customer text made inert', () => {
   it.each([
