@@ -115,6 +115,7 @@ export function mrkdwnToText(text: string, names: Names, style?: Style): string 
 
 // ---- layout ------------------------------------------------------------------------------------------------
 
+// eslint-disable-next-line no-control-regex -- matching terminal colour codes is the point
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Columns a string takes in a terminal (emoji count two, escape codes and variation selectors none). */

@@ -66,7 +66,9 @@ describe('doors into a ticket, pleasantries, follow-ups and message lifecycle', 
     await h.driver.userSays(W.carol, W.help, 'It started flickering again', { thread_ts: ts });
     await h.settle();
     expect((await h.tickets.byId(id))!.status).toBe('open');
-    expect(blockText(h.emu.message(W.triage, (await h.tickets.byId(id))!.cardTs!)!.blocks)).toContain('Open');
+    const cardTs = (await h.tickets.byId(id))!.cardTs!;
+    expect(blockText(h.emu.message(W.triage, cardTs)!.blocks)).toContain('Open');
+    expect(h.emu.thread(W.triage, cardTs).filter((m) => m.text.includes('is open again'))).toHaveLength(1);
   });
 
   it('joins a requester\'s top-level follow-ups within the window to their open ticket; the rule can be switched off', async () => {

@@ -30,7 +30,7 @@ export function buildTicketCard({ ticket, firstMessage }: CardInput): { text: st
   const origin = ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, LIMITS.sectionField) });
   const blocks: object[] = [
-    { type: 'header', text: { type: 'plain_text', text: title, emoji: false } },
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
     {
       type: 'section',
       fields: [

@@ -27,7 +27,11 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
     log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');
     if (result.kind === 'created') return ctx.publisher.publishNewTicket(result.ticket, result.message);
     await ctx.publisher.mirror(result.ticket, result.message);
-    if (result.statusChanged) await ctx.publisher.refreshCard(result.ticket);
+    if (!result.statusChanged) return;
+    await ctx.publisher.refreshCard(result.ticket);
+    if (result.role === 'requester' && result.ticket.status === 'open') {
+      await ctx.publisher.announce(result.ticket, `:leftwards_arrow_with_hook: <@${result.message.userId}> wrote again: #${result.ticket.number} is open again.`);
+    }
   });
 
   // Agents are triage channel members: forget cached membership when it changes.
