@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
+import type { KeyedLock } from '../ingest/keyed-lock.js';
 import type { ChannelStore } from '../store/channel-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
 import type { Directory } from './directory.js';
@@ -18,4 +19,6 @@ export interface BotContext {
   publisher: TicketPublisher;
   /** The dependencies of ingest and ticket use cases. */
   useCaseDeps: IngestDeps;
+  /** Keeps message processing (ingest and its Slack output) in arrival order per requester and per thread. */
+  ingestLock: KeyedLock;
 }

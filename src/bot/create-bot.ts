@@ -79,7 +79,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     sender,
     directory,
     publisher,
-    useCaseDeps: { tickets, channels, clock, isAgent: (user, triage) => directory.isAgent(user, triage), lock: createKeyedLock() },
+    useCaseDeps: { tickets, channels, clock, isAgent: (user, triage) => directory.isAgent(user, triage) },
+    ingestLock: createKeyedLock(),
   };
 
   const idle = trackInFlight(app, metrics.requests);

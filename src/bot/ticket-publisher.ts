@@ -7,11 +7,8 @@ import type { Directory } from './directory.js';
 import { TICKET_REACTION } from './ids.js';
 import type { SlackSender } from './slack-sender.js';
 
-const CARD_WAIT_MS = 15_000;
-
 export type TicketPublisher = ReturnType<typeof createTicketPublisher>;
 
-/** Shows ticket changes in Slack: the card, the triage thread, the origin thread. */
 export interface PublisherDeps {
   sender: SlackSender;
   tickets: TicketStore;
@@ -20,77 +17,60 @@ export interface PublisherDeps {
   onNewTicket?: () => void;
 }
 
+/** Shows ticket changes in Slack: the card, the triage thread, the origin thread. */
 export function createTicketPublisher(deps: PublisherDeps) {
   const { sender, tickets } = deps;
-  // A follow-up can arrive while the new ticket's card is still being posted; it waits for the card here.
-  const pendingCards = new Map<number, { promise: Promise<string | null>; resolve: (ts: string | null) => void }>();
-
-  function cardWaiter(ticketId: number) {
-    let entry = pendingCards.get(ticketId);
-    if (!entry) {
-      let resolve!: (ts: string | null) => void;
-      const promise = new Promise<string | null>((r) => (resolve = r));
-      entry = { promise, resolve };
-      pendingCards.set(ticketId, entry);
-    }
-    return entry;
-  }
-
-  async function cardTs(ticket: Ticket): Promise<string | null> {
-    if (ticket.cardTs) return ticket.cardTs;
-    const stored = (await tickets.byId(ticket.id))?.cardTs;
-    if (stored) return stored;
-    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), CARD_WAIT_MS).unref());
-    const posted = await Promise.race([cardWaiter(ticket.id).promise, timeout]);
-    return posted ?? (await tickets.byId(ticket.id))?.cardTs ?? null;
-  }
+  // Card posts in flight, so that a concurrent change waits for the card instead of posting a second one.
+  const cardPosts = new Map<number, Promise<string>>();
 
   async function renderCard(ticket: Ticket) {
     const [firstMessage] = await tickets.messages(ticket.id);
     return buildTicketCard({ ticket, firstMessage: firstMessage ?? null });
   }
 
-  async function inTriageThread(ticket: Ticket, post: Parameters<SlackSender['post']>[1]): Promise<string | null> {
-    const thread = await cardTs(ticket);
-    if (!thread) {
-      deps.logger.warn({ ticket: ticket.number }, 'ticket has no card yet; triage thread post skipped');
-      return null;
-    }
-    return sender.post(ticket.triageChannelId, post, thread);
+  /**
+   * The ticket's card ts. A ticket whose card could not be posted (Slack was down) gets it now, so the
+   * first later change repairs it rather than losing the triage thread.
+   */
+  function ensureCard(ticket: Ticket): Promise<string> {
+    const inFlight = cardPosts.get(ticket.id);
+    if (inFlight) return inFlight;
+    const post = (async () => {
+      const current = (await tickets.byId(ticket.id)) ?? ticket;
+      if (current.cardTs) return current.cardTs;
+      const ts = await sender.post(current.triageChannelId, await renderCard(current));
+      await tickets.setCardTs(current.id, ts);
+      return ts;
+    })();
+    cardPosts.set(ticket.id, post);
+    void post.finally(() => cardPosts.delete(ticket.id)).catch(() => undefined);
+    return post;
+  }
+
+  async function inTriageThread(ticket: Ticket, post: Parameters<SlackSender['post']>[1]): Promise<string> {
+    return sender.post(ticket.triageChannelId, post, await ensureCard(ticket));
   }
 
   return {
     /** A new ticket: its card in the triage channel, and a 🎫 on the customer's message as acknowledgement. */
     async publishNewTicket(ticket: Ticket, firstMessage: TicketMessage): Promise<void> {
       deps.onNewTicket?.();
-      const waiter = cardWaiter(ticket.id);
-      try {
-        const permalink = await sender.permalink(firstMessage.channelId, firstMessage.ts);
-        if (permalink) await tickets.setOriginPermalink(ticket.id, permalink);
-        const withLink = { ...ticket, originPermalink: permalink };
-        const ts = await sender.post(ticket.triageChannelId, buildTicketCard({ ticket: withLink, firstMessage }));
-        await tickets.setCardTs(ticket.id, ts);
-        waiter.resolve(ts);
-      } catch (err) {
-        waiter.resolve(null);
-        throw err;
-      } finally {
-        pendingCards.delete(ticket.id);
-      }
+      const permalink = await sender.permalink(firstMessage.channelId, firstMessage.ts);
+      if (permalink) await tickets.setOriginPermalink(ticket.id, permalink);
+      await ensureCard(ticket);
       await sender.react(firstMessage.channelId, firstMessage.ts, TICKET_REACTION);
     },
 
     /** Re-renders the card from the stored ticket, in place. */
     async refreshCard(ticket: Ticket): Promise<void> {
-      const ts = await cardTs(ticket);
+      const ts = await ensureCard(ticket);
       const current = (await tickets.byId(ticket.id)) ?? ticket;
-      if (ts) await sender.update(ticket.triageChannelId, ts, await renderCard(current));
+      await sender.update(ticket.triageChannelId, ts, await renderCard(current));
     },
 
     /** Copies an origin-side message into the triage thread and remembers where, so edits can follow. */
     async mirror(ticket: Ticket, message: TicketMessage): Promise<void> {
-      const ts = await inTriageThread(ticket, buildMirror(message));
-      if (ts) await tickets.setMirrorTs(message.id, ts);
+      await tickets.setMirrorTs(message.id, await inTriageThread(ticket, buildMirror(message)));
     },
 
     /** An edited or deleted origin message: its mirror (or the card, for the first message) follows. */

@@ -1,7 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import type { ChannelStore } from '../store/channel-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
-import type { KeyedLock } from './keyed-lock.js';
 
 export interface IngestDeps {
   tickets: TicketStore;
@@ -9,8 +8,6 @@ export interface IngestDeps {
   clock: Clock;
   /** Whether a user is an agent for tickets worked in that triage channel. */
   isAgent(userId: string, triageChannelId: string): Promise<boolean>;
-  /** Serialises ticket decisions that depend on earlier messages (same requester, same thread). */
-  lock: KeyedLock;
 }
 
 /** Postgres and SQLite both report a broken unique key; a redelivered Slack event hits one. */

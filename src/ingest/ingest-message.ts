@@ -18,11 +18,20 @@ const DIRECT_MESSAGE_RULES = { pleasantryFilter: true, burstWindowSeconds: Numbe
 /**
  * A human's message in an intake channel, a DM to the app, or an origin thread becomes ticket changes:
  * a new ticket, a follow-up joined to the requester's active ticket, a reply appended, or nothing.
+ * The outcome depends on earlier messages, so callers run it in order per requester and per thread
+ * (`ingestOrderKeys`).
  */
 export async function ingestMessage(message: InboundMessage, deps: IngestDeps): Promise<IngestResult> {
-  if (isThreadReply(message)) return deps.lock(`${message.channelId}:${message.threadTs}`, () => ingestThreadReply(message, deps));
-  // A top-level message also holds its own thread's key, so a quick reply in its thread waits for the ticket.
-  return deps.lock(`${message.channelId}:${message.userId}`, () => deps.lock(`${message.channelId}:${message.ts}`, () => ingestTopLevel(message, deps)));
+  return isThreadReply(message) ? ingestThreadReply(message, deps) : ingestTopLevel(message, deps);
+}
+
+/**
+ * The keys under which a message must be processed in arrival order: a thread reply after its thread's first
+ * message; a top-level message after the same requester's previous one in that channel.
+ */
+export function ingestOrderKeys(message: InboundMessage): string[] {
+  if (isThreadReply(message)) return [`${message.channelId}:${message.threadTs}`];
+  return [`${message.channelId}:${message.userId}`, `${message.channelId}:${message.ts}`];
 }
 
 async function ingestTopLevel(message: InboundMessage, deps: IngestDeps): Promise<IngestResult> {

@@ -101,3 +101,40 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     expect((await h.tickets.messages(ticket.id))[0]!.text).toHaveLength(5000); // stored whole
   });
 });
+
+describe('ingest when Slack misbehaves or events race', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('keeps the ticket when the card cannot be posted, and posts the card with the next change', async () => {
+    h.emu.failNext('chat.postMessage', { status: 500 });
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'Badge reader at door B is dead');
+    await h.settle();
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    expect(ticket.cardTs).toBeNull();
+    expect(h.emu.messages(W.triage)).toHaveLength(0);
+    expect(h.logLines.join('')).toMatch(/"level":50.*unhandled error in a Slack listener/);
+
+    await h.driver.userSays(W.carol, W.help, 'Door C too', { thread_ts: ts });
+    await h.settle();
+    const repaired = (await h.tickets.byId(ticket.id))!;
+    expect(repaired.cardTs).not.toBeNull();
+    expect(h.emu.messages(W.triage)).toHaveLength(1);
+    expect(h.emu.thread(W.triage, repaired.cardTs!).map((m) => m.text).join()).toContain('Door C too');
+  });
+
+  it('mirrors a reply sent right after the first message, before its ticket is shown', async () => {
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'Projector in room 7 is blank');
+    await h.driver.userSays(W.carol, W.help, 'HDMI cable is fine', { thread_ts: ts });
+    await h.settle();
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    expect((await h.tickets.messages(ticket.id)).map((m) => m.text)).toEqual(['Projector in room 7 is blank', 'HDMI cable is fine']);
+    expect(h.emu.messages(W.triage)).toHaveLength(1);
+    expect(h.emu.thread(W.triage, ticket.cardTs!).map((m) => m.text).join()).toContain('HDMI cable is fine');
+  });
+});

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { applyMessageDeletion, applyMessageEdit } from '../../ingest/apply-message-change.js';
-import { ingestMessage } from '../../ingest/ingest-message.js';
+import { ingestMessage, ingestOrderKeys } from '../../ingest/ingest-message.js';
+import type { InboundMessage } from '../../ingest/inbound-message.js';
 import { tsToMillis } from '../../ingest/slack-ts.js';
 import type { BotContext } from '../bot-context.js';
 import { handleTriageThreadMessage } from './triage-thread.js';
@@ -20,23 +21,27 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
 
     const inbound = inboundFromEvent(message, teamId);
     if (await ctx.channels.isTriageChannel(message.channel)) return handleTriageThreadMessage(inbound, ctx);
-
-    const result = await ingestMessage(inbound, ctx.useCaseDeps);
-    const log = ctx.logger.child({ channel: message.channel, ts: message.ts });
-    if (result.kind === 'ignored') return log.debug({ reason: result.reason }, 'message made no ticket change');
-    log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');
-    if (result.kind === 'created') return ctx.publisher.publishNewTicket(result.ticket, result.message);
-    await ctx.publisher.mirror(result.ticket, result.message);
-    if (!result.statusChanged) return;
-    await ctx.publisher.refreshCard(result.ticket);
-    if (result.role === 'requester' && result.ticket.status === 'open') {
-      await ctx.publisher.announce(result.ticket, `:leftwards_arrow_with_hook: <@${result.message.userId}> wrote again: #${result.ticket.number} is open again.`);
-    }
+    await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx));
   });
 
   // Agents are triage channel members: forget cached membership when it changes.
   app.event('member_joined_channel', async ({ event }) => ctx.directory.forgetChannel(event.channel));
   app.event('member_left_channel', async ({ event }) => ctx.directory.forgetChannel(event.channel));
+}
+
+/** Ingests an origin-side message and shows the outcome: a new card, or a mirror and the updated card. */
+async function ingestAndShow(inbound: InboundMessage, ctx: BotContext): Promise<void> {
+  const result = await ingestMessage(inbound, ctx.useCaseDeps);
+  const log = ctx.logger.child({ channel: inbound.channelId, ts: inbound.ts });
+  if (result.kind === 'ignored') return log.debug({ reason: result.reason }, 'message made no ticket change');
+  log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');
+  if (result.kind === 'created') return ctx.publisher.publishNewTicket(result.ticket, result.message);
+  await ctx.publisher.mirror(result.ticket, result.message);
+  if (!result.statusChanged) return;
+  await ctx.publisher.refreshCard(result.ticket);
+  if (result.role === 'requester' && result.ticket.status === 'open') {
+    await ctx.publisher.announce(result.ticket, `:leftwards_arrow_with_hook: <@${result.message.userId}> wrote again: #${result.ticket.number} is open again.`);
+  }
 }
 
 async function handleEdit(event: SlackMessageEvent, ctx: BotContext): Promise<void> {
