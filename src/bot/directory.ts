@@ -30,8 +30,8 @@ export type Directory = ReturnType<typeof createDirectory>;
 /** Who is who: agents (triage channel members) and user names, cached briefly to spare Slack's rate limits. */
 export function createDirectory(client: WebClient, options: DirectoryOptions = {}) {
   const ttl = options.cacheMs ?? 60_000;
-  const members = new Map<string, { at: number; ids: Promise<Set<string>> }>();
-  const users = new Map<string, { at: number; user: Promise<SlackUser> }>();
+  const members = ttlCache<Set<string>>(ttl);
+  const users = ttlCache<SlackUser>(ttl);
 
   async function fetchMembers(channel: string): Promise<Set<string>> {
     const ids = new Set<string>();
@@ -52,22 +52,12 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
     };
   }
 
-  function cached<T>(map: Map<string, { at: number } & Record<string, unknown>>, key: string, field: string, load: () => Promise<T>): Promise<T> {
-    const hit = map.get(key);
-    if (hit && Date.now() - hit.at < ttl) return hit[field] as Promise<T>;
-    const value = load();
-    map.set(key, { at: Date.now(), [field]: value });
-    value.catch(() => map.delete(key));
-    return value;
-  }
-
   return {
     async isAgent(userId: string, triageChannelId: string): Promise<boolean> {
       if (options.agentIds && options.agentIds.length > 0) return options.agentIds.includes(userId);
-      const ids = await cached(members as never, triageChannelId, 'ids', () => fetchMembers(triageChannelId));
-      return ids.has(userId);
+      return (await members.get(triageChannelId, () => fetchMembers(triageChannelId))).has(userId);
     },
-    user: (userId: string) => cached<SlackUser>(users as never, userId, 'user', () => fetchUser(userId)),
+    user: (userId: string) => users.get(userId, () => fetchUser(userId)),
     async canConfigure(userId: string, triageChannelId: string | null): Promise<boolean> {
       if (options.adminIds?.includes(userId)) return true;
       if ((await this.user(userId)).isAdmin) return true;
@@ -86,6 +76,22 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
       return Boolean(info.channel?.is_member || info.channel?.is_im);
     },
     /** Membership changed (member_joined_channel / member_left_channel): forget what we knew. */
-    forgetChannel: (channelId: string) => void members.delete(channelId),
+    forgetChannel: (channelId: string) => members.forget(channelId),
+  };
+}
+
+/** Remembers loaded values for `ttlMs`; a failed load is forgotten at once so the next call retries. */
+function ttlCache<T>(ttlMs: number) {
+  const entries = new Map<string, { at: number; value: Promise<T> }>();
+  return {
+    get(key: string, load: () => Promise<T>): Promise<T> {
+      const hit = entries.get(key);
+      if (hit && Date.now() - hit.at < ttlMs) return hit.value;
+      const value = load();
+      entries.set(key, { at: Date.now(), value });
+      value.catch(() => entries.delete(key));
+      return value;
+    },
+    forget: (key: string) => void entries.delete(key),
   };
 }

@@ -6,18 +6,10 @@ import { reopenTicket, solveTicket } from '../tickets/change-status.js';
 import { recordPublicReply } from '../tickets/record-public-reply.js';
 import { setPriority } from '../tickets/set-priority.js';
 import { requireAgent, type ActionResult } from '../tickets/ticket-action.js';
+import type { Answer } from './answers.js';
 import type { BotContext } from './bot-context.js';
 import { buildReplyModal, presentTicket } from './blocks/ticket-views.js';
 import type { TicketAction } from './commands/grammar.js';
-
-/** How a door answers its user: an ephemeral message, and (slash commands and buttons) a modal. */
-export interface Answer {
-  ephemeral(text: string): Promise<void>;
-  /** A trigger_id to open a modal with, when the door has one. */
-  triggerId?: string;
-  /** Doors whose user cannot see the triage thread (a slash command elsewhere) also confirm success here. */
-  confirm?(text: string): Promise<void>;
-}
 
 /**
  * Runs one agent action on a ticket, whichever door it came through (button, /ticket, !command),

@@ -1,6 +1,6 @@
 import { statusAfterAgentTouch, statusAfterRequesterMessage, type AuthorRole, type Ticket, type TicketMessage } from '../domain/ticket.js';
 import type { IngestDeps } from './ingest-deps.js';
-import type { InboundMessage } from './inbound-message.js';
+import { toNewMessage, type InboundMessage } from './inbound-message.js';
 import { tsToMillis } from './slack-ts.js';
 
 export interface AppendedMessage {
@@ -24,18 +24,7 @@ export async function appendMessage(
   const sentAt = tsToMillis(message.ts);
   const result = await deps.tickets.transaction(async (tx) => {
     const ticket = (await tx.byId(ticketId))!;
-    const stored = await tx.insertMessage({
-      ticketId,
-      channelId: message.channelId,
-      ts: message.ts,
-      threadTs: message.threadTs,
-      userId: message.userId,
-      authorRole: role,
-      visibility: 'public',
-      text: message.text,
-      files: message.files,
-      sentAt,
-    });
+    const stored = await tx.insertMessage(toNewMessage(message, ticketId, role, 'public'));
     if (!stored) return null;
     const status = role === 'agent' ? statusAfterAgentTouch(ticket.status) : statusAfterRequesterMessage(ticket.status, isPleasantry);
     await tx.updateTicket(ticketId, {

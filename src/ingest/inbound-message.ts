@@ -1,4 +1,6 @@
-import type { TicketFile } from '../domain/ticket.js';
+import type { AuthorRole, TicketFile, Visibility } from '../domain/ticket.js';
+import type { NewMessage } from '../store/ticket-store.js';
+import { tsToMillis } from './slack-ts.js';
 
 /** A human's Slack message, reduced to what ticket use cases need (built by the bot's message listener). */
 export interface InboundMessage {
@@ -13,6 +15,22 @@ export interface InboundMessage {
   userTeamId: string | null;
   text: string;
   files: TicketFile[];
+}
+
+/** The row to store for a Slack message on a ticket; its time is the message's own `ts`. */
+export function toNewMessage(message: InboundMessage, ticketId: number, authorRole: AuthorRole, visibility: Visibility): NewMessage {
+  return {
+    ticketId,
+    channelId: message.channelId,
+    ts: message.ts,
+    threadTs: message.threadTs,
+    userId: message.userId,
+    authorRole,
+    visibility,
+    text: message.text,
+    files: message.files,
+    sentAt: tsToMillis(message.ts),
+  };
 }
 
 export const isThreadReply = (m: InboundMessage): boolean => m.threadTs !== null && m.threadTs !== m.ts;

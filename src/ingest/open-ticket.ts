@@ -1,7 +1,7 @@
 import type { Ticket, TicketMessage, TicketSource } from '../domain/ticket.js';
 import { subjectFrom } from './slack-text.js';
 import { isUniqueViolation, type IngestDeps } from './ingest-deps.js';
-import type { InboundMessage } from './inbound-message.js';
+import { toNewMessage, type InboundMessage } from './inbound-message.js';
 import { tsToMillis } from './slack-ts.js';
 
 export interface OpenTicketInput {
@@ -41,18 +41,7 @@ export async function openTicket(input: OpenTicketInput, deps: IngestDeps): Prom
         },
         number,
       );
-      const stored = await tx.insertMessage({
-        ticketId: ticket.id,
-        channelId: message.channelId,
-        ts: message.ts,
-        threadTs: message.threadTs,
-        userId: message.userId,
-        authorRole: 'requester',
-        visibility: 'public',
-        text: message.text,
-        files: message.files,
-        sentAt: createdAt,
-      });
+      const stored = await tx.insertMessage(toNewMessage(message, ticket.id, 'requester', 'public'));
       if (!stored) throw Object.assign(new Error('message already stored'), { code: '23505' });
       await tx.addEvent(ticket.id, { kind: 'created', actorId: input.openedBy ?? message.userId, fromValue: null, toValue: 'new', messageId: stored.id, at: createdAt });
       return { kind: 'created' as const, ticket, message: stored };

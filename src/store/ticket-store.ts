@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AuthorRole, Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus, Visibility } from '../domain/ticket.js';
+import type { Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
 import { messageFromRow, ticketFromRow, type MessageRow, type TicketRow } from './ticket-rows.js';
 
 export interface NewTicket {
@@ -14,18 +14,7 @@ export interface NewTicket {
   createdAt: number;
 }
 
-export interface NewMessage {
-  ticketId: number;
-  channelId: string;
-  ts: string;
-  threadTs: string | null;
-  userId: string | null;
-  authorRole: AuthorRole;
-  visibility: Visibility;
-  text: string;
-  files: TicketFile[];
-  sentAt: number;
-}
+export type NewMessage = Omit<TicketMessage, 'id' | 'mirrorTs' | 'editedAt' | 'deletedAt'>;
 
 export interface TicketPatch {
   status?: TicketStatus;

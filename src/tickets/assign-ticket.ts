@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors.js';
 import { statusAfterAgentTouch } from '../domain/ticket.js';
-import { runTicketAction, type ActionInput, type ActionResult, type TicketDeps } from './ticket-action.js';
+import { changeTicket, type ActionInput, type ActionResult, type TicketDeps } from './ticket-action.js';
 
 /** Assigns a ticket to an agent (the actor themself, or a teammate). */
 export async function assignTicket(input: ActionInput & { assigneeId: string }, deps: TicketDeps): Promise<ActionResult> {
@@ -8,7 +8,7 @@ export async function assignTicket(input: ActionInput & { assigneeId: string }, 
   if (ticket && input.assigneeId !== input.actorId && !(await deps.isAgent(input.assigneeId, ticket.triageChannelId))) {
     throw new DomainError('not_an_agent_assignee', `<@${input.assigneeId}> is not an agent: only members of <#${ticket.triageChannelId}> can be assigned.`);
   }
-  return runTicketAction(input, deps, (current) => {
+  return changeTicket(input, deps, (current) => {
     if (current.assigneeId === input.assigneeId) return null;
     const status = statusAfterAgentTouch(current.status);
     return {

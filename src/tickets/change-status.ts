@@ -1,10 +1,10 @@
 import { DomainError } from '../domain/errors.js';
 import { isActive } from '../domain/ticket.js';
-import { runTicketAction, type ActionInput, type ActionResult, type TicketDeps } from './ticket-action.js';
+import { changeTicket, type ActionInput, type ActionResult, type TicketDeps } from './ticket-action.js';
 
 /** Solves a ticket ("close" in the commands): the requester's next real message reopens it. */
 export async function solveTicket(input: ActionInput, deps: TicketDeps): Promise<ActionResult> {
-  return runTicketAction(input, deps, (current) => {
+  return changeTicket(input, deps, (current) => {
     if (!isActive(current.status)) throw new DomainError('already_solved', `Ticket #${current.number} is already ${current.status}.`);
     return {
       patch: { status: 'solved', solvedAt: deps.clock.now() },
@@ -15,7 +15,7 @@ export async function solveTicket(input: ActionInput, deps: TicketDeps): Promise
 
 /** Reopens a solved or closed ticket. */
 export async function reopenTicket(input: ActionInput, deps: TicketDeps): Promise<ActionResult> {
-  return runTicketAction(input, deps, (current) => {
+  return changeTicket(input, deps, (current) => {
     if (isActive(current.status)) throw new DomainError('not_solved', `Ticket #${current.number} is ${current.status}, not solved: nothing to reopen.`);
     return {
       patch: { status: 'open' },

@@ -34,7 +34,7 @@ export async function requireAgent(userId: string, ticket: Ticket, deps: TicketD
  * The shape every agent action shares: load the ticket, check the actor is an agent, let `plan` decide the
  * change from the current state, then write the change and its history in one transaction.
  */
-export async function runTicketAction(
+export async function changeTicket(
   input: ActionInput,
   deps: TicketDeps,
   plan: (ticket: Ticket) => PlannedChange | null,

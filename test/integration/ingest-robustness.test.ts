@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { blockText, startHarness, W, type Harness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { blockText, useHarness, W, type Harness } from '../support/harness.js';
 
 const countTickets = async (h: Harness) => Number(((await h.testDb.db('tickets').count({ n: '*' })) as { n: number }[])[0]!.n);
 
 describe('ingest is safe against redeliveries, bots, forged requests and hostile text', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  useHarness((started) => (h = started));
 
   it('answers a forged or stale signature with 401 and stores nothing', async () => {
     const envelope = JSON.stringify({
@@ -104,12 +99,7 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
 
 describe('ingest when Slack misbehaves or events race', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  useHarness((started) => (h = started));
 
   it('keeps the ticket when the card cannot be posted, and posts the card with the next change', async () => {
     h.emu.failNext('chat.postMessage', { status: 500 });

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { blockText, startHarness, W, type Harness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { blockText, useHarness, W, type Harness } from '../support/harness.js';
 
 /** Opens ticket #1 from Carol and returns its origin ts and card ts. */
 async function openTicket(h: Harness, text = 'The invoice PDF will not download') {
@@ -14,12 +14,7 @@ const originReplies = (h: Harness, originTs: string) => h.emu.thread(W.help, ori
 
 describe('agents work tickets through buttons, /ticket and ! thread commands', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  useHarness((started) => (h = started));
 
   it('assigns via the Assign to me button and via the assignee picker: the card is updated in place', async () => {
     const { cardTs, id } = await openTicket(h);

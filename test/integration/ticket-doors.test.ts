@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { blockText, startHarness, W, type Harness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { blockText, useHarness, W, type Harness } from '../support/harness.js';
 
 const allTickets = (h: Harness) => h.tickets.list(h.emu.teamId, 'all', W.alice, 100);
 
 describe('doors into a ticket, pleasantries, follow-ups and message lifecycle', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  useHarness((started) => (h = started));
 
   it('opens a ticket from a 🎫 reaction on a message in any channel the bot is in, dated at the message', async () => {
     const { ts } = await h.driver.userSays(W.dave, W.general, 'Is the office closed on Friday?');

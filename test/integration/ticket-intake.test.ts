@@ -1,14 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { blockText, startHarness, W, type Harness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { blockText, useHarness, W, type Harness } from '../support/harness.js';
 
 describe('intake: messages become tickets with a card in the triage channel', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(async () => {
-    await h.stop();
-  });
+  useHarness((started) => (h = started));
 
   it('turns a top-level intake message into ticket #1 with a card, and acknowledges it with a reaction', async () => {
     const { ts } = await h.driver.userSays(W.carol, W.help, 'My order 1234 never arrived\nIt was due last Tuesday.');

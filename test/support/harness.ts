@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { afterEach, beforeEach } from 'vitest';
 import type { Logger } from 'pino';
 import { createBot, type Bot } from '../../src/bot/create-bot.js';
 import { loadConfig } from '../../src/config.js';
@@ -94,6 +95,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await testDb.drop();
     },
   };
+}
+
+/** Gives every test of the enclosing describe a fresh harness: `let h: Harness; useHarness((x) => (h = x));`. */
+export function useHarness(receive: (harness: Harness) => void, options: HarnessOptions = {}): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness(options);
+    receive(current);
+  });
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
 }
 
 function seedWorkspace(emu: SlackEmulator): void {

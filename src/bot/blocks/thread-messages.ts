@@ -1,5 +1,5 @@
 import type { Ticket, TicketMessage } from '../../domain/ticket.js';
-import { inertMrkdwn, truncate } from '../slack-text.js';
+import { fileLines, inertMrkdwn, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
 export interface SlackPost {
@@ -9,15 +9,11 @@ export interface SlackPost {
 
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } });
 
-function filesLine(message: TicketMessage): string {
-  return message.files.map((f) => `\n:paperclip: ${f.permalink ? `<${f.permalink}|${inertMrkdwn(f.name)}>` : inertMrkdwn(f.name)}`).join('');
-}
-
 /** A copy of an origin-side message in the triage thread. Everything the customer wrote stays inert. */
 export function buildMirror(message: TicketMessage): SlackPost {
   const who = message.authorRole === 'agent' ? `:outbox_tray: <@${message.userId}> replied in the origin thread` : `:speech_balloon: <@${message.userId}> wrote`;
   const state = message.deletedAt !== null ? ' _(deleted)_' : message.editedAt !== null ? ' _(edited)_' : '';
-  const body = inertMrkdwn(message.text) + filesLine(message);
+  const body = [inertMrkdwn(message.text), ...fileLines(message.files)].join('\n');
   const text = truncate(`${who}${state}:\n${body}`, LIMITS.sectionText);
   return { text: truncate(`${who}: ${inertMrkdwn(message.text)}`, LIMITS.messageText), blocks: [section(text)] };
 }

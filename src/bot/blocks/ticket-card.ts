@@ -1,6 +1,6 @@
 import type { Ticket, TicketMessage } from '../../domain/ticket.js';
 import { ACTIONS } from '../ids.js';
-import { inertMrkdwn, truncate } from '../slack-text.js';
+import { fileLines, inertMrkdwn, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
 const STATUS_LABEL: Record<Ticket['status'], string> = {
@@ -54,7 +54,7 @@ export function buildTicketCard({ ticket, firstMessage }: CardInput): { text: st
 }
 
 function quoteCustomerText(message: TicketMessage): string {
-  const files = message.files.map((f) => `:paperclip: ${f.permalink ? `<${f.permalink}|${inertMrkdwn(f.name)}>` : inertMrkdwn(f.name)}`).join('\n');
+  const files = fileLines(message.files).join('\n');
   const deleted = message.deletedAt !== null ? '_(deleted by the author)_\n' : '';
   const body = [deleted + inertMrkdwn(message.text), files].filter((part) => part.length > 0).join('\n');
   return truncate(body.length > 0 ? body : '_(no text)_', LIMITS.sectionText);

@@ -1,12 +1,11 @@
 import type { App, BlockAction, BlockElementAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { DomainError } from '../../domain/errors.js';
 import type { Ticket } from '../../domain/ticket.js';
-import { answerErrors } from '../answer-errors.js';
+import { answerErrors, respondAnswer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import type { TicketAction } from '../commands/grammar.js';
 import { ACTIONS } from '../ids.js';
 import { runTicketAction } from '../run-ticket-action.js';
-import { ephemeralAnswer } from './ticket-command.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
 
@@ -16,7 +15,7 @@ export function registerCardActions(app: App, ctx: BotContext): void {
     app.action<BlockAction<BlockElementAction>>(actionId, async (args) => {
       await args.ack();
       const { body, respond } = args;
-      const answer = ephemeralAnswer(respond, body.trigger_id);
+      const answer = respondAnswer(respond, body.trigger_id);
       await answerErrors(answer, ctx.logger, { action: actionId, user: body.user.id }, async () => {
         const ticket = await ticketOfCard(args, ctx);
         await runTicketAction(ticket, toAction(args), body.user.id, answer, ctx);

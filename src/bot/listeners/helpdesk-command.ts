@@ -1,17 +1,15 @@
 import type { App } from '@slack/bolt';
 import { DomainError } from '../../domain/errors.js';
 import type { IntakeChannel } from '../../store/channel-store.js';
-import { answerErrors } from '../answer-errors.js';
+import { answerErrors, respondAnswer, type Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import { HELPDESK_COMMAND_USAGE, parseHelpdeskCommand, type HelpdeskCommand } from '../commands/parse-helpdesk-command.js';
-import type { Answer } from '../run-ticket-action.js';
-import { ephemeralAnswer } from './ticket-command.js';
 
 /** `/helpdesk connect|channel|help`: workspace settings, for admins and agents of the triage channel concerned. */
 export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
   app.command('/helpdesk', async ({ command, ack, respond, context }) => {
     await ack();
-    const answer = ephemeralAnswer(respond);
+    const answer = respondAnswer(respond);
     await answerErrors(answer, ctx.logger, { command: '/helpdesk', text: command.text.slice(0, 80) }, async () => {
       const parsed = parseHelpdeskCommand(command.text);
       if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nUsage:\n${HELPDESK_COMMAND_USAGE}`);

@@ -4,11 +4,13 @@ import { isDomainError } from '../../domain/errors.js';
 import type { BotContext } from '../bot-context.js';
 import { REPLY_INPUT, VIEWS } from '../ids.js';
 import { sendPublicReply } from '../run-ticket-action.js';
+import { escapeMrkdwn } from '../slack-text.js';
 
 /** The Reply modal's Send: the text goes to the requester in the origin thread. */
 export function registerReplyModal(app: App, ctx: BotContext): void {
   app.view(VIEWS.replyModal, async ({ ack, view, body }) => {
-    const text = view.state.values[REPLY_INPUT.block]?.[REPLY_INPUT.action]?.value?.trim() ?? '';
+    // Modal input arrives as typed; Slack's own composer would have escaped &, < and >, so we do too.
+    const text = escapeMrkdwn(view.state.values[REPLY_INPUT.block]?.[REPLY_INPUT.action]?.value?.trim() ?? '');
     const ticketId = Number((JSON.parse(view.private_metadata || '{}') as { ticketId?: number }).ticketId);
     const ticket = Number.isInteger(ticketId) ? await ctx.tickets.byId(ticketId) : null;
     const problem = !ticket ? 'This ticket no longer exists.' : text.length === 0 ? 'Write a reply first.' : await agentProblem(body.user.id, ctx, ticket);

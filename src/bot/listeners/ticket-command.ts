@@ -1,21 +1,16 @@
-import type { App, RespondFn } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { DomainError } from '../../domain/errors.js';
-import { answerErrors } from '../answer-errors.js';
+import { answerErrors, respondAnswer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import { presentTicketList } from '../blocks/ticket-views.js';
 import { parseTicketCommand, TICKET_COMMAND_USAGE } from '../commands/parse-ticket-command.js';
-import { runTicketAction, type Answer } from '../run-ticket-action.js';
-
-export const ephemeralAnswer = (respond: RespondFn, triggerId?: string): Answer => ({
-  ephemeral: async (text) => void (await respond({ response_type: 'ephemeral', replace_original: false, text })),
-  triggerId,
-});
+import { runTicketAction } from '../run-ticket-action.js';
 
 /** `/ticket N action…`, `/ticket list`, `/ticket help`: every answer is ephemeral. */
 export function registerTicketCommand(app: App, ctx: BotContext): void {
   app.command('/ticket', async ({ command, ack, respond, context }) => {
     await ack();
-    const answer = ephemeralAnswer(respond, command.trigger_id);
+    const answer = respondAnswer(respond, command.trigger_id);
     await answerErrors(answer, ctx.logger, { command: '/ticket', text: command.text.slice(0, 80) }, async () => {
       const parsed = parseTicketCommand(command.text);
       if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nUsage:\n${TICKET_COMMAND_USAGE}`);

@@ -1,11 +1,11 @@
 import { recordNote } from '../../ingest/record-note.js';
 import type { InboundMessage } from '../../ingest/inbound-message.js';
 import { requireAgent } from '../../tickets/ticket-action.js';
-import { answerErrors } from '../answer-errors.js';
+import { answerErrors, type Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import { presentTicketList } from '../blocks/ticket-views.js';
 import { isThreadCommand, parseThreadCommand, THREAD_COMMAND_USAGE } from '../commands/parse-thread-command.js';
-import { runTicketAction, type Answer } from '../run-ticket-action.js';
+import { runTicketAction } from '../run-ticket-action.js';
 
 /** A message in a ticket's triage thread: a `!` command, or else an internal note. */
 export async function handleTriageThreadMessage(message: InboundMessage, ctx: BotContext): Promise<void> {

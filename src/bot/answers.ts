@@ -1,6 +1,21 @@
+import type { RespondFn } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isDomainError } from '../domain/errors.js';
-import type { Answer } from './run-ticket-action.js';
+
+/** How a door answers its user: an ephemeral message, and (slash commands and buttons) a modal. */
+export interface Answer {
+  ephemeral(text: string): Promise<void>;
+  /** A trigger_id to open a modal with, when the door has one. */
+  triggerId?: string;
+  /** Doors whose user cannot see the triage thread (a slash command elsewhere) also confirm success here. */
+  confirm?(text: string): Promise<void>;
+}
+
+/** Answers through Slack's response_url (slash commands, buttons, shortcuts): works in any channel, for anyone. */
+export const respondAnswer = (respond: RespondFn, triggerId?: string): Answer => ({
+  ephemeral: async (text) => void (await respond({ response_type: 'ephemeral', replace_original: false, text })),
+  triggerId,
+});
 
 /**
  * Runs an agent's request; a domain error (not an agent, bad state…) becomes a clear ephemeral message.
