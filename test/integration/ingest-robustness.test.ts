@@ -26,6 +26,21 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     expect(h.emu.messages(W.triage)).toHaveLength(0);
   });
 
+  it('answers malformed or odd requests without crashing, and keeps working', async () => {
+    expect((await h.driver.sendSigned('{not json', 'application/json')).status).toBe(400);
+    const odd = [
+      { type: 'message', user: W.carol }, // no channel, no ts
+      { type: 'message', subtype: 'message_changed', channel: W.help }, // no message
+      { type: 'reaction_added', user: W.carol, reaction: 'ticket', item: { type: 'file', file: 'F1' } },
+      { type: 'something_new', payload: 1 },
+    ];
+    for (const event of odd) expect((await h.driver.deliverEvent(event)).status).toBe(200);
+    await h.settle();
+    await h.driver.userSays(W.carol, W.help, 'Still there?');
+    await h.settle();
+    expect(await countTickets(h)).toBe(1);
+  });
+
   it('makes one ticket of the same event delivered three times (Slack retries)', async () => {
     const { ts } = await h.driver.userSays(W.carol, W.help, 'Cannot log in to the portal');
     const event = { type: 'message', user: W.carol, text: 'Cannot log in to the portal', ts, channel: W.help, channel_type: 'channel', team: h.emu.teamId, event_ts: ts };

@@ -32,6 +32,12 @@ for (const kind of kinds) {
       await testDb.drop();
     });
 
+    it.runIf(kind === 'sqlite')('runs SQLite with WAL and foreign keys on', async () => {
+      expect(await testDb.db.raw('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      expect(await testDb.db.raw('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+      await expect(testDb.db('messages').insert({ ticket_id: 999_999, channel_id: 'C', ts: '1', author_role: 'requester', visibility: 'public', text: 'x', sent_at: 1 })).rejects.toThrow(/FOREIGN KEY/);
+    });
+
     it('numbers tickets per workspace from 1, with no duplicates under concurrent writers', async () => {
       const numbers = await Promise.all(Array.from({ length: 20 }, () => store.transaction((tx) => tx.allocateNumber('TNUM'))));
       expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
