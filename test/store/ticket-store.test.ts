@@ -20,6 +20,19 @@ const newTicket = (over: Partial<NewTicket> = {}): NewTicket => ({
   ...over,
 });
 
+describe('SQLite connection', () => {
+  it('runs with WAL and foreign keys on', async () => {
+    const testDb = await createTestDb('sqlite');
+    try {
+      expect(await testDb.db.raw('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      expect(await testDb.db.raw('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+      await expect(testDb.db('messages').insert({ ticket_id: 999_999, channel_id: 'C', ts: '1', author_role: 'requester', visibility: 'public', text: 'x', sent_at: 1 })).rejects.toThrow(/FOREIGN KEY/);
+    } finally {
+      await testDb.drop();
+    }
+  });
+});
+
 for (const kind of kinds) {
   describe.skipIf(kind === 'postgres' && !postgresUp)(`ticket store on ${kind}`, () => {
     let testDb: TestDb;
@@ -30,12 +43,6 @@ for (const kind of kinds) {
     });
     afterAll(async () => {
       await testDb.drop();
-    });
-
-    it.runIf(kind === 'sqlite')('runs SQLite with WAL and foreign keys on', async () => {
-      expect(await testDb.db.raw('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-      expect(await testDb.db.raw('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
-      await expect(testDb.db('messages').insert({ ticket_id: 999_999, channel_id: 'C', ts: '1', author_role: 'requester', visibility: 'public', text: 'x', sent_at: 1 })).rejects.toThrow(/FOREIGN KEY/);
     });
 
     it('numbers tickets per workspace from 1, with no duplicates under concurrent writers', async () => {
