@@ -14,6 +14,7 @@ import type { BotContext } from './bot-context.js';
 import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners/register.js';
 import { createBotMetrics } from './metrics.js';
+import { createDeliveryQueue } from './delivery-queue.js';
 import { createSlackSender } from './slack-sender.js';
 import { createTicketPublisher } from './ticket-publisher.js';
 
@@ -63,14 +64,17 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     appToken: config.appToken ?? undefined,
     logger: boltLogger(logger),
     customRoutes: routes,
+    // Bolt's default conversation store keeps a timer per conversation; we keep our own state in the database.
+    convoStore: false,
     clientOptions: { slackApiUrl: config.slackApiUrl, retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
   });
 
   const tickets = createTicketStore(db);
   const channels = createChannelStore(db);
   const directory = createDirectory(app.client, { agentIds: config.agentIds, adminIds: config.adminIds });
-  const sender = createSlackSender(app.client, logger);
-  const publisher = createTicketPublisher({ sender, tickets, directory, logger, onNewTicket: () => metrics.ticketsCreated.inc() });
+  const sender = createSlackSender(app.client);
+  const queue = createDeliveryQueue(logger);
+  const publisher = createTicketPublisher({ sender, tickets, directory, logger, queue, onNewTicket: () => metrics.ticketsCreated.inc() });
   const context: BotContext = {
     tickets,
     channels,
@@ -100,7 +104,11 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       return address ? address.port : null;
     },
     stop: () => app.stop() as Promise<void>,
-    whenIdle: idle,
+    async whenIdle() {
+      // Listeners first (they may queue deliveries), then the deliveries they queued.
+      await idle();
+      await queue.idle();
+    },
   };
 }
 

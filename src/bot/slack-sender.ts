@@ -1,5 +1,4 @@
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from 'pino';
 import type { SlackPost } from './blocks/thread-messages.js';
 
 /**
@@ -8,8 +7,9 @@ import type { SlackPost } from './blocks/thread-messages.js';
  */
 export type SlackSender = ReturnType<typeof createSlackSender>;
 
-export function createSlackSender(client: WebClient, logger: Logger) {
+export function createSlackSender(client: WebClient) {
   const errorCode = (err: unknown) => (err as { data?: { error?: string } }).data?.error;
+  let workspaceUrl: Promise<string> | null = null;
 
   return {
     async post(channel: string, post: SlackPost, threadTs?: string): Promise<string> {
@@ -41,13 +41,15 @@ export function createSlackSender(client: WebClient, logger: Logger) {
       }
     },
 
-    async permalink(channel: string, ts: string): Promise<string | null> {
-      try {
-        return (await client.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
-      } catch (err) {
-        logger.warn({ channel, ts, error: errorCode(err) }, 'no permalink for origin message');
-        return null;
-      }
+    /**
+     * A message's permalink in Slack's documented form (https://docs.slack.dev/reference/methods/chat.getPermalink),
+     * built from the workspace URL that auth.test gives once, instead of one API call per ticket.
+     */
+    async permalink(channel: string, ts: string, threadTs?: string | null): Promise<string> {
+      workspaceUrl ??= client.auth.test().then((r) => r.url ?? 'https://slack.com/');
+      workspaceUrl.catch(() => (workspaceUrl = null));
+      const link = `${(await workspaceUrl).replace(/\/?$/, '/')}archives/${channel}/p${ts.replace('.', '')}`;
+      return threadTs && threadTs !== ts ? `${link}?thread_ts=${threadTs}&cid=${channel}` : link;
     },
 
     async openView(triggerId: string, view: object): Promise<void> {

@@ -5,6 +5,7 @@ import { buildTicketCard } from './blocks/ticket-card.js';
 import { buildMirror, buildPublicReply, buildReplySent, buildStatusLine } from './blocks/thread-messages.js';
 import type { Directory } from './directory.js';
 import { TICKET_REACTION } from './ids.js';
+import type { DeliveryQueue } from './delivery-queue.js';
 import type { SlackSender } from './slack-sender.js';
 
 export type TicketPublisher = ReturnType<typeof createTicketPublisher>;
@@ -14,6 +15,7 @@ export interface PublisherDeps {
   tickets: TicketStore;
   directory: Directory;
   logger: Logger;
+  queue: DeliveryQueue;
   onNewTicket?: () => void;
 }
 
@@ -23,23 +25,25 @@ export function createTicketPublisher(deps: PublisherDeps) {
   // Card posts in flight, so that a concurrent change waits for the card instead of posting a second one.
   const cardPosts = new Map<number, Promise<string>>();
 
-  async function renderCard(ticket: Ticket) {
-    const [firstMessage] = await tickets.messages(ticket.id);
-    return buildTicketCard({ ticket, firstMessage: firstMessage ?? null });
+  async function renderCard(ticket: Ticket, firstMessage?: TicketMessage | null) {
+    return buildTicketCard({ ticket, firstMessage: firstMessage ?? (await tickets.firstMessage(ticket.id)) });
   }
 
   /**
    * The ticket's card ts. A ticket whose card could not be posted (Slack was down) gets it now, so the
-   * first later change repairs it rather than losing the triage thread.
+   * first later change repairs it rather than losing the triage thread. `fresh` is a ticket just created,
+   * whose state is known without reading it back.
    */
-  function ensureCard(ticket: Ticket): Promise<string> {
+  function ensureCard(ticket: Ticket, fresh?: { firstMessage: TicketMessage }): Promise<string> {
     const inFlight = cardPosts.get(ticket.id);
     if (inFlight) return inFlight;
     const post = (async () => {
-      const current = (await tickets.byId(ticket.id)) ?? ticket;
+      const current = fresh ? ticket : ((await tickets.byId(ticket.id)) ?? ticket);
       if (current.cardTs) return current.cardTs;
-      const ts = await sender.post(current.triageChannelId, await renderCard(current));
-      await tickets.setCardTs(current.id, ts);
+      const firstMessage = fresh?.firstMessage ?? (await tickets.firstMessage(current.id));
+      const originPermalink = current.originPermalink ?? (await sender.permalink(current.originChannelId, firstMessage?.ts ?? current.originTs, current.originTs));
+      const ts = await sender.post(current.triageChannelId, await renderCard({ ...current, originPermalink }, firstMessage));
+      await tickets.setCardTs(current.id, ts, originPermalink);
       return ts;
     })();
     cardPosts.set(ticket.id, post);
@@ -51,48 +55,52 @@ export function createTicketPublisher(deps: PublisherDeps) {
     return sender.post(ticket.triageChannelId, post, await ensureCard(ticket));
   }
 
+  // The raw steps; the public methods below queue them per ticket (a step never queues another: no waiting on itself).
+  async function refreshCard(ticket: Ticket): Promise<void> {
+    const ts = await ensureCard(ticket);
+    const current = (await tickets.byId(ticket.id)) ?? ticket;
+    await sender.update(ticket.triageChannelId, ts, await renderCard(current));
+  }
+
+  const queued = <A extends unknown[], T>(what: string, step: (ticket: Ticket, ...args: A) => Promise<T>) =>
+    (ticket: Ticket, ...args: A): Promise<T> => deps.queue.run(ticket.id, what, () => step(ticket, ...args));
+
   return {
     /** A new ticket: its card in the triage channel, and a 🎫 on the customer's message as acknowledgement. */
-    async publishNewTicket(ticket: Ticket, firstMessage: TicketMessage): Promise<void> {
+    publishNewTicket: queued('new ticket', async (ticket, firstMessage: TicketMessage) => {
       deps.onNewTicket?.();
-      const permalink = await sender.permalink(firstMessage.channelId, firstMessage.ts);
-      if (permalink) await tickets.setOriginPermalink(ticket.id, permalink);
-      await ensureCard(ticket);
+      await ensureCard(ticket, { firstMessage });
       await sender.react(firstMessage.channelId, firstMessage.ts, TICKET_REACTION);
-    },
+    }),
 
     /** Re-renders the card from the stored ticket, in place. */
-    async refreshCard(ticket: Ticket): Promise<void> {
-      const ts = await ensureCard(ticket);
-      const current = (await tickets.byId(ticket.id)) ?? ticket;
-      await sender.update(ticket.triageChannelId, ts, await renderCard(current));
-    },
+    refreshCard: queued('card update', refreshCard),
 
     /** Copies an origin-side message into the triage thread and remembers where, so edits can follow. */
-    async mirror(ticket: Ticket, message: TicketMessage): Promise<void> {
+    mirror: queued('mirror', async (ticket, message: TicketMessage) => {
       await tickets.setMirrorTs(message.id, await inTriageThread(ticket, buildMirror(message)));
-    },
+    }),
 
     /** An edited or deleted origin message: its mirror (or the card, for the first message) follows. */
-    async updateMirror(ticket: Ticket, message: TicketMessage): Promise<void> {
+    updateMirror: queued('mirror update', async (ticket, message: TicketMessage) => {
       if (message.mirrorTs) await sender.update(ticket.triageChannelId, message.mirrorTs, buildMirror(message));
-      else await this.refreshCard(ticket);
-    },
+      else await refreshCard(ticket);
+    }),
 
     /** A one-line record of an action in the triage thread. */
-    async announce(ticket: Ticket, text: string): Promise<void> {
+    announce: queued('status line', async (ticket, text: string) => {
       await inTriageThread(ticket, buildStatusLine(text));
-    },
+    }),
 
     /** Posts an agent's reply in the origin thread; returns where it landed. */
-    async postPublicReply(ticket: Ticket, agentId: string, text: string): Promise<{ channelId: string; ts: string }> {
+    postPublicReply: queued('public reply', async (ticket, agentId: string, text: string) => {
       const agent = await deps.directory.user(agentId);
       const ts = await sender.post(ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
       return { channelId: ticket.originChannelId, ts };
-    },
+    }),
 
-    async confirmReplySent(ticket: Ticket, agentId: string, text: string): Promise<void> {
+    confirmReplySent: queued('reply record', async (ticket, agentId: string, text: string) => {
       await inTriageThread(ticket, buildReplySent(ticket, agentId, text));
-    },
+    }),
   };
 }

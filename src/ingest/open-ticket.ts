@@ -21,8 +21,7 @@ export type OpenTicketResult = { kind: 'created'; ticket: Ticket; message: Ticke
 export async function openTicket(input: OpenTicketInput, deps: IngestDeps): Promise<OpenTicketResult> {
   const { message } = input;
   const rootTs = message.threadTs ?? message.ts;
-  const existing = await deps.tickets.byOrigin(message.channelId, rootTs);
-  if (existing) return { kind: 'exists', ticket: existing };
+  // No read first: the unique keys on (origin thread) and (channel, ts) decide, also between instances.
   const createdAt = tsToMillis(message.ts);
   try {
     return await deps.tickets.transaction(async (tx) => {

@@ -26,24 +26,41 @@ const fromRow = (row: IntakeRow): IntakeChannel => ({
 
 export type ChannelStore = ReturnType<typeof createChannelStore>;
 
-/** Which channels are intake channels, where their tickets are worked, and per-channel rules. */
-export function createChannelStore(db: Knex) {
+/**
+ * Which channels are intake channels, where their tickets are worked, and per-channel rules.
+ * Every message needs these answers, so reads are memoised for a few seconds; a change made through this
+ * store is seen at once, one made by another instance within `cacheMs`.
+ */
+export function createChannelStore(db: Knex, cacheMs = 5_000) {
+  const memo = new Map<string, { at: number; value: Promise<unknown> }>();
+  const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    const hit = memo.get(key);
+    if (hit && Date.now() - hit.at < cacheMs) return hit.value as Promise<T>;
+    const value = load();
+    memo.set(key, { at: Date.now(), value });
+    value.catch(() => memo.delete(key));
+    return value;
+  };
+  const changed = () => memo.clear();
+
   return {
-    async intake(channelId: string): Promise<IntakeChannel | null> {
-      const row = (await db('channel_settings').where({ channel_id: channelId }).first()) as IntakeRow | undefined;
-      return row ? fromRow(row) : null;
-    },
+    intake: (channelId: string): Promise<IntakeChannel | null> =>
+      remember(`intake:${channelId}`, async () => {
+        const row = (await db('channel_settings').where({ channel_id: channelId }).first()) as IntakeRow | undefined;
+        return row ? fromRow(row) : null;
+      }),
 
     async intakeChannels(teamId: string): Promise<IntakeChannel[]> {
       const rows = (await db('channel_settings').where({ team_id: teamId }).orderBy('channel_id')) as IntakeRow[];
       return rows.map(fromRow);
     },
 
-    async isTriageChannel(channelId: string): Promise<boolean> {
-      const used = await db('channel_settings').where({ triage_channel_id: channelId }).first('channel_id');
-      if (used) return true;
-      return Boolean(await db('workspace_settings').where({ default_triage_channel_id: channelId }).first('team_id'));
-    },
+    isTriageChannel: (channelId: string): Promise<boolean> =>
+      remember(`triage:${channelId}`, async () => {
+        const used = await db('channel_settings').where({ triage_channel_id: channelId }).first('channel_id');
+        if (used) return true;
+        return Boolean(await db('workspace_settings').where({ default_triage_channel_id: channelId }).first('team_id'));
+      }),
 
     /** Makes (or re-points) an intake channel; per-channel rules keep their values. */
     async connect(teamId: string, channelId: string, triageChannelId: string, now: number): Promise<IntakeChannel> {
@@ -51,6 +68,7 @@ export function createChannelStore(db: Knex) {
         .insert({ channel_id: channelId, team_id: teamId, triage_channel_id: triageChannelId, created_at: now })
         .onConflict('channel_id')
         .merge({ triage_channel_id: triageChannelId });
+      changed();
       return (await this.intake(channelId))!;
     },
 
@@ -59,18 +77,21 @@ export function createChannelStore(db: Knex) {
       if (rules.pleasantryFilter !== undefined) row.pleasantry_filter = rules.pleasantryFilter;
       if (rules.burstWindowSeconds !== undefined) row.burst_window_seconds = rules.burstWindowSeconds;
       if (Object.keys(row).length > 0) await db('channel_settings').where({ channel_id: channelId }).update(row);
+      changed();
     },
 
-    async defaultTriage(teamId: string): Promise<string | null> {
-      const row = await db('workspace_settings').where({ team_id: teamId }).first('default_triage_channel_id');
-      return (row?.default_triage_channel_id as string | null | undefined) ?? null;
-    },
+    defaultTriage: (teamId: string): Promise<string | null> =>
+      remember(`default:${teamId}`, async () => {
+        const row = await db('workspace_settings').where({ team_id: teamId }).first('default_triage_channel_id');
+        return (row?.default_triage_channel_id as string | null | undefined) ?? null;
+      }),
 
     async setDefaultTriage(teamId: string, triageChannelId: string): Promise<void> {
       await db('workspace_settings')
         .insert({ team_id: teamId, default_triage_channel_id: triageChannelId, next_ticket_number: 1 })
         .onConflict('team_id')
         .merge({ default_triage_channel_id: triageChannelId });
+      changed();
     },
   };
 }

@@ -56,11 +56,12 @@ function ticketQueries(db: Knex | Knex.Transaction) {
   return {
     /** Next ticket number for a workspace: sequential from 1, safe under concurrent writers. */
     async allocateNumber(teamId: string): Promise<number> {
-      await db('workspace_settings').insert({ team_id: teamId, next_ticket_number: 1 }).onConflict('team_id').ignore();
-      const [row] = await db('workspace_settings')
-        .where({ team_id: teamId })
-        .increment('next_ticket_number', 1)
-        .returning('next_ticket_number');
+      const increment = () => db('workspace_settings').where({ team_id: teamId }).increment('next_ticket_number', 1).returning('next_ticket_number');
+      let [row] = await increment();
+      if (!row) {
+        await db('workspace_settings').insert({ team_id: teamId, next_ticket_number: 1 }).onConflict('team_id').ignore();
+        [row] = await increment();
+      }
       return Number((row as { next_ticket_number: number }).next_ticket_number) - 1;
     },
 
@@ -146,12 +147,10 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       await db('tickets').where({ id }).update(row);
     },
 
-    async setCardTs(id: number, cardTs: string): Promise<void> {
-      await db('tickets').where({ id }).update({ card_ts: cardTs });
-    },
-
-    async setOriginPermalink(id: number, permalink: string): Promise<void> {
-      await db('tickets').where({ id }).update({ origin_permalink: permalink });
+    async setCardTs(id: number, cardTs: string, originPermalink?: string): Promise<void> {
+      await db('tickets')
+        .where({ id })
+        .update({ card_ts: cardTs, ...(originPermalink ? { origin_permalink: originPermalink } : {}) });
     },
 
     /** Adds a tag; returns false when the ticket already had it. */
@@ -181,6 +180,11 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       if (filter === 'mine') query.where({ assignee_id: userId });
       if (filter === 'unassigned') query.whereNull('assignee_id');
       return withTags((await query) as TicketRow[]);
+    },
+
+    async firstMessage(ticketId: number): Promise<TicketMessage | null> {
+      const row = (await db('messages').where({ ticket_id: ticketId }).orderBy([{ column: 'sent_at' }, { column: 'id' }]).first()) as MessageRow | undefined;
+      return row ? messageFromRow(row) : null;
     },
 
     async messages(ticketId: number): Promise<TicketMessage[]> {

@@ -123,7 +123,7 @@ describe('ingest when Slack misbehaves or events race', () => {
     const ticket = (await h.tickets.byOrigin(W.help, ts))!;
     expect(ticket.cardTs).toBeNull();
     expect(h.emu.messages(W.triage)).toHaveLength(0);
-    expect(h.logLines.join('')).toMatch(/"level":50.*unhandled error in a Slack listener/);
+    expect(h.logLines.join('')).toMatch(/"level":50.*Slack delivery failed/);
 
     await h.driver.userSays(W.carol, W.help, 'Door C too', { thread_ts: ts });
     await h.settle();

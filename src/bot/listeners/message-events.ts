@@ -29,19 +29,25 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
   app.event('member_left_channel', async ({ event }) => ctx.directory.forgetChannel(event.channel));
 }
 
-/** Ingests an origin-side message and shows the outcome: a new card, or a mirror and the updated card. */
+/**
+ * Ingests an origin-side message and queues what Slack should show: a new card, or a mirror and the updated
+ * card. Ingest does not wait for Slack: the deliveries follow in order per ticket (failures are logged there).
+ */
 async function ingestAndShow(inbound: InboundMessage, ctx: BotContext): Promise<void> {
   const result = await ingestMessage(inbound, ctx.useCaseDeps);
   const log = ctx.logger.child({ channel: inbound.channelId, ts: inbound.ts });
   if (result.kind === 'ignored') return log.debug({ reason: result.reason }, 'message made no ticket change');
   log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');
-  if (result.kind === 'created') return ctx.publisher.publishNewTicket(result.ticket, result.message);
-  await ctx.publisher.mirror(result.ticket, result.message);
-  if (!result.statusChanged) return;
-  await ctx.publisher.refreshCard(result.ticket);
-  if (result.role === 'requester' && result.ticket.status === 'open') {
-    await ctx.publisher.announce(result.ticket, `:leftwards_arrow_with_hook: <@${result.message.userId}> wrote again: #${result.ticket.number} is open again.`);
+  const deliveries: Promise<unknown>[] = [];
+  if (result.kind === 'created') deliveries.push(ctx.publisher.publishNewTicket(result.ticket, result.message));
+  else {
+    deliveries.push(ctx.publisher.mirror(result.ticket, result.message));
+    if (result.statusChanged) deliveries.push(ctx.publisher.refreshCard(result.ticket));
+    if (result.statusChanged && result.role === 'requester' && result.ticket.status === 'open') {
+      deliveries.push(ctx.publisher.announce(result.ticket, `:leftwards_arrow_with_hook: <@${result.message.userId}> wrote again: #${result.ticket.number} is open again.`));
+    }
   }
+  for (const delivery of deliveries) delivery.catch(() => undefined); // logged by the delivery queue
 }
 
 async function handleEdit(event: SlackMessageEvent, ctx: BotContext): Promise<void> {
