@@ -16,7 +16,7 @@ export interface DeliveryQueue {
   idle(): Promise<void>;
 }
 
-export function createDeliveryQueue(logger: Logger, concurrency = 4): DeliveryQueue {
+export function createDeliveryQueue(logger: Logger, concurrency = 2): DeliveryQueue {
   const tails = new Map<number, Promise<unknown>>();
   const waitingForSlot: (() => void)[] = [];
   let running = 0;
