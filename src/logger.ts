@@ -48,11 +48,15 @@ const BOLT_LEVELS: Record<string, LogLevel> = { debug: LogLevel.DEBUG, info: Log
 export function boltLogger(root: Logger): BoltLogger {
   const log = root.child({ component: 'bolt' });
   const text = (parts: unknown[]) => parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(scrub(p, [])))).join(' ');
+  // Bolt and the Web API client log request bodies at debug level: format only what will be written.
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => {
+    if (log.isLevelEnabled(level)) log[level](text(msg));
+  };
   return {
-    debug: (...msg) => log.debug(text(msg)),
-    info: (...msg) => log.info(text(msg)),
-    warn: (...msg) => log.warn(text(msg)),
-    error: (...msg) => log.error(text(msg)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: () => undefined,
     getLevel: () => BOLT_LEVELS[root.level] ?? LogLevel.INFO,
     setName: () => undefined,

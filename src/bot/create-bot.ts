@@ -15,6 +15,7 @@ import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners/register.js';
 import { createBotMetrics } from './metrics.js';
 import { createDeliveryQueue } from './delivery-queue.js';
+import { slackFetch } from './slack-fetch.js';
 import { createSlackSender } from './slack-sender.js';
 import { createTicketPublisher } from './ticket-publisher.js';
 
@@ -66,7 +67,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     customRoutes: routes,
     // Bolt's default conversation store keeps a timer per conversation; we keep our own state in the database.
     convoStore: false,
-    clientOptions: { slackApiUrl: config.slackApiUrl, retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
+    clientOptions: { slackApiUrl: config.slackApiUrl, fetch: slackFetch, retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
   });
 
   const tickets = createTicketStore(db);
