@@ -22,8 +22,6 @@ export interface PublisherDeps {
 /** Shows ticket changes in Slack: the card, the triage thread, the origin thread. */
 export function createTicketPublisher(deps: PublisherDeps) {
   const { sender, tickets } = deps;
-  // Card posts in flight, so that a concurrent change waits for the card instead of posting a second one.
-  const cardPosts = new Map<number, Promise<string>>();
 
   async function renderCard(ticket: Ticket, firstMessage?: TicketMessage | null) {
     return buildTicketCard({ ticket, firstMessage: firstMessage ?? (await tickets.firstMessage(ticket.id)) });
@@ -32,23 +30,17 @@ export function createTicketPublisher(deps: PublisherDeps) {
   /**
    * The ticket's card ts. A ticket whose card could not be posted (Slack was down) gets it now, so the
    * first later change repairs it rather than losing the triage thread. `fresh` is a ticket just created,
-   * whose state is known without reading it back.
+   * whose state is known without reading it back. Only called from queued steps, which run one at a time
+   * per ticket, so a card is never posted twice.
    */
-  function ensureCard(ticket: Ticket, fresh?: { firstMessage: TicketMessage }): Promise<string> {
-    const inFlight = cardPosts.get(ticket.id);
-    if (inFlight) return inFlight;
-    const post = (async () => {
-      const current = fresh ? ticket : ((await tickets.byId(ticket.id)) ?? ticket);
-      if (current.cardTs) return current.cardTs;
-      const firstMessage = fresh?.firstMessage ?? (await tickets.firstMessage(current.id));
-      const originPermalink = current.originPermalink ?? (await sender.permalink(current.originChannelId, firstMessage?.ts ?? current.originTs, current.originTs));
-      const ts = await sender.post(current.triageChannelId, await renderCard({ ...current, originPermalink }, firstMessage));
-      await tickets.setCardTs(current.id, ts, originPermalink);
-      return ts;
-    })();
-    cardPosts.set(ticket.id, post);
-    void post.finally(() => cardPosts.delete(ticket.id)).catch(() => undefined);
-    return post;
+  async function ensureCard(ticket: Ticket, fresh?: { firstMessage: TicketMessage }): Promise<string> {
+    const current = fresh ? ticket : ((await tickets.byId(ticket.id)) ?? ticket);
+    if (current.cardTs) return current.cardTs;
+    const firstMessage = fresh?.firstMessage ?? (await tickets.firstMessage(current.id));
+    const originPermalink = current.originPermalink ?? (await sender.permalink(current.originChannelId, firstMessage?.ts ?? current.originTs, current.originTs));
+    const ts = await sender.post(current.triageChannelId, await renderCard({ ...current, originPermalink }, firstMessage));
+    await tickets.setCardTs(current.id, ts, originPermalink);
+    return ts;
   }
 
   async function inTriageThread(ticket: Ticket, post: Parameters<SlackSender['post']>[1]): Promise<string> {
