@@ -9,9 +9,3 @@ export interface IngestDeps {
   /** Whether a user is an agent for tickets worked in that triage channel. */
   isAgent(userId: string, triageChannelId: string): Promise<boolean>;
 }
-
-/** Postgres and SQLite both report a broken unique key; a redelivered Slack event hits one. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE/.test(e.message ?? ''));
-}

@@ -1,6 +1,6 @@
 import type { Ticket, TicketMessage, TicketSource } from '../domain/ticket.js';
 import { subjectFrom } from './slack-text.js';
-import { isUniqueViolation, type IngestDeps } from './ingest-deps.js';
+import type { IngestDeps } from './ingest-deps.js';
 import { toNewMessage, type InboundMessage } from './inbound-message.js';
 import { tsToMillis } from './slack-ts.js';
 
@@ -21,36 +21,27 @@ export type OpenTicketResult = { kind: 'created'; ticket: Ticket; message: Ticke
 export async function openTicket(input: OpenTicketInput, deps: IngestDeps): Promise<OpenTicketResult> {
   const { message } = input;
   const rootTs = message.threadTs ?? message.ts;
-  // No read first: the unique keys on (origin thread) and (channel, ts) decide, also between instances.
   const createdAt = tsToMillis(message.ts);
-  try {
-    return await deps.tickets.transaction(async (tx) => {
-      const number = await tx.allocateNumber(message.teamId);
-      const ticket = await tx.insertTicket(
-        {
-          teamId: message.teamId,
-          subject: subjectFrom(message.text, message.files[0]?.name ?? '(no text)'),
-          requesterId: message.userId,
-          requesterTeamId: message.userTeamId,
-          originChannelId: message.channelId,
-          originTs: rootTs,
-          triageChannelId: input.triageChannelId,
-          source: input.source,
-          createdAt,
-        },
-        number,
-      );
-      const stored = await tx.insertMessage(toNewMessage(message, ticket.id, 'requester', 'public'));
-      if (!stored) throw Object.assign(new Error('message already stored'), { code: '23505' });
-      await tx.addEvent(ticket.id, { kind: 'created', actorId: input.openedBy ?? message.userId, fromValue: null, toValue: 'new', messageId: stored.id, at: createdAt });
-      return { kind: 'created' as const, ticket, message: stored };
-    });
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    // A concurrent delivery won, or the message already belongs to another ticket (joined as a follow-up).
-    const owner = await deps.tickets.messageByTs(message.channelId, message.ts);
-    const winner = (await deps.tickets.byOrigin(message.channelId, rootTs)) ?? (owner && (await deps.tickets.byId(owner.ticketId)));
-    if (!winner) throw err;
-    return { kind: 'exists', ticket: winner };
-  }
+  const { ticketId: _none, ...firstMessage } = toNewMessage(message, 0, 'requester', 'public');
+  const outcome = await deps.tickets.open({
+    ticket: {
+      teamId: message.teamId,
+      subject: subjectFrom(message.text, message.files[0]?.name ?? '(no text)'),
+      requesterId: message.userId,
+      requesterTeamId: message.userTeamId,
+      originChannelId: message.channelId,
+      originTs: rootTs,
+      triageChannelId: input.triageChannelId,
+      source: input.source,
+      createdAt,
+    },
+    message: firstMessage,
+    openedBy: input.openedBy ?? message.userId,
+  });
+  if (outcome.kind === 'created') return outcome;
+  // A repeat: the thread has its ticket already, or the message joined another ticket as a follow-up.
+  const owner = await deps.tickets.messageByTs(message.channelId, message.ts);
+  const existing = (await deps.tickets.byOrigin(message.channelId, rootTs)) ?? (owner && (await deps.tickets.byId(owner.ticketId)));
+  if (!existing) throw new Error(`ticket for ${message.channelId}/${message.ts} refused as a repeat but not found`);
+  return { kind: 'exists', ticket: existing };
 }

@@ -1,5 +1,6 @@
 // Row <-> domain mapping for tickets and messages. Lives only in the store.
 import type { Priority, Ticket, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
+import type { NewMessage, NewTicket } from './ticket-store.js';
 
 export interface TicketRow {
   id: number;
@@ -81,5 +82,41 @@ export function messageFromRow(row: MessageRow): TicketMessage {
     sentAt: Number(row.sent_at),
     editedAt: row.edited_at === null ? null : Number(row.edited_at),
     deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+  };
+}
+
+/** The row of a new ticket. */
+export function ticketRow(t: NewTicket, number: number) {
+  return {
+    team_id: t.teamId,
+    number,
+    subject: t.subject,
+    status: 'new',
+    priority: 'normal',
+    requester_id: t.requesterId,
+    requester_team_id: t.requesterTeamId,
+    origin_channel_id: t.originChannelId,
+    origin_ts: t.originTs,
+    triage_channel_id: t.triageChannelId,
+    source: t.source,
+    created_at: t.createdAt,
+    updated_at: t.createdAt,
+    last_requester_message_at: t.createdAt,
+  };
+}
+
+/** The row of a new message. */
+export function messageRow(m: NewMessage) {
+  return {
+    ticket_id: m.ticketId,
+    channel_id: m.channelId,
+    ts: m.ts,
+    thread_ts: m.threadTs,
+    user_id: m.userId,
+    author_role: m.authorRole,
+    visibility: m.visibility,
+    text: m.text,
+    files_json: m.files.length > 0 ? JSON.stringify(m.files) : null,
+    sent_at: m.sentAt,
   };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
-import { messageFromRow, ticketFromRow, type MessageRow, type TicketRow } from './ticket-rows.js';
+import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
+import { createTicketWriter, takeTicketNumbers, type OpeningOutcome, type TicketOpening } from './ticket-writer.js';
 
 export interface NewTicket {
   teamId: string;
@@ -32,13 +33,17 @@ export type TicketQueries = ReturnType<typeof ticketQueries>;
 export type TicketStore = TicketQueries & {
   /** Runs `work` in one transaction with queries bound to it. */
   transaction<T>(work: (tx: TicketQueries) => Promise<T>): Promise<T>;
+  /** Opens a ticket with its first message (written in groups under load; see ticket-writer.ts). */
+  open(opening: TicketOpening): Promise<OpeningOutcome>;
 };
 
 /** Tickets, their messages and their history. */
 export function createTicketStore(db: Knex): TicketStore {
+  const writer = createTicketWriter(db);
   return {
     ...ticketQueries(db),
     transaction: (work) => db.transaction((trx) => work(ticketQueries(trx))),
+    open: (opening) => writer.open(opening),
   };
 }
 
@@ -55,53 +60,17 @@ function ticketQueries(db: Knex | Knex.Transaction) {
 
   return {
     /** Next ticket number for a workspace: sequential from 1, safe under concurrent writers. */
-    async allocateNumber(teamId: string): Promise<number> {
-      const increment = () => db('workspace_settings').where({ team_id: teamId }).increment('next_ticket_number', 1).returning('next_ticket_number');
-      let [row] = await increment();
-      if (!row) {
-        await db('workspace_settings').insert({ team_id: teamId, next_ticket_number: 1 }).onConflict('team_id').ignore();
-        [row] = await increment();
-      }
-      return Number((row as { next_ticket_number: number }).next_ticket_number) - 1;
-    },
+    allocateNumber: (teamId: string): Promise<number> => takeTicketNumbers(db, teamId, 1),
 
     async insertTicket(input: NewTicket, number: number): Promise<Ticket> {
-      const [row] = await db('tickets')
-        .insert({
-          team_id: input.teamId,
-          number,
-          subject: input.subject,
-          status: 'new',
-          priority: 'normal',
-          requester_id: input.requesterId,
-          requester_team_id: input.requesterTeamId,
-          origin_channel_id: input.originChannelId,
-          origin_ts: input.originTs,
-          triage_channel_id: input.triageChannelId,
-          source: input.source,
-          created_at: input.createdAt,
-          updated_at: input.createdAt,
-          last_requester_message_at: input.createdAt,
-        })
-        .returning('*');
+      const [row] = await db('tickets').insert(ticketRow(input, number)).returning('*');
       return ticketFromRow(row as TicketRow, []);
     },
 
     /** Stores a message once per (channel, ts); returns null when it was already stored (a redelivery). */
     async insertMessage(input: NewMessage): Promise<TicketMessage | null> {
       const rows = await db('messages')
-        .insert({
-          ticket_id: input.ticketId,
-          channel_id: input.channelId,
-          ts: input.ts,
-          thread_ts: input.threadTs,
-          user_id: input.userId,
-          author_role: input.authorRole,
-          visibility: input.visibility,
-          text: input.text,
-          files_json: input.files.length > 0 ? JSON.stringify(input.files) : null,
-          sent_at: input.sentAt,
-        })
+        .insert(messageRow(input))
         .onConflict(['channel_id', 'ts'])
         .ignore()
         .returning('*');

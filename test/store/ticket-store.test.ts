@@ -64,6 +64,29 @@ for (const kind of kinds) {
       expect(await store.events(ticket.id)).toEqual([{ kind: 'created', actorId: 'UREQ', fromValue: null, toValue: 'new', messageId: message!.id, at: 1_700_000_000_100 }]);
     });
 
+    it('opens tickets in groups under a burst: numbers consecutive, repeats refused, nothing lost', async () => {
+      const team = 'TOPEN';
+      const opening = (i: number, ts = `1800000000.${String(i).padStart(6, '0')}`) => ({
+        ticket: newTicket({ teamId: team, originTs: ts, requesterId: `U${i}`, createdAt: 1000 + i }),
+        message: { channelId: 'CHELP', ts, threadTs: null, userId: `U${i}`, authorRole: 'requester' as const, visibility: 'public' as const, text: `request ${i}`, files: [], sentAt: 1000 + i },
+        openedBy: `U${i}`,
+      });
+      const first = await Promise.all(Array.from({ length: 60 }, (_, i) => store.open(opening(i))));
+      expect(first.every((o) => o.kind === 'created')).toBe(true);
+      const numbers = first.map((o) => (o.kind === 'created' ? o.ticket.number : 0)).sort((a, b) => a - b);
+      expect(numbers).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      // the same messages again, twice each, mixed with new ones
+      const again = await Promise.all([...Array.from({ length: 10 }, (_, i) => store.open(opening(i))), ...Array.from({ length: 10 }, (_, i) => store.open(opening(i))), store.open(opening(60)), store.open(opening(60))]);
+      expect(again.filter((o) => o.kind === 'duplicate')).toHaveLength(21);
+      const created = again.find((o) => o.kind === 'created');
+      expect(created?.kind === 'created' && created.ticket.number).toBe(61);
+      const rows = await testDb.db('tickets').where({ team_id: team }).orderBy('number');
+      expect(rows.map((r) => r.number)).toEqual(Array.from({ length: 61 }, (_, i) => i + 1));
+      const one = rows.find((r) => r.origin_ts === '1800000000.000007')!;
+      expect(await store.messages(one.id)).toMatchObject([{ text: 'request 7', ticketId: one.id }]);
+      expect(await store.events(one.id)).toMatchObject([{ kind: 'created', actorId: 'U7', at: 1007 }]);
+    });
+
     it('stores a message once per (channel, ts): a redelivery is reported as already stored', async () => {
       const ticket = await store.insertTicket(newTicket({ originTs: '1700000100.000100' }), 8);
       const input = { ticketId: ticket.id, channelId: 'CHELP', ts: '1700000100.000100', threadTs: null, userId: 'UREQ', authorRole: 'requester' as const, visibility: 'public' as const, text: 'hi', files: [], sentAt: 1 };
