@@ -87,6 +87,23 @@ for (const kind of kinds) {
       expect(await store.events(one.id)).toMatchObject([{ kind: 'created', actorId: 'U7', at: 1007 }]);
     });
 
+    it('keeps one ticket per message when two writers (two bot instances) race on the same burst', async () => {
+      const team = 'TRACE';
+      const other = createTicketStore(testDb.db);
+      const opening = (i: number) => {
+        const ts = `1900000000.${String(i).padStart(6, '0')}`;
+        return {
+          ticket: newTicket({ teamId: team, originTs: ts, requesterId: `U${i}`, createdAt: i }),
+          message: { channelId: 'CHELP', ts, threadTs: null, userId: `U${i}`, authorRole: 'requester' as const, visibility: 'public' as const, text: `r${i}`, files: [], sentAt: i },
+          openedBy: `U${i}`,
+        };
+      };
+      const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => [store.open(opening(i)), other.open(opening(i))]).flat());
+      expect(outcomes.filter((o) => o.kind === 'created')).toHaveLength(30);
+      const rows = await testDb.db('tickets').where({ team_id: team }).orderBy('number');
+      expect(rows.map((r) => r.number)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    });
+
     it('stores a message once per (channel, ts): a redelivery is reported as already stored', async () => {
       const ticket = await store.insertTicket(newTicket({ originTs: '1700000100.000100' }), 8);
       const input = { ticketId: ticket.id, channelId: 'CHELP', ts: '1700000100.000100', threadTs: null, userId: 'UREQ', authorRole: 'requester' as const, visibility: 'public' as const, text: 'hi', files: [], sentAt: 1 };
