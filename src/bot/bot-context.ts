@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
 import type { KeyedLock } from '../ingest/keyed-lock.js';
 import type { ChannelStore } from '../store/channel-store.js';
+import type { TemplateStore } from '../store/template-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
 import type { Directory } from './directory.js';
 import type { SlackSender } from './slack-sender.js';
@@ -12,6 +13,7 @@ import type { TicketPublisher } from './ticket-publisher.js';
 export interface BotContext {
   tickets: TicketStore;
   channels: ChannelStore;
+  templates: TemplateStore;
   clock: Clock;
   logger: Logger;
   sender: SlackSender;

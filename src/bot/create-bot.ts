@@ -8,6 +8,7 @@ import type { Clock } from '../domain/clock.js';
 import { boltLogger } from '../logger.js';
 import { createChannelStore } from '../store/channel-store.js';
 import { pingDb, type Db } from '../store/db.js';
+import { createTemplateStore } from '../store/template-store.js';
 import { createTicketStore } from '../store/ticket-store.js';
 import { createKeyedLock } from '../ingest/keyed-lock.js';
 import type { BotContext } from './bot-context.js';
@@ -72,6 +73,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
 
   const tickets = createTicketStore(db);
   const channels = createChannelStore(db);
+  const templates = createTemplateStore(db);
   const directory = createDirectory(app.client, { agentIds: config.agentIds, adminIds: config.adminIds });
   const sender = createSlackSender(app.client);
   const queue = createDeliveryQueue(logger);
@@ -79,6 +81,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const context: BotContext = {
     tickets,
     channels,
+    templates,
     clock,
     logger,
     sender,

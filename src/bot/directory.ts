@@ -11,6 +11,8 @@ export interface DirectoryOptions {
 export interface SlackUser {
   id: string;
   name: string;
+  firstName: string;
+  email: string | null;
   isAdmin: boolean;
   teamId: string | null;
 }
@@ -32,6 +34,7 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
   const ttl = options.cacheMs ?? 60_000;
   const members = ttlCache<Set<string>>(ttl);
   const users = ttlCache<SlackUser>(ttl);
+  const channelNames = ttlCache<string>(ttl);
 
   async function fetchMembers(channel: string): Promise<Set<string>> {
     const ids = new Set<string>();
@@ -44,9 +47,12 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
   async function fetchUser(id: string): Promise<SlackUser> {
     const { user } = await client.users.info({ user: id });
     const profile = user?.profile;
+    const name = profile?.real_name || user?.real_name || profile?.display_name || user?.name || id;
     return {
       id,
-      name: profile?.real_name || user?.real_name || profile?.display_name || user?.name || id,
+      name,
+      firstName: profile?.first_name || name.split(/\s+/)[0]!,
+      email: profile?.email ?? null,
       isAdmin: Boolean(user?.is_admin || user?.is_owner),
       teamId: user?.team_id ?? null,
     };
@@ -71,6 +77,7 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
       const replies = await client.conversations.replies({ channel, ts, limit: 1 }).catch(() => null);
       return (replies?.messages?.find((m) => m.ts === ts) as SlackMessage | undefined) ?? null;
     },
+    channelName: (channel: string) => channelNames.get(channel, async () => (await client.conversations.info({ channel })).channel?.name ?? channel),
     async isMember(channel: string): Promise<boolean> {
       const info = await client.conversations.info({ channel });
       return Boolean(info.channel?.is_member || info.channel?.is_im);

@@ -3,13 +3,15 @@ import type { Ticket } from '../domain/ticket.js';
 import { addTag } from '../tickets/add-tag.js';
 import { assignTicket } from '../tickets/assign-ticket.js';
 import { reopenTicket, solveTicket } from '../tickets/change-status.js';
-import { recordPublicReply } from '../tickets/record-public-reply.js';
 import { setPriority } from '../tickets/set-priority.js';
 import { requireAgent, type ActionResult } from '../tickets/ticket-action.js';
 import type { Answer } from './answers.js';
 import type { BotContext } from './bot-context.js';
 import { buildReplyModal, presentTicket } from './blocks/ticket-views.js';
-import type { TicketAction } from './commands/grammar.js';
+import { sendPublicReply } from './public-reply.js';
+import { firstWord, type TicketAction } from './commands/grammar.js';
+import { sendTemplateReply } from './template-reply.js';
+import { setField } from '../tickets/set-field.js';
 
 /**
  * Runs one agent action on a ticket, whichever door it came through (button, /ticket, !command),
@@ -39,6 +41,13 @@ export async function runTicketAction(ticket: Ticket, action: TicketAction, acto
       const result = await setPriority({ ...input, priority: action.priority }, deps);
       return show(result, `:arrow_up_down: <@${actorId}> set the priority of #${ticket.number} to ${action.priority}.`, `#${ticket.number} already has priority ${action.priority}.`, answer, ctx);
     }
+    case 'set': {
+      const result = await setField({ ...input, name: action.name, value: action.value }, deps);
+      return show(result, `:pencil2: <@${actorId}> set \`${action.name.toLowerCase()}\` on #${ticket.number}.`, '', answer, ctx);
+    }
+    case 'template':
+      await requireAgent(actorId, ticket, deps);
+      return sendTemplateReply(ticket, action.name, '', actorId, answer, ctx);
     case 'tag': {
       const result = await addTag({ ...input, tag: action.tag }, deps);
       return show(result, `:label: <@${actorId}> tagged #${ticket.number} \`${action.tag}\`.`, `#${ticket.number} is already tagged \`${action.tag}\`.`, answer, ctx);
@@ -56,18 +65,13 @@ async function show(result: ActionResult, line: string, unchanged: string, answe
 /** A public reply: with text it goes straight to the origin thread; without, the Reply modal opens. */
 async function reply(ticket: Ticket, text: string, actorId: string, answer: Answer, ctx: BotContext): Promise<void> {
   await requireAgent(actorId, ticket, ctx.useCaseDeps);
+  // `reply NAME [text]`: a first word naming a template sends the template (the rest follows it).
+  const [first, rest] = firstWord(text);
+  if (first && (await ctx.templates.get(ticket.teamId, first.toLowerCase()))) return sendTemplateReply(ticket, first.toLowerCase(), rest.trim(), actorId, answer, ctx);
   if (text.length === 0) {
     if (!answer.triggerId) throw new DomainError('empty_reply', 'Write the reply after the command, like `!reply Your refund is on its way.`, or click *Reply* on the card.');
     return ctx.sender.openView(answer.triggerId, buildReplyModal(ticket));
   }
   await sendPublicReply(ticket, actorId, text, ctx);
   await answer.confirm?.(`:outbox_tray: Reply sent to <@${ticket.requesterId}> on #${ticket.number}.`);
-}
-
-/** Posts the reply in the origin thread, records it, and notes it in the triage thread. */
-export async function sendPublicReply(ticket: Ticket, agentId: string, text: string, ctx: BotContext): Promise<void> {
-  const posted = await ctx.publisher.postPublicReply(ticket, agentId, text);
-  const { ticket: updated } = await recordPublicReply({ ticket, agentId, text, ...posted }, ctx.useCaseDeps);
-  await ctx.publisher.confirmReplySent(updated, agentId, text);
-  await ctx.publisher.refreshCard(updated);
 }

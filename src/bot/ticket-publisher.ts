@@ -23,8 +23,10 @@ export interface PublisherDeps {
 export function createTicketPublisher(deps: PublisherDeps) {
   const { sender, tickets } = deps;
 
-  async function renderCard(ticket: Ticket, firstMessage?: TicketMessage | null) {
-    return buildTicketCard({ ticket, firstMessage: firstMessage ?? (await tickets.firstMessage(ticket.id)) });
+  /** The card from stored state; a brand-new ticket passes what it already knows (its message, no fields). */
+  async function renderCard(ticket: Ticket, fresh?: { firstMessage: TicketMessage }) {
+    const [firstMessage, fields] = fresh ? [fresh.firstMessage, {}] : await Promise.all([tickets.firstMessage(ticket.id), tickets.fields(ticket.id)]);
+    return buildTicketCard({ ticket, firstMessage, fields });
   }
 
   /**
@@ -36,9 +38,9 @@ export function createTicketPublisher(deps: PublisherDeps) {
   async function ensureCard(ticket: Ticket, fresh?: { firstMessage: TicketMessage }): Promise<string> {
     const current = fresh ? ticket : ((await tickets.byId(ticket.id)) ?? ticket);
     if (current.cardTs) return current.cardTs;
-    const firstMessage = fresh?.firstMessage ?? (await tickets.firstMessage(current.id));
-    const originPermalink = current.originPermalink ?? (await sender.permalink(current.originChannelId, firstMessage?.ts ?? current.originTs, current.originTs));
-    const ts = await sender.post(current.triageChannelId, await renderCard({ ...current, originPermalink }, firstMessage));
+    const firstTs = fresh?.firstMessage.ts ?? (await tickets.firstMessage(current.id))?.ts ?? current.originTs;
+    const originPermalink = current.originPermalink ?? (await sender.permalink(current.originChannelId, firstTs, current.originTs));
+    const ts = await sender.post(current.triageChannelId, await renderCard({ ...current, originPermalink }, fresh));
     await tickets.setCardTs(current.id, ts, originPermalink);
     return ts;
   }

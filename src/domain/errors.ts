@@ -10,7 +10,11 @@ export type DomainErrorCode =
   | 'not_an_agent_assignee'
   | 'empty_reply'
   | 'channel_not_configured'
-  | 'not_allowed';
+  | 'not_allowed'
+  | 'template_not_found'
+  | 'bad_template'
+  | 'missing_snippets'
+  | 'bad_field';
 
 export class DomainError extends Error {
   constructor(

@@ -67,6 +67,7 @@ export type TicketEventKind =
   | 'status_changed'
   | 'priority_changed'
   | 'tagged'
+  | 'field_set'
   | 'message_edited'
   | 'message_deleted';
 

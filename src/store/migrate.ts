@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as createCoreTables from '../../migrations/20261123000001_create_core_tables.js';
+import * as createTemplates from '../../migrations/20261123000002_create_templates_and_ticket_fields.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -7,6 +8,7 @@ type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Prom
 // and from the compiled build, without knex scanning a folder for a particular file extension.
 const migrations: Record<string, Migration> = {
   '20261123000001_create_core_tables': createCoreTables,
+  '20261123000002_create_templates_and_ticket_fields': createTemplates,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -156,6 +156,16 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       return row ? messageFromRow(row) : null;
     },
 
+    /** Ticket fields (order.number …) by name. */
+    async fields(ticketId: number): Promise<Record<string, string>> {
+      const rows = await db('ticket_fields').where({ ticket_id: ticketId }).orderBy('name');
+      return Object.fromEntries(rows.map((r) => [r.name as string, r.value as string]));
+    },
+
+    async setField(ticketId: number, name: string, value: string, now: number): Promise<void> {
+      await db('ticket_fields').insert({ ticket_id: ticketId, name, value, updated_at: now }).onConflict(['ticket_id', 'name']).merge({ value, updated_at: now });
+    },
+
     async messages(ticketId: number): Promise<TicketMessage[]> {
       const rows = await db('messages').where({ ticket_id: ticketId }).orderBy([{ column: 'sent_at' }, { column: 'id' }]);
       return (rows as MessageRow[]).map(messageFromRow);

@@ -1,6 +1,6 @@
 import type { Ticket, TicketMessage } from '../../domain/ticket.js';
 import { ACTIONS } from '../ids.js';
-import { fileLines, inertMrkdwn, truncate } from '../slack-text.js';
+import { escapeMrkdwn, fileLines, inertMrkdwn, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
 const STATUS_LABEL: Record<Ticket['status'], string> = {
@@ -22,10 +22,12 @@ export interface CardInput {
   ticket: Ticket;
   /** The message the ticket was opened from (shown on the card). */
   firstMessage: TicketMessage | null;
+  /** Ticket fields (order.number …), set by agents; shown when there are any. */
+  fields?: Record<string, string>;
 }
 
 /** The ticket's card in the triage channel: everything an agent needs at a glance, and the buttons to act. */
-export function buildTicketCard({ ticket, firstMessage }: CardInput): { text: string; blocks: object[] } {
+export function buildTicketCard({ ticket, firstMessage, fields = {} }: CardInput): { text: string; blocks: object[] } {
   const title = truncate(`#${ticket.number} ${ticket.subject}`, LIMITS.headerText);
   const origin = ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, LIMITS.sectionField) });
@@ -41,6 +43,7 @@ export function buildTicketCard({ ticket, firstMessage }: CardInput): { text: st
         field('Assignee', ticket.assigneeId ? `<@${ticket.assigneeId}>` : '_Unassigned_'),
         field('SLA due', '—'),
         field('Tags', ticket.tags.length > 0 ? ticket.tags.map((t) => `\`${inertMrkdwn(t)}\``).join(' ') : '—'),
+        ...(Object.keys(fields).length > 0 ? [field('Fields', Object.entries(fields).map(([name, value]) => `${name}: ${escapeMrkdwn(value)}`).join('\n'))] : []),
       ],
     },
   ];

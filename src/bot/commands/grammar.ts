@@ -10,7 +10,9 @@ export type TicketAction =
   | { kind: 'close' }
   | { kind: 'reopen' }
   | { kind: 'priority'; priority: Priority }
-  | { kind: 'tag'; tag: string };
+  | { kind: 'tag'; tag: string }
+  | { kind: 'set'; name: string; value: string }
+  | { kind: 'template'; name: string };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -23,6 +25,8 @@ export const ACTION_USAGE = [
   'reopen',
   `priority ${PRIORITIES.join('|')}`,
   'tag <word>',
+  'set <field> <value>',
+  'template <name>',
   'show',
 ];
 
@@ -74,6 +78,12 @@ export function parseTicketAction(text: string): Parsed<TicketAction> {
       const tag = args.toLowerCase().replace(/^#/, '');
       return /^[a-z0-9][a-z0-9_.-]{0,39}$/.test(tag) ? ok({ kind: 'tag', tag }) : fail('A tag is one word (letters, digits, `-`, `_`, `.`), at most 40 characters.');
     }
+    case 'set': {
+      const [name, value] = firstWord(rest);
+      return name && value.trim() ? ok({ kind: 'set', name, value: value.trim() }) : fail('`set` needs a field and a value, like `set order.number 1234`.');
+    }
+    case 'template':
+      return /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(args) ? ok({ kind: 'template', name: args.toLowerCase() }) : fail('`template` needs a template name, like `template refund-approved`.');
     default:
       return fail(`I don't know \`${verb.slice(0, 40)}\`.`);
   }

@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { IntakeChannel } from '../../store/channel-store.js';
 import { answerErrors, respondAnswer, type Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
+import { handleTemplateCommand } from './helpdesk-templates.js';
 import { HELPDESK_COMMAND_USAGE, parseHelpdeskCommand, type HelpdeskCommand } from '../commands/parse-helpdesk-command.js';
 
 /** `/helpdesk connect|channel|help`: workspace settings, for admins and agents of the triage channel concerned. */
@@ -17,6 +18,7 @@ export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
       const request = parsed.value;
       if (request.kind === 'help') return answer.ephemeral(`Usage:\n${HELPDESK_COMMAND_USAGE}`);
       if (request.kind === 'connect') return connect(request, teamId, command.user_id, answer, ctx);
+      if (request.kind === 'template') return handleTemplateCommand(request, teamId, command.user_id, answer, ctx);
       return channelRules(request, command.user_id, answer, ctx);
     });
   });

@@ -3,7 +3,7 @@ import { requireAgent } from '../../tickets/ticket-action.js';
 import { isDomainError } from '../../domain/errors.js';
 import type { BotContext } from '../bot-context.js';
 import { REPLY_INPUT, VIEWS } from '../ids.js';
-import { sendPublicReply } from '../run-ticket-action.js';
+import { sendPublicReply } from '../public-reply.js';
 import { escapeMrkdwn } from '../slack-text.js';
 
 /** The Reply modal's Send: the text goes to the requester in the origin thread. */

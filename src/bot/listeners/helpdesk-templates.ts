@@ -1,0 +1,43 @@
+import { DomainError } from '../../domain/errors.js';
+import { checkTemplate } from '../../domain/template.js';
+import type { Answer } from '../answers.js';
+import type { BotContext } from '../bot-context.js';
+import type { TemplateCommand } from '../commands/parse-helpdesk-command.js';
+import { escapeMrkdwn, truncate } from '../slack-text.js';
+
+/** `/helpdesk template add|edit|list|show|delete`: the workspace's reply templates, kept by agents and admins. */
+export async function handleTemplateCommand(command: TemplateCommand, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  const triage = await ctx.channels.defaultTriage(teamId);
+  if (!(await ctx.directory.canConfigure(userId, triage))) {
+    throw new DomainError('not_allowed', 'Only agents and workspace admins can use and manage templates.');
+  }
+  switch (command.op) {
+    case 'list': {
+      const templates = await ctx.templates.list(teamId);
+      if (templates.length === 0) return answer.ephemeral('No templates yet. Add one: `/helpdesk template add NAME Hi {{customer.first_name}}, …`');
+      const lines = templates.map((t) => `• \`${t.name}\` (used ${t.usageCount}×): ${escapeMrkdwn(truncate(t.body.replace(/\s+/g, ' '), 80))}`);
+      return answer.ephemeral(truncate(`*${templates.length} template${templates.length === 1 ? '' : 's'}*\n${lines.join('\n')}`, 3900));
+    }
+    case 'show': {
+      const template = await ctx.templates.get(teamId, command.name);
+      if (!template) throw new DomainError('template_not_found', `There is no template \`${command.name}\`.`);
+      const check = checkTemplate(template.body);
+      const snippets = check.ok && check.snippets.length > 0 ? `\nSnippets: ${check.snippets.map((s) => `\`${s}\``).join(', ')}` : '';
+      return answer.ephemeral(`*${template.name}* (used ${template.usageCount}×)\n\`\`\`${template.body.replace(/```/g, "'''")}\`\`\`${snippets}`);
+    }
+    case 'delete':
+      if (!(await ctx.templates.remove(teamId, command.name))) throw new DomainError('template_not_found', `There is no template \`${command.name}\`.`);
+      return answer.ephemeral(`:wastebasket: Template \`${command.name}\` deleted.`);
+    case 'add':
+    case 'edit': {
+      const check = checkTemplate(command.body);
+      if (!check.ok) throw new DomainError('bad_template', `Not saved: the template does not compile (${check.error}).`);
+      const existing = await ctx.templates.get(teamId, command.name);
+      if (command.op === 'add' && existing) throw new DomainError('bad_template', `Template \`${command.name}\` exists already: use \`/helpdesk template edit ${command.name} …\`.`);
+      if (command.op === 'edit' && !existing) throw new DomainError('template_not_found', `There is no template \`${command.name}\` to edit: use \`/helpdesk template add ${command.name} …\`.`);
+      await ctx.templates.save(teamId, command.name, command.body, userId, ctx.clock.now());
+      const snippets = check.snippets.length > 0 ? ` It uses ${check.snippets.map((s) => `\`${s}\``).join(', ')}.` : '';
+      return answer.ephemeral(`:white_check_mark: Template \`${command.name}\` ${command.op === 'add' ? 'added' : 'saved'}.${snippets} Send it with \`!template ${command.name}\` in a ticket's thread or \`/ticket N reply ${command.name}\`.`);
+    }
+  }
+}

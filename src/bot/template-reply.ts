@@ -1,0 +1,43 @@
+import { DomainError } from '../domain/errors.js';
+import { nestFields, renderTemplate } from '../domain/template.js';
+import type { Ticket } from '../domain/ticket.js';
+import type { Answer } from './answers.js';
+import type { BotContext } from './bot-context.js';
+import { sendPublicReply } from './public-reply.js';
+import { escapeMrkdwn } from './slack-text.js';
+
+/** The snippets every template can use, plus the ticket's own fields (order.number …). */
+export async function templateView(ticket: Ticket, agentId: string, ctx: BotContext): Promise<Record<string, unknown>> {
+  const [customer, agent, fields, channelName] = await Promise.all([
+    ctx.directory.user(ticket.requesterId),
+    ctx.directory.user(agentId),
+    ctx.tickets.fields(ticket.id),
+    ctx.directory.channelName(ticket.originChannelId).catch(() => ''),
+  ]);
+  return {
+    ...nestFields(fields),
+    customer: { name: customer.name, first_name: customer.firstName, email: customer.email },
+    ticket: { number: String(ticket.number), subject: ticket.subject, status: ticket.status },
+    agent: { name: agent.name, first_name: agent.firstName },
+    channel: { name: channelName },
+  };
+}
+
+/**
+ * Renders a template for a ticket and sends it as a public reply. A snippet without a value stops the send and
+ * the agent is told which, and how to give it one. `extra` is the agent's own text, added after the template.
+ */
+export async function sendTemplateReply(ticket: Ticket, name: string, extra: string, agentId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  const template = await ctx.templates.get(ticket.teamId, name);
+  if (!template) throw new DomainError('template_not_found', `There is no template \`${name}\`. \`/helpdesk template list\` shows them.`);
+  const rendered = renderTemplate(template.body, await templateView(ticket, agentId, ctx), escapeMrkdwn);
+  if (!rendered.ok) {
+    if ('error' in rendered) throw new DomainError('bad_template', `Template \`${name}\` does not compile: ${rendered.error}`);
+    const fields = rendered.missing.filter((m) => !/^(customer|agent|ticket|channel)\./.test(m));
+    const how = fields.length > 0 ? ` Set ${fields.length === 1 ? 'it' : 'them'} with ${fields.map((f) => `\`!set ${f} …\``).join(', ')} in the ticket's thread (or \`/ticket ${ticket.number} set ${fields[0]} …\`), then send again.` : ' It comes from a Slack profile that has no value for it: write the reply by hand.';
+    throw new DomainError('missing_snippets', `Not sent: template \`${name}\` needs a value for ${rendered.missing.map((m) => `\`${m}\``).join(', ')}.${how}`);
+  }
+  await sendPublicReply(ticket, agentId, extra ? `${rendered.text}\n\n${extra}` : rendered.text, ctx);
+  await ctx.templates.countUse(ticket.teamId, name);
+  await answer.confirm?.(`:outbox_tray: Template \`${name}\` sent to <@${ticket.requesterId}> on #${ticket.number}.`);
+}
