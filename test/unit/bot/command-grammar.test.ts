@@ -14,6 +14,8 @@ describe('one grammar for /ticket and ! thread commands', () => {
     ['42 reopen', { kind: 'action', number: 42, action: { kind: 'reopen' } }],
     ['42 priority HIGH', { kind: 'action', number: 42, action: { kind: 'priority', priority: 'high' } }],
     ['42 tag Billing', { kind: 'action', number: 42, action: { kind: 'tag', tag: 'billing' } }],
+    ['42 set order.number A-1234 ', { kind: 'action', number: 42, action: { kind: 'set', name: 'order.number', value: 'A-1234' } }],
+    ['42 template Refund-Approved', { kind: 'action', number: 42, action: { kind: 'template', name: 'refund-approved' } }],
     ['list', { kind: 'list', filter: 'open' }],
     ['list mine', { kind: 'list', filter: 'mine' }],
     ['', { kind: 'help' }],
@@ -28,6 +30,8 @@ describe('one grammar for /ticket and ! thread commands', () => {
     ['42 close now', 'takes no arguments'],
     ['42 dance', "I don't know `dance`"],
     ['list everything', 'List one of'],
+    ['42 set order.number', '`set` needs a field and a value'],
+    ['42 template', '`template` needs a template name'],
   ])('/ticket %s is refused with a reason', (text, reason) => {
     const parsed = parseTicketCommand(text);
     expect(parsed.ok).toBe(false);
@@ -53,5 +57,11 @@ describe('one grammar for /ticket and ! thread commands', () => {
     expect(parseHelpdeskCommand('channel <#C0HELP|help> pleasantries off')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { pleasantryFilter: false } } });
     expect(parseHelpdeskCommand('channel <#C0HELP|help> burst soon').ok).toBe(false);
     expect(parseHelpdeskCommand('stats').ok).toBe(false);
+    expect(parseHelpdeskCommand('template add Refund Hi {{customer.first_name}}\nBye')).toEqual({ ok: true, value: { kind: 'template', op: 'add', name: 'refund', body: 'Hi {{customer.first_name}}\nBye' } });
+    expect(parseHelpdeskCommand('template list')).toEqual({ ok: true, value: { kind: 'template', op: 'list' } });
+    expect(parseHelpdeskCommand('template delete refund')).toEqual({ ok: true, value: { kind: 'template', op: 'delete', name: 'refund' } });
+    expect(parseHelpdeskCommand('template add refund')).toMatchObject({ ok: false, error: expect.stringContaining('Write the template after its name') });
+    expect(parseHelpdeskCommand('template add bad/name text')).toMatchObject({ ok: false, error: expect.stringContaining('A template name is one word') });
+    expect(parseHelpdeskCommand('template rename a b').ok).toBe(false);
   });
 });

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+
+async function openTicket(h: Harness, text: string) {
+  const { ts } = await h.driver.userSays(W.carol, W.help, text);
+  await h.settle();
+  return { originTs: ts, ticket: (await h.tickets.byOrigin(W.help, ts))! };
+}
+
+async function helpdesk(h: Harness, user: string, text: string): Promise<string> {
+  await h.driver.slashCommand(user, W.general, '/helpdesk', text);
+  await h.settle();
+  return h.emu.ephemerals({ user }).at(-1)!.text;
+}
+
+const ORDER_UPDATE = 'Hi {{customer.first_name}}, your order {{order.number}} ships today. — {{agent.first_name}}';
+
+describe('reply templates with snippets', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  it('lets agents keep templates: add, list, show, edit, delete, with the snippets each uses', async () => {
+    expect(await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`)).toContain('It uses `customer.first_name`, `order.number`, `agent.first_name`');
+    expect(await helpdesk(h, W.alice, 'template add order-update again')).toContain('exists already');
+    expect(await helpdesk(h, W.alice, 'template add broken Hi {{#x}} never closed')).toContain('does not compile');
+    expect(await helpdesk(h, W.alice, 'template list')).toContain('`order-update` (used 0×)');
+    expect(await helpdesk(h, W.bob, 'template show order-update')).toContain(ORDER_UPDATE);
+    await helpdesk(h, W.bob, 'template edit order-update Hello {{customer.first_name}}!');
+    expect(await helpdesk(h, W.bob, 'template show order-update')).toContain('Hello {{customer.first_name}}!');
+    expect(await helpdesk(h, W.bob, 'template delete order-update')).toContain('deleted');
+    expect(await helpdesk(h, W.bob, 'template list')).toContain('No templates yet');
+  });
+
+  it('refuses requesters: they cannot manage or send templates', async () => {
+    expect(await helpdesk(h, W.carol, `template add sneaky ${ORDER_UPDATE}`)).toContain('Only agents and workspace admins');
+    await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`);
+    const { originTs } = await openTicket(h, 'Where is my order?');
+    await h.driver.slashCommand(W.carol, W.help, '/ticket', '1 reply order-update');
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.carol }).at(-1)!.text).toContain('Only agents');
+    expect(h.emu.thread(W.help, originTs)).toHaveLength(0);
+  });
+
+  it('does not send a template with a missing snippet, names it and says how to fill it; then sends once it is set', async () => {
+    await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`);
+    const { originTs, ticket } = await openTicket(h, 'Where is my order?');
+    await h.driver.userSays(W.alice, W.triage, '!template order-update', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs)).toHaveLength(0);
+    const refusal = h.emu.ephemerals({ user: W.alice }).at(-1)!.text;
+    expect(refusal).toContain('Not sent: template `order-update` needs a value for `order.number`');
+    expect(refusal).toContain('`!set order.number …`');
+
+    await h.driver.userSays(W.alice, W.triage, '!set order.number 1234', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain('order.number: 1234');
+    await h.driver.userSays(W.alice, W.triage, '!template order-update', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Hi Carol, your order 1234 ships today. — Alice']);
+    expect((await h.tickets.messages(ticket.id)).at(-1)).toMatchObject({ authorRole: 'agent', visibility: 'public', text: 'Hi Carol, your order 1234 ships today. — Alice' });
+    expect(await helpdesk(h, W.alice, 'template list')).toContain('`order-update` (used 1×)');
+  });
+
+  it('sends a template with /ticket N reply NAME, followed by the agent\'s own words', async () => {
+    await helpdesk(h, W.alice, 'template add thanks Thanks for your patience, {{customer.first_name}}.');
+    const { originTs } = await openTicket(h, 'Laptop is slow');
+    await h.driver.slashCommand(W.bob, W.general, '/ticket', '1 reply thanks We replaced the disk.');
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Thanks for your patience, Carol.\n\nWe replaced the disk.']);
+    expect(h.emu.ephemerals({ user: W.bob }).at(-1)!.text).toContain('Template `thanks` sent');
+  });
+
+  it('keeps customer data inert: {{…}} and <!here> from the customer are never template source or pings', async () => {
+    await helpdesk(h, W.alice, 'template add echo About "{{ticket.subject}}": on it, {{customer.first_name}}.');
+    const { originTs } = await openTicket(h, '<!here> {{agent.name}} {{#customer}}broken{{/customer}}');
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 reply echo');
+    await h.settle();
+    const [reply] = h.emu.thread(W.help, originTs);
+    expect(reply!.text).toBe('About "@here {{agent.name}} {{#customer}}broken{{/customer}}": on it, Carol.');
+    expect(reply!.text).not.toContain('<!here>');
+  });
+});
