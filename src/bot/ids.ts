@@ -6,13 +6,20 @@ export const ACTIONS = {
   close: 'ticket_close',
   reopen: 'ticket_reopen',
   originLink: 'ticket_origin_link',
+  templatePick: 'reply_template_pick',
 } as const;
 
 export const VIEWS = {
   replyModal: 'ticket_reply_modal',
 } as const;
 
+/**
+ * The reply text input. Its block_id carries a version number: Slack keeps what the user typed per block_id,
+ * so a new block_id is the only way to put a freshly rendered template into the box.
+ */
 export const REPLY_INPUT = { block: 'reply_text', action: 'reply_text_input' } as const;
+export const REPLY_AFTER = { block: 'reply_after', action: 'reply_after_choice' } as const;
+export type ReplyAfter = 'nothing' | 'pending' | 'close';
 
 export const SHORTCUTS = {
   createTicket: 'create_ticket_from_message',

@@ -70,7 +70,8 @@ async function reply(ticket: Ticket, text: string, actorId: string, answer: Answ
   if (first && (await ctx.templates.get(ticket.teamId, first.toLowerCase()))) return sendTemplateReply(ticket, first.toLowerCase(), rest.trim(), actorId, answer, ctx);
   if (text.length === 0) {
     if (!answer.triggerId) throw new DomainError('empty_reply', 'Write the reply after the command, like `!reply Your refund is on its way.`, or click *Reply* on the card.');
-    return ctx.sender.openView(answer.triggerId, buildReplyModal(ticket));
+    const templates = (await ctx.templates.list(ticket.teamId)).map((t) => t.name);
+    return ctx.sender.openView(answer.triggerId, buildReplyModal(ticket, { templates }));
   }
   await sendPublicReply(ticket, actorId, text, ctx);
   await answer.confirm?.(`:outbox_tray: Reply sent to <@${ticket.requesterId}> on #${ticket.number}.`);

@@ -55,5 +55,10 @@ export function createSlackSender(client: WebClient) {
     async openView(triggerId: string, view: object): Promise<void> {
       await client.views.open({ trigger_id: triggerId, view: view as never });
     },
+
+    /** Replaces an open modal; `hash` makes Slack refuse it if the modal changed meanwhile. */
+    async updateView(viewId: string, hash: string | undefined, view: object): Promise<void> {
+      await client.views.update({ view_id: viewId, hash, view: view as never });
+    },
   };
 }

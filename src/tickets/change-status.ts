@@ -13,6 +13,15 @@ export async function solveTicket(input: ActionInput, deps: TicketDeps): Promise
   });
 }
 
+/** Sets an active ticket pending: the team waits for the requester (their next message opens it again). */
+export async function markPending(input: ActionInput, deps: TicketDeps): Promise<ActionResult> {
+  return changeTicket(input, deps, (current) => {
+    if (current.status === 'pending') return null;
+    if (!isActive(current.status)) throw new DomainError('already_solved', `Ticket #${current.number} is ${current.status}: reopen it first.`);
+    return { patch: { status: 'pending' }, events: [{ kind: 'status_changed', fromValue: current.status, toValue: 'pending' }] };
+  });
+}
+
 /** Reopens a solved or closed ticket. */
 export async function reopenTicket(input: ActionInput, deps: TicketDeps): Promise<ActionResult> {
   return changeTicket(input, deps, (current) => {

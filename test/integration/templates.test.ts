@@ -80,3 +80,46 @@ describe('reply templates with snippets', () => {
     expect(reply!.text).not.toContain('<!here>');
   });
 });
+
+describe('the Reply modal with templates', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  const replyBox = (view: { blocks: { block_id?: string; element?: { initial_value?: string } }[] }) => view.blocks.find((b) => b.block_id?.startsWith('reply_text'))!;
+
+  it('fills the box from a picked template, then sends it and closes the ticket', async () => {
+    await helpdesk(h, W.alice, 'template add shipped Hi {{customer.first_name}}, it shipped today. — {{agent.first_name}}');
+    const { originTs, ticket } = await openTicket(h, 'Parcel status?');
+    await h.driver.clickButton(W.alice, W.triage, ticket.cardTs!, 'ticket_reply');
+    await h.settle();
+    const [opened] = h.emu.openViews(W.alice);
+    await h.driver.clickViewButton(W.alice, opened!.id, 'reply_template_pick', { selectedOption: 'shipped' });
+    await h.settle();
+    expect(h.emu.calls('views.update').filter((c) => !c.ok)).toEqual([]); // within Slack's view limits
+    const [filled] = h.emu.openViews(W.alice);
+    const box = replyBox(filled!.view);
+    expect(box.element!.initial_value).toBe('Hi Carol, it shipped today. — Alice');
+
+    await h.driver.submitView(W.alice, filled!.id, { [box.block_id!]: { reply_text_input: `${box.element!.initial_value} Tracking: <https://track.example/1>` }, reply_after: { reply_after_choice: { type: 'radio_buttons', selected_option: { value: 'close' } } } });
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Hi Carol, it shipped today. — Alice Tracking: &lt;https://track.example/1&gt;']);
+    expect((await h.tickets.byId(ticket.id))!.status).toBe('solved');
+  });
+
+  it('says which snippet a picked template misses and leaves the box alone; "send and set pending" works', async () => {
+    await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`);
+    const { originTs, ticket } = await openTicket(h, 'Order?');
+    await h.driver.clickButton(W.bob, W.triage, ticket.cardTs!, 'ticket_reply');
+    await h.settle();
+    const [opened] = h.emu.openViews(W.bob);
+    await h.driver.clickViewButton(W.bob, opened!.id, 'reply_template_pick', { selectedOption: 'order-update' });
+    await h.settle();
+    const [view] = h.emu.openViews(W.bob);
+    expect(blockText(view!.view.blocks)).toContain('needs a value for `order.number`');
+    expect(replyBox(view!.view).element!.initial_value).toBeUndefined();
+    await h.driver.submitView(W.bob, view!.id, { [replyBox(view!.view).block_id!]: { reply_text_input: 'Checking with the warehouse.' }, reply_after: { reply_after_choice: { type: 'radio_buttons', selected_option: { value: 'pending' } } } });
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Checking with the warehouse.']);
+    expect((await h.tickets.byId(ticket.id))!.status).toBe('pending');
+  });
+});

@@ -109,11 +109,12 @@ describe('agents work tickets through buttons, /ticket and ! thread commands', (
     const [view] = h.emu.openViews(W.alice);
     expect(view!.view.callback_id).toBe('ticket_reply_modal');
 
-    const empty = await h.driver.submitView(W.alice, view!.id, { reply_text: { reply_text_input: '   ' } });
+    const box = view!.view.blocks.find((b: { block_id?: string }) => b.block_id?.startsWith('reply_text')).block_id as string;
+    const empty = await h.driver.submitView(W.alice, view!.id, { [box]: { reply_text_input: '   ' } });
     expect(empty.json).toMatchObject({ response_action: 'errors' });
     expect(originReplies(h, originTs)).toHaveLength(0);
 
-    await h.driver.submitView(W.alice, view!.id, { reply_text: { reply_text_input: 'Fixed: the download works again.' } });
+    await h.driver.submitView(W.alice, view!.id, { [box]: { reply_text_input: 'Fixed: the download works again.' } });
     await h.settle();
     expect(originReplies(h, originTs).map((m) => m.text)).toEqual(['Fixed: the download works again.']);
   });

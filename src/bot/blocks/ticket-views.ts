@@ -1,5 +1,5 @@
 import type { Ticket } from '../../domain/ticket.js';
-import { REPLY_INPUT, VIEWS } from '../ids.js';
+import { ACTIONS, REPLY_AFTER, REPLY_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
 import { inertMrkdwn, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
@@ -24,22 +24,70 @@ export function presentTicket(ticket: Ticket): string {
   ].join('\n');
 }
 
-/** The Reply modal: the text goes to the requester in the origin thread. */
-export function buildReplyModal(ticket: Ticket, initialText = ''): object {
+export interface ReplyModalState {
+  /** Template names offered in the picker (Slack shows at most 100 options). */
+  templates: string[];
+  /** Text to put in the box (a rendered template). */
+  text?: string;
+  selected?: string;
+  /** Bumped whenever `text` must replace what is in the box. */
+  version?: number;
+  /** A note above the box, e.g. which snippets a chosen template is missing. */
+  notice?: string;
+}
+
+const AFTER_OPTIONS: { value: ReplyAfter; text: string }[] = [
+  { value: 'nothing', text: 'Send' },
+  { value: 'pending', text: 'Send and set pending (waiting for the customer)' },
+  { value: 'close', text: 'Send and close' },
+];
+
+/** The Reply modal: the text goes to the requester in the origin thread; a template can fill the box. */
+export function buildReplyModal(ticket: Ticket, state: ReplyModalState = { templates: [] }): object {
+  const option = (value: string, text: string) => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
+  const picker = state.templates.length === 0 ? [] : [
+    {
+      type: 'actions',
+      block_id: 'reply_template',
+      elements: [
+        {
+          type: 'static_select',
+          action_id: ACTIONS.templatePick,
+          placeholder: { type: 'plain_text', text: 'Fill in from a template…' },
+          options: state.templates.slice(0, 100).map((name) => option(name, name)),
+          ...(state.selected && state.templates.slice(0, 100).includes(state.selected) ? { initial_option: option(state.selected, state.selected) } : {}),
+        },
+      ],
+    },
+  ];
+  const notice = state.notice ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(state.notice, 2000) }] }] : [];
   return {
     type: 'modal',
     callback_id: VIEWS.replyModal,
-    private_metadata: JSON.stringify({ ticketId: ticket.id }),
+    private_metadata: JSON.stringify({ ticketId: ticket.id, version: state.version ?? 0 }),
     title: { type: 'plain_text', text: truncate(`Reply to #${ticket.number}`, LIMITS.modalTitle) },
     submit: { type: 'plain_text', text: 'Send' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${inertMrkdwn(ticket.subject)}*\nThe requester <@${ticket.requesterId}> will see this reply in the origin thread.`, LIMITS.sectionText) } },
+      ...picker,
+      ...notice,
       {
         type: 'input',
-        block_id: REPLY_INPUT.block,
+        block_id: `${REPLY_INPUT.block}_${state.version ?? 0}`,
         label: { type: 'plain_text', text: 'Reply' },
-        element: { type: 'plain_text_input', action_id: REPLY_INPUT.action, multiline: true, max_length: 3000, ...(initialText ? { initial_value: initialText } : {}) },
+        element: { type: 'plain_text_input', action_id: REPLY_INPUT.action, multiline: true, max_length: 3000, ...(state.text ? { initial_value: truncate(state.text, 3000) } : {}) },
+      },
+      {
+        type: 'input',
+        block_id: REPLY_AFTER.block,
+        label: { type: 'plain_text', text: 'Then' },
+        element: {
+          type: 'radio_buttons',
+          action_id: REPLY_AFTER.action,
+          options: AFTER_OPTIONS.map((o) => option(o.value, o.text)),
+          initial_option: option(AFTER_OPTIONS[0]!.value, AFTER_OPTIONS[0]!.text),
+        },
       },
     ],
   };

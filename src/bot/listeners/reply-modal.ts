@@ -1,31 +1,88 @@
-import type { App } from '@slack/bolt';
-import { requireAgent } from '../../tickets/ticket-action.js';
+import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
 import { isDomainError } from '../../domain/errors.js';
+import { renderTemplate } from '../../domain/template.js';
+import type { Ticket } from '../../domain/ticket.js';
+import { slackToPlain } from '../../ingest/slack-text.js';
+import { markPending, solveTicket } from '../../tickets/change-status.js';
+import { requireAgent } from '../../tickets/ticket-action.js';
 import type { BotContext } from '../bot-context.js';
-import { REPLY_INPUT, VIEWS } from '../ids.js';
+import { buildReplyModal } from '../blocks/ticket-views.js';
+import { ACTIONS, REPLY_AFTER, REPLY_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
 import { sendPublicReply } from '../public-reply.js';
 import { escapeMrkdwn } from '../slack-text.js';
+import { templateView } from '../template-reply.js';
 
-/** The Reply modal's Send: the text goes to the requester in the origin thread. */
+interface ModalMetadata {
+  ticketId?: number;
+  version?: number;
+}
+
+type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+
+/** The reply text: the versioned input block (see REPLY_INPUT) holds it. */
+const replyText = (values: StateValues) =>
+  Object.entries(values).find(([blockId]) => blockId.startsWith(REPLY_INPUT.block))?.[1]?.[REPLY_INPUT.action]?.value?.trim() ?? '';
+
+/** The Reply modal: a template picked fills the box; Send posts the text in the origin thread, then maybe pending/close. */
 export function registerReplyModal(app: App, ctx: BotContext): void {
-  app.view(VIEWS.replyModal, async ({ ack, view, body }) => {
-    // Modal input arrives as typed; Slack's own composer would have escaped &, < and >, so we do too.
-    const text = escapeMrkdwn(view.state.values[REPLY_INPUT.block]?.[REPLY_INPUT.action]?.value?.trim() ?? '');
-    const ticketId = Number((JSON.parse(view.private_metadata || '{}') as { ticketId?: number }).ticketId);
-    const ticket = Number.isInteger(ticketId) ? await ctx.tickets.byId(ticketId) : null;
-    const problem = !ticket ? 'This ticket no longer exists.' : text.length === 0 ? 'Write a reply first.' : await agentProblem(body.user.id, ctx, ticket);
-    if (problem) return ack({ response_action: 'errors', errors: { [REPLY_INPUT.block]: problem } });
+  app.action<BlockAction<StaticSelectAction>>(ACTIONS.templatePick, async ({ ack, body, action }) => {
     await ack();
-    try {
-      await sendPublicReply(ticket!, body.user.id, text, ctx);
-    } catch (err) {
-      ctx.logger.error({ err, ticket: ticket!.number }, 'reply from modal failed');
-      await ctx.sender.ephemeral(ticket!.triageChannelId, body.user.id, `Sorry, your reply to #${ticket!.number} could not be sent. Your text was:\n${text}`, ticket!.cardTs ?? undefined).catch(() => undefined);
-    }
+    const view = body.view;
+    if (!view) return;
+    const metadata = JSON.parse(view.private_metadata || '{}') as ModalMetadata;
+    const ticket = await ctx.tickets.byId(Number(metadata.ticketId));
+    if (!ticket || (await agentProblem(body.user.id, ctx, ticket))) return;
+    const name = action.selected_option.value;
+    const templates = (await ctx.templates.list(ticket.teamId)).map((t) => t.name);
+    const template = await ctx.templates.get(ticket.teamId, name);
+    // In the box the text is plain (the agent may edit it); it is escaped for Slack when sent.
+    const rendered = template ? renderTemplate(template.body, await templateView(ticket, body.user.id, ctx), (value) => value) : null;
+    const version = (metadata.version ?? 0) + 1;
+    const state =
+      rendered?.ok === true
+        ? { templates, selected: name, text: slackToPlain(rendered.text), version }
+        : {
+            templates,
+            selected: name,
+            version: metadata.version ?? 0,
+            notice: rendered && 'missing' in rendered
+              ? `:warning: \`${name}\` needs a value for ${rendered.missing.map((m) => `\`${m}\``).join(', ')}. Set ticket fields with \`!set …\` in the ticket's thread, or write the reply by hand.`
+              : `:warning: Template \`${name}\` ${template ? 'does not compile' : 'no longer exists'}.`,
+          };
+    await ctx.sender.updateView(view.id, view.hash, buildReplyModal(ticket, state));
+  });
+
+  app.view(VIEWS.replyModal, async ({ ack, view, body }) => {
+    const values = view.state.values as StateValues;
+    const inputBlock = Object.keys(values).find((blockId) => blockId.startsWith(REPLY_INPUT.block)) ?? REPLY_INPUT.block;
+    // Modal input arrives as typed; Slack's own composer would have escaped &, < and >, so we do too.
+    const text = escapeMrkdwn(replyText(values));
+    const after = (values[REPLY_AFTER.block]?.[REPLY_AFTER.action]?.selected_option?.value ?? 'nothing') as ReplyAfter;
+    const metadata = JSON.parse(view.private_metadata || '{}') as ModalMetadata;
+    const ticket = Number.isInteger(metadata.ticketId) ? await ctx.tickets.byId(metadata.ticketId!) : null;
+    const problem = !ticket ? 'This ticket no longer exists.' : text.length === 0 ? 'Write a reply first.' : await agentProblem(body.user.id, ctx, ticket);
+    if (problem) return ack({ response_action: 'errors', errors: { [inputBlock]: problem } });
+    await ack();
+    await sendFromModal(ticket!, body.user.id, text, after, ctx);
   });
 }
 
-async function agentProblem(userId: string, ctx: BotContext, ticket: NonNullable<Awaited<ReturnType<BotContext['tickets']['byId']>>>): Promise<string | null> {
+async function sendFromModal(ticket: Ticket, agentId: string, text: string, after: ReplyAfter, ctx: BotContext): Promise<void> {
+  try {
+    await sendPublicReply(ticket, agentId, text, ctx);
+    const input = { ticketId: ticket.id, actorId: agentId };
+    const change = after === 'pending' ? await markPending(input, ctx.useCaseDeps) : after === 'close' ? await solveTicket(input, ctx.useCaseDeps) : null;
+    if (change?.changed) {
+      await ctx.publisher.refreshCard(change.ticket);
+      await ctx.publisher.announce(change.ticket, after === 'pending' ? `:hourglass_flowing_sand: <@${agentId}> set #${ticket.number} pending.` : `:white_check_mark: <@${agentId}> solved #${ticket.number}.`);
+    }
+  } catch (err) {
+    ctx.logger.error({ err, ticket: ticket.number }, 'reply from modal failed');
+    await ctx.sender.ephemeral(ticket.triageChannelId, agentId, `Sorry, your reply to #${ticket.number} could not be sent (or its status not changed). Your text was:\n${text}`, ticket.cardTs ?? undefined).catch(() => undefined);
+  }
+}
+
+async function agentProblem(userId: string, ctx: BotContext, ticket: Ticket): Promise<string | null> {
   try {
     await requireAgent(userId, ticket, ctx.useCaseDeps);
     return null;
