@@ -27,3 +27,7 @@ export const SHORTCUTS = {
 
 /** The emoji that acknowledges a ticket on the customer's message, and that opens one when anyone adds it. */
 export const TICKET_REACTION = 'ticket';
+
+/** Emoji actions (by agents, on the card or the customer's message), also mirrored by the bot as status. */
+export const ASSIGN_REACTION = 'eyes';
+export const SOLVE_REACTION = 'white_check_mark';

@@ -31,7 +31,9 @@ export async function runTicketAction(ticket: Ticket, action: TicketAction, acto
       const assigneeId = action.assignee === 'me' ? actorId : action.assignee;
       const result = await assignTicket({ ...input, assigneeId }, deps);
       const who = assigneeId === actorId ? 'themself' : `<@${assigneeId}>`;
-      return show(result, `:raising_hand: <@${actorId}> assigned #${ticket.number} to ${who}.`, `#${ticket.number} is already assigned to <@${assigneeId}>.`, answer, ctx);
+      await show(result, `:raising_hand: <@${actorId}> assigned #${ticket.number} to ${who}.`, `#${ticket.number} is already assigned to <@${assigneeId}>.`, answer, ctx);
+      if (result.changed && assigneeId !== actorId) await ctx.publisher.notifyAssignee(result.ticket, assigneeId, actorId);
+      return;
     }
     case 'close':
       return show(await solveTicket(input, deps), `:white_check_mark: <@${actorId}> solved #${ticket.number}.`, '', answer, ctx);

@@ -45,6 +45,15 @@ export function createSlackSender(client: WebClient) {
      * A message's permalink in Slack's documented form (https://docs.slack.dev/reference/methods/chat.getPermalink),
      * built from the workspace URL that auth.test gives once, instead of one API call per ticket.
      */
+    /** Removes the bot's reaction; one that is not there is fine. */
+    async unreact(channel: string, ts: string, name: string): Promise<void> {
+      try {
+        await client.reactions.remove({ channel, timestamp: ts, name });
+      } catch (err) {
+        if (errorCode(err) !== 'no_reaction') throw err;
+      }
+    },
+
     async permalink(channel: string, ts: string, threadTs?: string | null): Promise<string> {
       workspaceUrl ??= client.auth.test().then((r) => r.url ?? 'https://slack.com/');
       workspaceUrl.catch(() => (workspaceUrl = null));

@@ -4,9 +4,11 @@ import type { TicketStore } from '../store/ticket-store.js';
 import { buildTicketCard } from './blocks/ticket-card.js';
 import { buildMirror, buildPublicReply, buildReplySent, buildStatusLine } from './blocks/thread-messages.js';
 import type { Directory } from './directory.js';
-import { TICKET_REACTION } from './ids.js';
+import { ASSIGN_REACTION, SOLVE_REACTION, TICKET_REACTION } from './ids.js';
+import { isActive } from '../domain/ticket.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { SlackSender } from './slack-sender.js';
+import { escapeMrkdwn } from './slack-text.js';
 
 export type TicketPublisher = ReturnType<typeof createTicketPublisher>;
 
@@ -22,6 +24,22 @@ export interface PublisherDeps {
 /** Shows ticket changes in Slack: the card, the triage thread, the origin thread. */
 export function createTicketPublisher(deps: PublisherDeps) {
   const { sender, tickets } = deps;
+  // The status reactions last put on each ticket's first message, so unchanged status costs no API call.
+  const mirroredStatus = new Map<number, string>();
+
+  /** Status at a glance for the requester: 👀 while someone works on it, ✅ once solved. */
+  async function mirrorStatus(ticket: Ticket): Promise<void> {
+    const working = isActive(ticket.status) && (ticket.assigneeId !== null || ticket.status !== 'new');
+    const solved = !isActive(ticket.status);
+    const state = `${working}:${solved}`;
+    if (mirroredStatus.get(ticket.id) === state) return;
+    const first = await tickets.firstMessage(ticket.id);
+    if (!first) return;
+    for (const [name, wanted] of [[ASSIGN_REACTION, working], [SOLVE_REACTION, solved]] as const) {
+      await (wanted ? sender.react(first.channelId, first.ts, name) : sender.unreact(first.channelId, first.ts, name));
+    }
+    mirroredStatus.set(ticket.id, state);
+  }
 
   /** The card from stored state; a brand-new ticket passes what it already knows (its message, no fields). */
   async function renderCard(ticket: Ticket, fresh?: { firstMessage: TicketMessage }) {
@@ -54,6 +72,7 @@ export function createTicketPublisher(deps: PublisherDeps) {
     const ts = await ensureCard(ticket);
     const current = (await tickets.byId(ticket.id)) ?? ticket;
     await sender.update(ticket.triageChannelId, ts, await renderCard(current));
+    await mirrorStatus(current);
   }
 
   const queued = <A extends unknown[], T>(what: string, step: (ticket: Ticket, ...args: A) => Promise<T>) =>
@@ -91,6 +110,13 @@ export function createTicketPublisher(deps: PublisherDeps) {
       const agent = await deps.directory.user(agentId);
       const ts = await sender.post(ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
       return { channelId: ticket.originChannelId, ts };
+    }),
+
+    /** Tells an agent a teammate assigned them a ticket, with a link to its card. */
+    notifyAssignee: queued('assignment notice', async (ticket, assigneeId: string, actorId: string) => {
+      const card = await ensureCard(ticket);
+      const link = await sender.permalink(ticket.triageChannelId, card);
+      await sender.post(assigneeId, { text: `:raising_hand: <@${actorId}> assigned you ticket <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>.` });
     }),
 
     confirmReplySent: queued('reply record', async (ticket, agentId: string, text: string) => {

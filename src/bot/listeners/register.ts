@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { BotContext } from '../bot-context.js';
 import { registerCardActions } from './card-actions.js';
+import { registerEmojiActions } from './emoji-actions.js';
 import { registerHelpdeskCommand } from './helpdesk-command.js';
 import { registerMessageEvents } from './message-events.js';
 import { registerReplyModal } from './reply-modal.js';
@@ -11,6 +12,7 @@ import { registerTicketFromMessage } from './ticket-from-message.js';
 export function registerListeners(app: App, ctx: BotContext): void {
   registerMessageEvents(app, ctx);
   registerTicketFromMessage(app, ctx);
+  registerEmojiActions(app, ctx);
   registerTicketCommand(app, ctx);
   registerHelpdeskCommand(app, ctx);
   registerCardActions(app, ctx);

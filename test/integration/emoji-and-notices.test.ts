@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+
+async function openTicket(h: Harness, text = 'The scanner eats paper') {
+  const { ts } = await h.driver.userSays(W.carol, W.help, text);
+  await h.settle();
+  return { originTs: ts, ticket: (await h.tickets.byOrigin(W.help, ts))! };
+}
+/** The bot's own reactions on a message (people's reactions stay theirs). */
+const reactionsOn = (h: Harness, channel: string, ts: string) =>
+  h.emu.message(channel, ts)!.reactions.filter((r) => r.users.includes(h.emu.botUserId)).map((r) => r.name).sort();
+
+describe('emoji actions, status reactions and assignment notices', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  it('assigns with an agent\'s 👀 on the card and solves with ✅ on the customer\'s message; the bot mirrors status there', async () => {
+    const { originTs, ticket } = await openTicket(h);
+    expect(reactionsOn(h, W.help, originTs)).toEqual(['ticket']);
+
+    await h.driver.react(W.bob, W.triage, ticket.cardTs!, 'eyes');
+    await h.settle();
+    expect((await h.tickets.byId(ticket.id))!.assigneeId).toBe(W.bob);
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain(`<@${W.bob}>`);
+    expect(reactionsOn(h, W.help, originTs)).toEqual(['eyes', 'ticket']);
+
+    await h.driver.react(W.alice, W.help, originTs, 'white_check_mark');
+    await h.settle();
+    expect((await h.tickets.byId(ticket.id))!.status).toBe('solved');
+    expect(reactionsOn(h, W.help, originTs)).toEqual(['ticket', 'white_check_mark']);
+
+    await h.driver.userSays(W.carol, W.help, 'It is jamming again', { thread_ts: originTs });
+    await h.settle();
+    expect(reactionsOn(h, W.help, originTs)).toEqual(['eyes', 'ticket']);
+  });
+
+  it('ignores the same emoji from a requester', async () => {
+    const { originTs, ticket } = await openTicket(h);
+    await h.driver.react(W.carol, W.help, originTs, 'eyes');
+    await h.driver.react(W.dave, W.help, originTs, 'white_check_mark');
+    await h.settle();
+    expect(await h.tickets.byId(ticket.id)).toMatchObject({ status: 'new', assigneeId: null });
+    expect((await h.tickets.events(ticket.id)).map((e) => e.kind)).toEqual(['created']);
+  });
+
+  it('tells an agent by DM when a teammate assigns them, with a link to the card; not when they take it themselves', async () => {
+    const { ticket } = await openTicket(h, 'VPN token expired');
+    await h.driver.userSays(W.alice, W.triage, `!assign <@${W.bob}>`, { thread_ts: ticket.cardTs! });
+    await h.settle();
+    const dms = h.emu.calls('chat.postMessage').filter((c) => c.ok && c.args.channel === W.bob);
+    expect(dms).toHaveLength(1);
+    expect(dms[0]!.args.text).toContain(`<@${W.alice}> assigned you ticket <https://`);
+    expect(dms[0]!.args.text).toContain('#1 VPN token expired>');
+
+    await h.driver.userSays(W.alice, W.triage, '!assign me', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(h.emu.calls('chat.postMessage').filter((c) => c.ok && c.args.channel === W.alice)).toHaveLength(0);
+  });
+});
