@@ -7,6 +7,7 @@ export const ACTIONS = {
   reopen: 'ticket_reopen',
   originLink: 'ticket_origin_link',
   templatePick: 'reply_template_pick',
+  customer: 'ticket_customer',
 } as const;
 
 export const VIEWS = {

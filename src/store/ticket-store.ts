@@ -166,6 +166,13 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       await db('ticket_fields').insert({ ticket_id: ticketId, name, value, updated_at: now }).onConflict(['ticket_id', 'name']).merge({ value, updated_at: now });
     },
 
+    /** A requester's tickets, newest first, with their totals by status. */
+    async ofRequester(teamId: string, requesterId: string, limit = 20): Promise<{ tickets: Ticket[]; byStatus: Record<string, number> }> {
+      const rows = (await db('tickets').where({ team_id: teamId, requester_id: requesterId }).orderBy('created_at', 'desc').limit(limit)) as TicketRow[];
+      const counts = (await db('tickets').where({ team_id: teamId, requester_id: requesterId }).groupBy('status').select('status').count({ n: '*' })) as unknown as { status: string; n: number | string }[];
+      return { tickets: await withTags(rows), byStatus: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])) };
+    },
+
     async messages(ticketId: number): Promise<TicketMessage[]> {
       const rows = await db('messages').where({ ticket_id: ticketId }).orderBy([{ column: 'sent_at' }, { column: 'id' }]);
       return (rows as MessageRow[]).map(messageFromRow);

@@ -1,15 +1,17 @@
 import type { TicketListFilter } from '../../store/ticket-store.js';
-import { ACTION_USAGE, firstWord, parseListFilter, parseTicketAction, type Parsed, type TicketAction } from './grammar.js';
+import { ACTION_USAGE, firstWord, parseListFilter, parseTicketAction, parseUserMention, type Parsed, type TicketAction } from './grammar.js';
 
 export type TicketCommand =
   | { kind: 'help' }
   | { kind: 'list'; filter: TicketListFilter }
+  | { kind: 'customer'; userId: string }
   | { kind: 'action'; number: number; action: TicketAction };
 
 export const TICKET_COMMAND_USAGE = [
   '`/ticket 42` shows ticket #42',
   ...ACTION_USAGE.filter((a) => a !== 'show').map((a) => `\`/ticket 42 ${a}\``),
   '`/ticket list [open|mine|unassigned|all]`',
+  '`/ticket customer @user` shows a customer and all their tickets',
   '`/ticket help`',
 ].join('\n');
 
@@ -20,6 +22,10 @@ export function parseTicketCommand(text: string): Parsed<TicketCommand> {
   if (head.toLowerCase() === 'list') {
     const filter = parseListFilter(rest);
     return filter.ok ? { ok: true, value: { kind: 'list', filter: filter.value } } : filter;
+  }
+  if (head.toLowerCase() === 'customer') {
+    const userId = parseUserMention(rest.trim());
+    return userId ? { ok: true, value: { kind: 'customer', userId } } : { ok: false, error: 'Name the customer, like `/ticket customer @carol`.' };
   }
   const number = /^#?(\d{1,9})$/.exec(head)?.[1];
   if (!number) return { ok: false, error: `Start with a ticket number, like \`/ticket 42 close\` (got \`${head.slice(0, 40)}\`).` };

@@ -6,6 +6,8 @@ import type { BotContext } from '../bot-context.js';
 import type { TicketAction } from '../commands/grammar.js';
 import { ACTIONS } from '../ids.js';
 import { runTicketAction } from '../run-ticket-action.js';
+import { showCustomer } from '../show-customer.js';
+import { requireAgent } from '../../tickets/ticket-action.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction<BlockElementAction>> & AllMiddlewareArgs;
 
@@ -27,6 +29,17 @@ export function registerCardActions(app: App, ctx: BotContext): void {
   on(ACTIONS.reply, () => ({ kind: 'reply', text: '' }));
   on(ACTIONS.close, () => ({ kind: 'close' }));
   on(ACTIONS.reopen, () => ({ kind: 'reopen' }));
+
+  app.action<BlockAction<BlockElementAction>>(ACTIONS.customer, async (args) => {
+    await args.ack();
+    const { body, respond } = args;
+    const answer = respondAnswer(respond);
+    await answerErrors(answer, ctx.logger, { action: ACTIONS.customer, user: body.user.id }, async () => {
+      const ticket = await ticketOfCard(args, ctx);
+      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
+      await showCustomer(ticket.teamId, ticket.requesterId, body.trigger_id, ctx);
+    });
+  });
 }
 
 /** The ticket a card belongs to: found by the card message itself, so a stale or forged value cannot redirect it. */

@@ -5,6 +5,7 @@ import type { BotContext } from '../bot-context.js';
 import { presentTicketList } from '../blocks/ticket-views.js';
 import { parseTicketCommand, TICKET_COMMAND_USAGE } from '../commands/parse-ticket-command.js';
 import { runTicketAction } from '../run-ticket-action.js';
+import { requireAgentSomewhere, showCustomer } from '../show-customer.js';
 
 /** `/ticket N action…`, `/ticket list`, `/ticket help`: every answer is ephemeral. */
 export function registerTicketCommand(app: App, ctx: BotContext): void {
@@ -17,6 +18,10 @@ export function registerTicketCommand(app: App, ctx: BotContext): void {
       const request = parsed.value;
       const teamId = context.teamId ?? command.team_id;
       if (request.kind === 'help') return answer.ephemeral(`Usage:\n${TICKET_COMMAND_USAGE}`);
+      if (request.kind === 'customer') {
+        await requireAgentSomewhere(command.user_id, teamId, ctx);
+        return showCustomer(teamId, request.userId, command.trigger_id, ctx);
+      }
       if (request.kind === 'list') {
         await requireAgentSomewhere(command.user_id, teamId, ctx);
         return answer.ephemeral(presentTicketList(await ctx.tickets.list(teamId, request.filter, command.user_id), request.filter));
@@ -26,13 +31,4 @@ export function registerTicketCommand(app: App, ctx: BotContext): void {
       await runTicketAction(ticket, request.action, command.user_id, { ...answer, confirm: answer.ephemeral }, ctx);
     });
   });
-}
-
-/** Listing tickets needs no particular ticket, only that the user is an agent of some triage channel. */
-async function requireAgentSomewhere(userId: string, teamId: string, ctx: BotContext): Promise<void> {
-  const triage = new Set((await ctx.channels.intakeChannels(teamId)).map((c) => c.triageChannelId));
-  const fallback = await ctx.channels.defaultTriage(teamId);
-  if (fallback) triage.add(fallback);
-  for (const channel of triage) if (await ctx.directory.isAgent(userId, channel)) return;
-  throw new DomainError('not_agent', 'Only agents (members of a triage channel) can list tickets.');
 }

@@ -16,6 +16,7 @@ describe('one grammar for /ticket and ! thread commands', () => {
     ['42 tag Billing', { kind: 'action', number: 42, action: { kind: 'tag', tag: 'billing' } }],
     ['42 set order.number A-1234 ', { kind: 'action', number: 42, action: { kind: 'set', name: 'order.number', value: 'A-1234' } }],
     ['42 template Refund-Approved', { kind: 'action', number: 42, action: { kind: 'template', name: 'refund-approved' } }],
+    ['customer <@U0CAROL|carol>', { kind: 'customer', userId: 'U0CAROL' }],
     ['list', { kind: 'list', filter: 'open' }],
     ['list mine', { kind: 'list', filter: 'mine' }],
     ['', { kind: 'help' }],
@@ -32,6 +33,7 @@ describe('one grammar for /ticket and ! thread commands', () => {
     ['list everything', 'List one of'],
     ['42 set order.number', '`set` needs a field and a value'],
     ['42 template', '`template` needs a template name'],
+    ['customer carol', 'Name the customer'],
   ])('/ticket %s is refused with a reason', (text, reason) => {
     const parsed = parseTicketCommand(text);
     expect(parsed.ok).toBe(false);

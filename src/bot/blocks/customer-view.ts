@@ -1,0 +1,41 @@
+import type { Ticket } from '../../domain/ticket.js';
+import type { SlackUser } from '../directory.js';
+import { escapeMrkdwn, truncate } from '../slack-text.js';
+import { LIMITS } from './limits.js';
+
+export interface CustomerViewInput {
+  customer: SlackUser;
+  /** The installed workspace, to tell a Slack Connect customer from a colleague. */
+  teamId: string;
+  tickets: Ticket[];
+  byStatus: Record<string, number>;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The single customer view: who they are, every ticket they opened (newest first) and the totals. */
+export function buildCustomerModal({ customer, teamId, tickets, byStatus }: CustomerViewInput): object {
+  const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  const open = (byStatus.new ?? 0) + (byStatus.open ?? 0) + (byStatus.pending ?? 0);
+  const solved = (byStatus.solved ?? 0) + (byStatus.closed ?? 0);
+  const profile = [
+    `*${escapeMrkdwn(customer.name)}* <@${customer.id}>${customer.teamId && customer.teamId !== teamId ? ' · external (Slack Connect)' : ''}`,
+    customer.email ? escapeMrkdwn(customer.email) : null,
+    `${total} ticket${total === 1 ? '' : 's'}: ${open} open, ${solved} solved`,
+  ].filter(Boolean).join('\n');
+  const lines = tickets.map((t) => {
+    const solvedOn = t.solvedAt && (t.status === 'solved' || t.status === 'closed') ? ` · solved ${day(t.solvedAt)}` : '';
+    return `*#${t.number}* ${escapeMrkdwn(truncate(t.subject, 80))}\n${t.status} · opened ${day(t.createdAt)}${solvedOn}${t.assigneeId ? ` · <@${t.assigneeId}>` : ''}`;
+  });
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: truncate(`Customer: ${customer.name}`, LIMITS.modalTitle) },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(profile, LIMITS.sectionText) } },
+      { type: 'divider' },
+      ...lines.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } })),
+      ...(total > tickets.length ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `The ${tickets.length} newest of ${total} tickets.` }] }] : []),
+    ],
+  };
+}
