@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
-import type { IngestDeps } from '../ingest/ingest-deps.js';
+import type { RoutingDeps } from '../tickets/route-new-ticket.js';
+import type { RoutingStore } from '../store/routing-store.js';
 import type { KeyedLock } from '../ingest/keyed-lock.js';
 import type { ChannelStore } from '../store/channel-store.js';
 import type { TemplateStore } from '../store/template-store.js';
@@ -19,8 +20,9 @@ export interface BotContext {
   sender: SlackSender;
   directory: Directory;
   publisher: TicketPublisher;
-  /** The dependencies of ingest and ticket use cases. */
-  useCaseDeps: IngestDeps;
+  routing: RoutingStore;
+  /** The dependencies of ingest, ticket and routing use cases. */
+  useCaseDeps: RoutingDeps;
   /** Keeps message processing (ingest and its Slack output) in arrival order per requester and per thread. */
   ingestLock: KeyedLock;
 }

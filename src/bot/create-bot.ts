@@ -8,6 +8,7 @@ import type { Clock } from '../domain/clock.js';
 import { boltLogger } from '../logger.js';
 import { createChannelStore } from '../store/channel-store.js';
 import { pingDb, type Db } from '../store/db.js';
+import { createRoutingStore } from '../store/routing-store.js';
 import { createTemplateStore } from '../store/template-store.js';
 import { createTicketStore } from '../store/ticket-store.js';
 import { createKeyedLock } from '../ingest/keyed-lock.js';
@@ -74,6 +75,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const tickets = createTicketStore(db);
   const channels = createChannelStore(db);
   const templates = createTemplateStore(db);
+  const routing = createRoutingStore(db);
   const directory = createDirectory(app.client, { agentIds: config.agentIds, adminIds: config.adminIds });
   const sender = createSlackSender(app.client);
   const queue = createDeliveryQueue(logger);
@@ -82,12 +84,13 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     tickets,
     channels,
     templates,
+    routing,
     clock,
     logger,
     sender,
     directory,
     publisher,
-    useCaseDeps: { tickets, channels, clock, isAgent: (user, triage) => directory.isAgent(user, triage) },
+    useCaseDeps: { tickets, channels, clock, routing, isAgent: (user, triage) => directory.isAgent(user, triage), agentPool: (triage) => directory.agentPool(triage) },
     ingestLock: createKeyedLock(),
   };
 

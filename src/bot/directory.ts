@@ -14,6 +14,7 @@ export interface SlackUser {
   firstName: string;
   email: string | null;
   isAdmin: boolean;
+  isBot: boolean;
   teamId: string | null;
 }
 
@@ -54,6 +55,7 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
       firstName: profile?.first_name || name.split(/\s+/)[0]!,
       email: profile?.email ?? null,
       isAdmin: Boolean(user?.is_admin || user?.is_owner),
+      isBot: Boolean(user?.is_bot || user?.is_app_user),
       teamId: user?.team_id ?? null,
     };
   }
@@ -64,6 +66,13 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
       return (await members.get(triageChannelId, () => fetchMembers(triageChannelId))).has(userId);
     },
     user: (userId: string) => users.get(userId, () => fetchUser(userId)),
+    /** The people who may get a triage channel's tickets: the explicit agent list, or its human members. */
+    async agentPool(triageChannelId: string): Promise<string[]> {
+      if (options.agentIds && options.agentIds.length > 0) return options.agentIds;
+      const ids = [...(await members.get(triageChannelId, () => fetchMembers(triageChannelId)))];
+      const people = await Promise.all(ids.map(async (id) => ((await this.user(id).catch(() => null))?.isBot === false ? id : null)));
+      return people.filter((id): id is string => id !== null);
+    },
     async canConfigure(userId: string, triageChannelId: string | null): Promise<boolean> {
       if (options.adminIds?.includes(userId)) return true;
       if ((await this.user(userId)).isAdmin) return true;

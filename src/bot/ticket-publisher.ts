@@ -84,6 +84,9 @@ export function createTicketPublisher(deps: PublisherDeps) {
       deps.onNewTicket?.();
       await ensureCard(ticket, { firstMessage });
       await sender.react(firstMessage.channelId, firstMessage.ts, TICKET_REACTION);
+      // A new ticket carries no status reactions yet; one routed to an agent gets its 👀 now.
+      if (ticket.assigneeId) await mirrorStatus(ticket);
+      else mirroredStatus.set(ticket.id, 'false:false');
     }),
 
     /** Re-renders the card from the stored ticket, in place. */
@@ -113,10 +116,11 @@ export function createTicketPublisher(deps: PublisherDeps) {
     }),
 
     /** Tells an agent a teammate assigned them a ticket, with a link to its card. */
-    notifyAssignee: queued('assignment notice', async (ticket, assigneeId: string, actorId: string) => {
+    notifyAssignee: queued('assignment notice', async (ticket, assigneeId: string, actorId: string | null) => {
       const card = await ensureCard(ticket);
       const link = await sender.permalink(ticket.triageChannelId, card);
-      await sender.post(assigneeId, { text: `:raising_hand: <@${actorId}> assigned you ticket <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>.` });
+      const who = actorId ? `<@${actorId}> assigned you` : 'Routing assigned you';
+      await sender.post(assigneeId, { text: `:raising_hand: ${who} ticket <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>.` });
     }),
 
     confirmReplySent: queued('reply record', async (ticket, agentId: string, text: string) => {

@@ -6,9 +6,10 @@ const PLEASANTRY_WORDS = new Set([
   'sounds good', 'will do', 'bye', 'goodbye', 'see you', 'all good', 'no worries', 'np', 'yes', 'yep', 'sure',
   'thanks again', 'appreciate it', 'much appreciated', 'thank u', 'tysm', 'ok thanks', 'ok thank you',
   'great thanks', 'perfect thanks', 'awesome thanks', 'cool thanks', 'thanks team', 'thank you team',
-  // words that only pad a greeting ("hi there", "thanks all")
-  'there', 'all', 'team', 'everyone', 'folks', 'guys', 'so', 'much', 'again', 'you', 'a', 'lot',
 ]);
+
+// Words that only pad a greeting ("hi there", "thanks all"); alone they are not a pleasantry.
+const FILLER_WORDS = new Set(['there', 'all', 'team', 'everyone', 'folks', 'guys', 'so', 'much', 'again', 'you', 'a', 'lot']);
 
 // Emoji (unicode or :shortcode:), punctuation and Slack mentions carry no request.
 const NOISE = /(:[a-z0-9_+-]+:|<@[a-z0-9]+(\|[^>]*)?>|[\p{Extended_Pictographic}\u{FE0F}\u{200D}]|[!.,?~\-–—)(*_'"])/gu;
@@ -17,5 +18,7 @@ export function isPleasantry(text: string): boolean {
   const words = text.toLowerCase().replace(NOISE, ' ').replace(/\s+/g, ' ').trim();
   if (words === '') return true;
   if (words.length > 40) return false;
-  return PLEASANTRY_WORDS.has(words) || words.split(' ').every((word) => PLEASANTRY_WORDS.has(word));
+  if (PLEASANTRY_WORDS.has(words)) return true;
+  const parts = words.split(' ');
+  return parts.every((word) => PLEASANTRY_WORDS.has(word) || FILLER_WORDS.has(word)) && parts.some((word) => PLEASANTRY_WORDS.has(word));
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createMemo } from './memo.js';
 
 export interface IntakeChannel {
   channelId: string;
@@ -32,16 +33,9 @@ export type ChannelStore = ReturnType<typeof createChannelStore>;
  * store is seen at once, one made by another instance within `cacheMs`.
  */
 export function createChannelStore(db: Knex, cacheMs = 5_000) {
-  const memo = new Map<string, { at: number; value: Promise<unknown> }>();
-  const remember = <T>(key: string, load: () => Promise<T>): Promise<T> => {
-    const hit = memo.get(key);
-    if (hit && Date.now() - hit.at < cacheMs) return hit.value as Promise<T>;
-    const value = load();
-    memo.set(key, { at: Date.now(), value });
-    value.catch(() => memo.delete(key));
-    return value;
-  };
-  const changed = () => memo.clear();
+  const memo = createMemo(cacheMs);
+  const remember = memo.get;
+  const changed = memo.clear;
 
   return {
     intake: (channelId: string): Promise<IntakeChannel | null> =>

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as createCoreTables from '../../migrations/20261123000001_create_core_tables.js';
 import * as createTemplates from '../../migrations/20261123000002_create_templates_and_ticket_fields.js';
+import * as createRouting from '../../migrations/20261123000003_create_routing.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -9,6 +10,7 @@ type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Prom
 const migrations: Record<string, Migration> = {
   '20261123000001_create_core_tables': createCoreTables,
   '20261123000002_create_templates_and_ticket_fields': createTemplates,
+  '20261123000003_create_routing': createRouting,
 };
 
 const source: Knex.MigrationSource<string> = {

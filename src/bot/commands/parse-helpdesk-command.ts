@@ -1,12 +1,25 @@
-import { firstWord, parseChannelMention, type Parsed } from './grammar.js';
+import { ROUTING_POLICIES, type RoutingPolicy } from '../../domain/routing.js';
+import { slackToPlain } from '../../ingest/slack-text.js';
+import { firstWord, parseChannelMention, parseUserMention, type Parsed } from './grammar.js';
 
 export type TemplateCommand =
   | { kind: 'template'; op: 'list' }
   | { kind: 'template'; op: 'show' | 'delete'; name: string }
   | { kind: 'template'; op: 'add' | 'edit'; name: string; body: string };
 
+export type RoutingCommand =
+  | { kind: 'group'; op: 'add' | 'remove'; name: string; userIds: string[] }
+  | { kind: 'group'; op: 'list' }
+  | { kind: 'availability'; away: boolean }
+  | { kind: 'reassign'; userId: string }
+  | { kind: 'routing'; channelId: string; policy: RoutingPolicy; groupName: string | null }
+  | { kind: 'rule'; op: 'add'; channelId: string; pattern: string; tag: string | null; groupName: string | null }
+  | { kind: 'rule'; op: 'list'; channelId: string }
+  | { kind: 'rule'; op: 'remove'; channelId: string; id: number };
+
 export type HelpdeskCommand =
   | TemplateCommand
+  | RoutingCommand
   | { kind: 'help' }
   | { kind: 'connect'; intakeChannelId: string; triageChannelId: string | null }
   | { kind: 'channel'; channelId: string; change: { pleasantryFilter?: boolean; burstWindowSeconds?: number } | null };
@@ -18,6 +31,10 @@ export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk channel #intake burst MINUTES` join a requester\'s messages within MINUTES to their open ticket (default 5, 0 = off)',
   '`/helpdesk template add NAME text`, `template edit NAME text`: save a reply template (mustache, e.g. `Hi {{customer.first_name}}, order {{order.number}} ships today.`)',
   '`/helpdesk template list`, `template show NAME`, `template delete NAME`',
+  '`/helpdesk channel #intake routing round-robin|fewest-open|manual [group NAME]` assigns new tickets automatically',
+  '`/helpdesk rule add #intake PATTERN tag TAG [group NAME]`, `rule list #intake`, `rule remove #intake ID`: e.g. `rule add #help refund|chargeback tag billing group billing`',
+  '`/helpdesk group add NAME @a @b`, `group remove NAME @a`, `group list`',
+  '`/helpdesk away`, `/helpdesk back`: an away agent gets no new tickets; `/helpdesk reassign @agent` hands their open tickets on',
   '`/helpdesk help`',
 ].join('\n');
 
@@ -37,7 +54,18 @@ export function parseHelpdeskCommand(text: string): Parsed<HelpdeskCommand> {
       return { ok: true, value: { kind: 'connect', intakeChannelId: intake, triageChannelId: triage } };
     }
     case 'channel':
-      return parseChannelRules(args);
+      return args[1]?.toLowerCase() === 'routing' ? parseRouting(args) : parseChannelRules(args);
+    case 'group':
+      return parseGroup(args);
+    case 'rule':
+      return parseRule(args);
+    case 'away':
+    case 'back':
+      return args.length === 0 ? { ok: true, value: { kind: 'availability', away: verb.toLowerCase() === 'away' } } : { ok: false, error: `\`/helpdesk ${verb.toLowerCase()}\` takes no arguments.` };
+    case 'reassign': {
+      const userId = args.length === 1 ? parseUserMention(args[0]!) : null;
+      return userId ? { ok: true, value: { kind: 'reassign', userId } } : { ok: false, error: 'Name the agent, like `/helpdesk reassign @sam`.' };
+    }
     case 'template':
       return parseTemplateCommand(rest);
     case 'stats':
@@ -61,6 +89,48 @@ function parseTemplateCommand(text: string): Parsed<HelpdeskCommand> {
   }
   if (body.trim() === '') return { ok: false, error: `Write the template after its name, like \`/helpdesk template ${lowerOp} ${name} Hi {{customer.first_name}}, …\`.` };
   return { ok: true, value: { kind: 'template', op: lowerOp as 'add' | 'edit', name, body: body.trim() } };
+}
+
+const GROUP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+function parseGroup(args: string[]): Parsed<HelpdeskCommand> {
+  const op = args[0]?.toLowerCase();
+  if (op === 'list' && args.length === 1) return { ok: true, value: { kind: 'group', op: 'list' } };
+  const name = args[1]?.toLowerCase() ?? '';
+  const userIds = args.slice(2).map(parseUserMention);
+  if ((op !== 'add' && op !== 'remove') || !GROUP_NAME.test(name) || userIds.length === 0 || userIds.some((id) => !id)) {
+    return { ok: false, error: 'Group commands are `group add NAME @a @b`, `group remove NAME @a` and `group list`.' };
+  }
+  return { ok: true, value: { kind: 'group', op, name, userIds: userIds as string[] } };
+}
+
+function parseRouting(args: string[]): Parsed<HelpdeskCommand> {
+  const channelId = parseChannelMention(args[0] ?? '');
+  const policy = args[2]?.toLowerCase() as RoutingPolicy;
+  const group = args[3]?.toLowerCase() === 'group' ? args[4]?.toLowerCase() : undefined;
+  const sizeOk = args.length === 3 || (args.length === 5 && group !== undefined && GROUP_NAME.test(group));
+  if (!channelId || !ROUTING_POLICIES.includes(policy) || !sizeOk) {
+    return { ok: false, error: `Routing is \`/helpdesk channel #intake routing ${ROUTING_POLICIES.join('|')} [group NAME]\`.` };
+  }
+  return { ok: true, value: { kind: 'routing', channelId, policy, groupName: group ?? null } };
+}
+
+function parseRule(args: string[]): Parsed<HelpdeskCommand> {
+  const op = args[0]?.toLowerCase();
+  const channelId = parseChannelMention(args[1] ?? '');
+  const usage = { ok: false as const, error: 'Rule commands are `rule add #intake PATTERN tag TAG [group NAME]`, `rule list #intake` and `rule remove #intake ID`.' };
+  if (!channelId) return usage;
+  if (op === 'list' && args.length === 2) return { ok: true, value: { kind: 'rule', op: 'list', channelId } };
+  if (op === 'remove' && args.length === 3 && /^\d+$/.test(args[2]!)) return { ok: true, value: { kind: 'rule', op: 'remove', channelId, id: Number(args[2]) } };
+  if (op !== 'add' || args.length < 5) return usage;
+  const options = new Map<string, string>();
+  for (let i = 3; i + 1 < args.length; i += 2) options.set(args[i]!.toLowerCase(), args[i + 1]!.toLowerCase());
+  const tag = options.get('tag') ?? null;
+  const groupName = options.get('group') ?? null;
+  const known = [...options.keys()].every((k) => k === 'tag' || k === 'group') && (args.length - 3) % 2 === 0;
+  if (!known || (!tag && !groupName) || (tag && !/^[a-z0-9][a-z0-9_.-]{0,39}$/.test(tag)) || (groupName && !GROUP_NAME.test(groupName))) return usage;
+  // Slack escapes &, < and > in command text; the pattern is meant as typed.
+  return { ok: true, value: { kind: 'rule', op: 'add', channelId, pattern: slackToPlain(args[2]!), tag, groupName } };
 }
 
 function parseChannelRules(args: string[]): Parsed<HelpdeskCommand> {

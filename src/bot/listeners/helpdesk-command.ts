@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { IntakeChannel } from '../../store/channel-store.js';
 import { answerErrors, respondAnswer, type Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
+import { handleRoutingCommand } from './helpdesk-routing.js';
 import { handleTemplateCommand } from './helpdesk-templates.js';
 import { HELPDESK_COMMAND_USAGE, parseHelpdeskCommand, type HelpdeskCommand } from '../commands/parse-helpdesk-command.js';
 
@@ -19,6 +20,7 @@ export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
       if (request.kind === 'help') return answer.ephemeral(`Usage:\n${HELPDESK_COMMAND_USAGE}`);
       if (request.kind === 'connect') return connect(request, teamId, command.user_id, answer, ctx);
       if (request.kind === 'template') return handleTemplateCommand(request, teamId, command.user_id, answer, ctx);
+      if (request.kind !== 'channel') return handleRoutingCommand(request, teamId, command.user_id, answer, ctx);
       return channelRules(request, command.user_id, answer, ctx);
     });
   });

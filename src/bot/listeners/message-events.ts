@@ -4,6 +4,7 @@ import { ingestMessage, ingestOrderKeys } from '../../ingest/ingest-message.js';
 import type { InboundMessage } from '../../ingest/inbound-message.js';
 import { tsToMillis } from '../../ingest/slack-ts.js';
 import type { BotContext } from '../bot-context.js';
+import { routeAndPublish } from '../new-ticket.js';
 import { handleTriageThreadMessage } from './triage-thread.js';
 import { filesOf, HUMAN_SUBTYPES, inboundFromEvent, type SlackMessageEvent } from './inbound-from-event.js';
 
@@ -39,7 +40,7 @@ async function ingestAndShow(inbound: InboundMessage, ctx: BotContext): Promise<
   if (result.kind === 'ignored') return log.debug({ reason: result.reason }, 'message made no ticket change');
   log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');
   const deliveries: Promise<unknown>[] = [];
-  if (result.kind === 'created') deliveries.push(ctx.publisher.publishNewTicket(result.ticket, result.message));
+  if (result.kind === 'created') deliveries.push(...(await routeAndPublish(result.ticket, result.message, ctx)));
   else {
     deliveries.push(ctx.publisher.mirror(result.ticket, result.message));
     if (result.statusChanged) deliveries.push(ctx.publisher.refreshCard(result.ticket));

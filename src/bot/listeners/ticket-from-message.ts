@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { openTicket } from '../../ingest/open-ticket.js';
 import type { BotContext } from '../bot-context.js';
+import { routeAndPublish } from '../new-ticket.js';
 import type { SlackMessage } from '../directory.js';
 import { SHORTCUTS, TICKET_REACTION } from '../ids.js';
 import { inboundFromEvent } from './inbound-from-event.js';
@@ -46,7 +47,7 @@ async function createFromMessage(input: FromMessage, ctx: BotContext): Promise<v
   const inbound = inboundFromEvent({ ...message, type: 'message', channel: input.channel, ts: message.ts }, input.teamId);
   const result = await openTicket({ message: inbound, triageChannelId: triage, source: input.source, openedBy: input.openedBy }, ctx.useCaseDeps);
   if (result.kind === 'exists') return input.say(`That message is already ticket #${result.ticket.number}.`);
-  await ctx.publisher.publishNewTicket(result.ticket, result.message);
+  await Promise.all(await routeAndPublish(result.ticket, result.message, ctx));
   if (input.openedBy !== result.ticket.requesterId) {
     await ctx.publisher.announce(result.ticket, `:ticket: <@${input.openedBy}> opened this ticket from <@${result.ticket.requesterId}>'s message (${input.source}).`);
   }

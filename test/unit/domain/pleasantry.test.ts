@@ -6,7 +6,7 @@ describe('pleasantries open no ticket', () => {
     '%s is a pleasantry',
     (text) => expect(isPleasantry(text)).toBe(true),
   );
-  it.each(['thanks, but it is still broken', 'hello, my order 1234 never arrived', 'ok so the printer is jammed', 'no', 'Help!', 'refund please'])(
+  it.each(['A', 'you', 'so much', 'thanks, but it is still broken', 'hello, my order 1234 never arrived', 'ok so the printer is jammed', 'no', 'Help!', 'refund please'])(
     '%s is a request',
     (text) => expect(isPleasantry(text)).toBe(false),
   );

@@ -1,0 +1,73 @@
+import { DomainError } from '../../domain/errors.js';
+import { patternProblem } from '../../domain/routing.js';
+import { reassignTickets } from '../../tickets/reassign-tickets.js';
+import type { Answer } from '../answers.js';
+import type { BotContext } from '../bot-context.js';
+import type { RoutingCommand } from '../commands/parse-helpdesk-command.js';
+import { requireAgentSomewhere } from '../show-customer.js';
+import { escapeMrkdwn } from '../slack-text.js';
+
+/** `/helpdesk group|away|back|reassign|rule` and `channel #x routing …`: who gets new tickets. */
+export async function handleRoutingCommand(command: RoutingCommand, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  const { routing } = ctx;
+  switch (command.kind) {
+    case 'availability':
+      await requireAgentSomewhere(userId, teamId, ctx);
+      await routing.setAway(teamId, userId, command.away, ctx.clock.now());
+      return answer.ephemeral(command.away ? ':palm_tree: You are away: routing gives you no new tickets. `/helpdesk back` when you return; `/helpdesk reassign @you` hands on your open tickets.' : ':wave: Welcome back: routing gives you tickets again.');
+    case 'reassign': {
+      await requireAgentSomewhere(userId, teamId, ctx);
+      const handovers = await reassignTickets(teamId, command.userId, userId, ctx.useCaseDeps);
+      for (const { ticket, to } of handovers) {
+        await ctx.publisher.refreshCard(ticket);
+        await ctx.publisher.announce(ticket, `:twisted_rightwards_arrows: <@${userId}> handed #${ticket.number} from <@${command.userId}> to ${to ? `<@${to}>` : 'the queue'}.`);
+        if (to) await ctx.publisher.notifyAssignee(ticket, to, userId);
+      }
+      return answer.ephemeral(handovers.length === 0 ? `<@${command.userId}> has no open tickets.` : `Handed on ${handovers.length} ticket${handovers.length === 1 ? '' : 's'}: ${handovers.map((h) => `#${h.ticket.number} → ${h.to ? `<@${h.to}>` : 'queue'}`).join(', ')}.`);
+    }
+    case 'group':
+      await requireConfigure(userId, teamId, ctx);
+      if (command.op === 'list') {
+        const groups = Object.entries(await routing.groups(teamId));
+        return answer.ephemeral(groups.length === 0 ? 'No groups yet: `/helpdesk group add billing @a @b`.' : groups.map(([name, ids]) => `• \`${name}\`: ${ids.map((id) => `<@${id}>`).join(' ')}`).join('\n'));
+      }
+      if (command.op === 'add') {
+        for (const id of command.userIds) {
+          if (!(await ctx.directory.isAgent(id, (await ctx.channels.defaultTriage(teamId)) ?? ''))) throw new DomainError('not_an_agent_assignee', `<@${id}> is not an agent, so cannot be in a group.`);
+        }
+        await routing.addToGroup(teamId, command.name, command.userIds);
+      } else await routing.removeFromGroup(teamId, command.name, command.userIds);
+      return answer.ephemeral(`Group \`${command.name}\`: ${(await routing.groupMembers(teamId, command.name)).map((id) => `<@${id}>`).join(' ') || 'empty'}.`);
+    case 'routing':
+      await requireIntake(command.channelId, userId, ctx);
+      await routing.setPolicy(command.channelId, command.policy, command.groupName);
+      return answer.ephemeral(`New tickets in <#${command.channelId}>: ${command.policy === 'manual' ? 'assigned by hand' : `${command.policy} over available ${command.groupName ? `\`${command.groupName}\` agents` : 'agents'}`}.`);
+    case 'rule':
+      await requireIntake(command.channelId, userId, ctx);
+      if (command.op === 'add') {
+        const problem = patternProblem(command.pattern);
+        if (problem) throw new DomainError('bad_command', `That pattern is not a valid regular expression: ${problem}.`);
+        await routing.addRule(command.channelId, { pattern: command.pattern, tag: command.tag, groupName: command.groupName });
+      } else if (command.op === 'remove' && !(await routing.removeRule(command.channelId, command.id))) {
+        throw new DomainError('bad_command', `<#${command.channelId}> has no rule ${command.id}.`);
+      }
+      return answer.ephemeral(describeRules(command.channelId, await routing.rules(command.channelId)));
+  }
+}
+
+function describeRules(channelId: string, rules: Awaited<ReturnType<BotContext['routing']['rules']>>): string {
+  if (rules.length === 0) return `<#${channelId}> has no routing rules.`;
+  return [`Routing rules of <#${channelId}> (matched case-insensitively against the first message):`, ...rules.map((r) => `${r.id}. \`${escapeMrkdwn(r.pattern)}\`${r.tag ? ` → tag \`${r.tag}\`` : ''}${r.groupName ? ` → group \`${r.groupName}\`` : ''}`)].join('\n');
+}
+
+async function requireConfigure(userId: string, teamId: string, ctx: BotContext): Promise<void> {
+  if (!(await ctx.directory.canConfigure(userId, await ctx.channels.defaultTriage(teamId)))) {
+    throw new DomainError('not_allowed', 'Only workspace admins and agents can change routing.');
+  }
+}
+
+async function requireIntake(channelId: string, userId: string, ctx: BotContext): Promise<void> {
+  const intake = await ctx.channels.intake(channelId);
+  if (!intake) throw new DomainError('channel_not_configured', `<#${channelId}> is not an intake channel. Connect it first: \`/helpdesk connect <#${channelId}> #triage\`.`);
+  if (!(await ctx.directory.canConfigure(userId, intake.triageChannelId))) throw new DomainError('not_allowed', 'Only workspace admins and agents can change routing.');
+}
