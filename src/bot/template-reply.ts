@@ -7,10 +7,10 @@ import { sendPublicReply } from './public-reply.js';
 import { escapeMrkdwn } from './slack-text.js';
 
 /** The snippets every template can use, plus the ticket's own fields (order.number …). */
-export async function templateView(ticket: Ticket, agentId: string, ctx: BotContext): Promise<Record<string, unknown>> {
+export async function templateView(ticket: Ticket, agentId: string | null, ctx: BotContext): Promise<Record<string, unknown>> {
   const [customer, agent, fields, channelName] = await Promise.all([
     ctx.directory.user(ticket.requesterId),
-    ctx.directory.user(agentId),
+    agentId ? ctx.directory.user(agentId) : null,
     ctx.tickets.fields(ticket.id),
     ctx.directory.channelName(ticket.originChannelId).catch(() => ''),
   ]);
@@ -18,7 +18,7 @@ export async function templateView(ticket: Ticket, agentId: string, ctx: BotCont
     ...nestFields(fields),
     customer: { name: customer.name, first_name: customer.firstName, email: customer.email },
     ticket: { number: String(ticket.number), subject: ticket.subject, status: ticket.status },
-    agent: { name: agent.name, first_name: agent.firstName },
+    ...(agent ? { agent: { name: agent.name, first_name: agent.firstName } } : {}),
     channel: { name: channelName },
   };
 }

@@ -8,9 +8,15 @@ import { ASSIGN_REACTION, SOLVE_REACTION, TICKET_REACTION } from './ids.js';
 import { isActive } from '../domain/ticket.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { SlackSender } from './slack-sender.js';
-import { escapeMrkdwn } from './slack-text.js';
+import { escapeMrkdwn, truncate } from './slack-text.js';
 
 export type TicketPublisher = ReturnType<typeof createTicketPublisher>;
+
+/** What a just-created ticket's card shows without reading it back. */
+interface NewTicketState {
+  firstMessage: TicketMessage;
+  fields: Record<string, string>;
+}
 
 export interface PublisherDeps {
   sender: SlackSender;
@@ -41,9 +47,9 @@ export function createTicketPublisher(deps: PublisherDeps) {
     mirroredStatus.set(ticket.id, state);
   }
 
-  /** The card from stored state; a brand-new ticket passes what it already knows (its message, no fields). */
-  async function renderCard(ticket: Ticket, fresh?: { firstMessage: TicketMessage }) {
-    const [firstMessage, fields] = fresh ? [fresh.firstMessage, {}] : await Promise.all([tickets.firstMessage(ticket.id), tickets.fields(ticket.id)]);
+  /** The card from stored state; a brand-new ticket passes what it already knows (its message and fields). */
+  async function renderCard(ticket: Ticket, fresh?: NewTicketState) {
+    const [firstMessage, fields] = fresh ? [fresh.firstMessage, fresh.fields] : await Promise.all([tickets.firstMessage(ticket.id), tickets.fields(ticket.id)]);
     return buildTicketCard({ ticket, firstMessage, fields });
   }
 
@@ -53,7 +59,7 @@ export function createTicketPublisher(deps: PublisherDeps) {
    * whose state is known without reading it back. Only called from queued steps, which run one at a time
    * per ticket, so a card is never posted twice.
    */
-  async function ensureCard(ticket: Ticket, fresh?: { firstMessage: TicketMessage }): Promise<string> {
+  async function ensureCard(ticket: Ticket, fresh?: NewTicketState): Promise<string> {
     const current = fresh ? ticket : ((await tickets.byId(ticket.id)) ?? ticket);
     if (current.cardTs) return current.cardTs;
     const firstTs = fresh?.firstMessage.ts ?? (await tickets.firstMessage(current.id))?.ts ?? current.originTs;
@@ -80,9 +86,9 @@ export function createTicketPublisher(deps: PublisherDeps) {
 
   return {
     /** A new ticket: its card in the triage channel, and a 🎫 on the customer's message as acknowledgement. */
-    publishNewTicket: queued('new ticket', async (ticket, firstMessage: TicketMessage) => {
+    publishNewTicket: queued('new ticket', async (ticket, firstMessage: TicketMessage, fields: Record<string, string> = {}) => {
       deps.onNewTicket?.();
-      await ensureCard(ticket, { firstMessage });
+      await ensureCard(ticket, { firstMessage, fields });
       await sender.react(firstMessage.channelId, firstMessage.ts, TICKET_REACTION);
       // A new ticket carries no status reactions yet; one routed to an agent gets its 👀 now.
       if (ticket.assigneeId) await mirrorStatus(ticket);
@@ -121,6 +127,12 @@ export function createTicketPublisher(deps: PublisherDeps) {
       const link = await sender.permalink(ticket.triageChannelId, card);
       const who = actorId ? `<@${actorId}> assigned you` : 'Routing assigned you';
       await sender.post(assigneeId, { text: `:raising_hand: ${who} ticket <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>.` });
+    }),
+
+    /** Posts an automatic reply (no agent's signature) in the origin thread; returns where it landed. */
+    postAutomatedReply: queued('automatic reply', async (ticket, text: string) => {
+      const ts = await sender.post(ticket.originChannelId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] }, ticket.originTs);
+      return { channelId: ticket.originChannelId, ts };
     }),
 
     confirmReplySent: queued('reply record', async (ticket, agentId: string, text: string) => {

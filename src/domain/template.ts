@@ -54,6 +54,25 @@ export function renderTemplate(source: string, view: Record<string, unknown>, es
   return { ok: true, text: Mustache.render(source, escapeAll(view), {}, { escape: (value: string) => value }) };
 }
 
+/**
+ * Ticket fields found in a customer's text by per-channel patterns (field -> case-insensitive regular
+ * expression): the first capture group when there is one, else the whole match. Bad patterns match nothing.
+ */
+export function extractFields(text: string, patterns: Record<string, string>): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const [field, pattern] of Object.entries(patterns)) {
+    let match: RegExpExecArray | null;
+    try {
+      match = new RegExp(pattern, 'i').exec(text);
+    } catch {
+      continue;
+    }
+    const value = (match?.[1] ?? match?.[0])?.trim();
+    if (value) found[field] = value.slice(0, 500);
+  }
+  return found;
+}
+
 /** "order.number" = "1234" pairs -> { order: { number: "1234" } }. */
 export function nestFields(fields: Record<string, string>): Record<string, unknown> {
   const view: Record<string, unknown> = {};

@@ -68,6 +68,7 @@ export type TicketEventKind =
   | 'priority_changed'
   | 'tagged'
   | 'field_set'
+  | 'auto_reply'
   | 'message_edited'
   | 'message_deleted';
 

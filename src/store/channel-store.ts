@@ -7,6 +7,8 @@ export interface IntakeChannel {
   triageChannelId: string;
   pleasantryFilter: boolean;
   burstWindowSeconds: number;
+  /** A template sent automatically when a ticket opens here (never counted as an agent's reply). */
+  ackTemplate: string | null;
 }
 
 interface IntakeRow {
@@ -15,6 +17,7 @@ interface IntakeRow {
   triage_channel_id: string;
   pleasantry_filter: boolean | number;
   burst_window_seconds: number;
+  ack_template: string | null;
 }
 
 const fromRow = (row: IntakeRow): IntakeChannel => ({
@@ -23,6 +26,7 @@ const fromRow = (row: IntakeRow): IntakeChannel => ({
   triageChannelId: row.triage_channel_id,
   pleasantryFilter: Boolean(row.pleasantry_filter),
   burstWindowSeconds: Number(row.burst_window_seconds),
+  ackTemplate: row.ack_template ?? null,
 });
 
 export type ChannelStore = ReturnType<typeof createChannelStore>;
@@ -66,11 +70,25 @@ export function createChannelStore(db: Knex, cacheMs = 5_000) {
       return (await this.intake(channelId))!;
     },
 
-    async updateRules(channelId: string, rules: { pleasantryFilter?: boolean; burstWindowSeconds?: number }): Promise<void> {
+    async updateRules(channelId: string, rules: { pleasantryFilter?: boolean; burstWindowSeconds?: number; ackTemplate?: string | null }): Promise<void> {
       const row: Record<string, unknown> = {};
       if (rules.pleasantryFilter !== undefined) row.pleasantry_filter = rules.pleasantryFilter;
       if (rules.burstWindowSeconds !== undefined) row.burst_window_seconds = rules.burstWindowSeconds;
+      if (rules.ackTemplate !== undefined) row.ack_template = rules.ackTemplate;
       if (Object.keys(row).length > 0) await db('channel_settings').where({ channel_id: channelId }).update(row);
+      changed();
+    },
+
+    /** Patterns that pick ticket fields out of customer messages in a channel: field -> regular expression. */
+    fieldPatterns: (channelId: string): Promise<Record<string, string>> =>
+      remember(`fields:${channelId}`, async () => {
+        const rows = await db('channel_field_patterns').where({ channel_id: channelId }).orderBy('field');
+        return Object.fromEntries(rows.map((r) => [r.field as string, r.pattern as string]));
+      }),
+
+    async setFieldPattern(channelId: string, field: string, pattern: string | null): Promise<void> {
+      if (pattern === null) await db('channel_field_patterns').where({ channel_id: channelId, field }).delete();
+      else await db('channel_field_patterns').insert({ channel_id: channelId, field, pattern }).onConflict(['channel_id', 'field']).merge({ pattern });
       changed();
     },
 

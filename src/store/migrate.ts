@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as createCoreTables from '../../migrations/20261123000001_create_core_tables.js';
 import * as createTemplates from '../../migrations/20261123000002_create_templates_and_ticket_fields.js';
 import * as createRouting from '../../migrations/20261123000003_create_routing.js';
+import * as createChannelAutomation from '../../migrations/20261123000004_create_channel_automation.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '20261123000001_create_core_tables': createCoreTables,
   '20261123000002_create_templates_and_ticket_fields': createTemplates,
   '20261123000003_create_routing': createRouting,
+  '20261123000004_create_channel_automation': createChannelAutomation,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -123,3 +123,36 @@ describe('the Reply modal with templates', () => {
     expect((await h.tickets.byId(ticket.id))!.status).toBe('pending');
   });
 });
+
+describe('channel automation: acknowledgement template and field patterns', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+  const help = `<#${W.help}|help>`;
+
+  it('picks an order number out of customer messages onto the card, usable by templates', async () => {
+    expect(await helpdesk(h, W.alice, `channel ${help} field order.number #?(\\d{4,})`)).toContain('Field `order.number` is picked from customer messages');
+    await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`);
+    const { originTs, ticket } = await openTicket(h, 'Hello, order #48213 arrived broken');
+    expect(await h.tickets.fields(ticket.id)).toEqual({ 'order.number': '48213' });
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain('order.number: 48213');
+    // a later message does not overwrite it
+    await h.driver.userSays(W.carol, W.help, 'Sorry, I also have order 99999', { thread_ts: originTs });
+    await h.settle();
+    expect(await h.tickets.fields(ticket.id)).toEqual({ 'order.number': '48213' });
+    await h.driver.userSays(W.alice, W.triage, '!template order-update', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs).at(-1)!.text).toBe('Hi Carol, your order 48213 ships today. — Alice');
+  });
+
+  it('acknowledges every new ticket with the channel\'s template, as an automatic reply that is not an agent\'s', async () => {
+    await helpdesk(h, W.alice, 'template add got-it Thanks {{customer.first_name}}, we have your request as ticket #{{ticket.number}}.');
+    expect(await helpdesk(h, W.alice, `channel ${help} ack nope`)).toContain('There is no template `nope`');
+    expect(await helpdesk(h, W.alice, `channel ${help} ack got-it`)).toContain('acknowledged with template `got-it`');
+    const { originTs, ticket } = await openTicket(h, 'Cannot print');
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Thanks Carol, we have your request as ticket #1.']);
+    expect(await h.tickets.messages(ticket.id)).toMatchObject([{ authorRole: 'requester' }, { authorRole: 'bot', visibility: 'public', userId: null }]);
+    const kinds = (await h.tickets.events(ticket.id)).map((e) => e.kind);
+    expect(kinds).toEqual(['created', 'auto_reply']);
+    expect((await h.tickets.byId(ticket.id))!.status).toBe('new'); // an automatic reply is not an agent's touch
+  });
+});

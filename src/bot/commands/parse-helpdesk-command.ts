@@ -1,5 +1,6 @@
 import { ROUTING_POLICIES, type RoutingPolicy } from '../../domain/routing.js';
 import { slackToPlain } from '../../ingest/slack-text.js';
+import { FIELD_NAME } from '../../tickets/set-field.js';
 import { firstWord, parseChannelMention, parseUserMention, type Parsed } from './grammar.js';
 
 export type TemplateCommand =
@@ -22,13 +23,22 @@ export type HelpdeskCommand =
   | RoutingCommand
   | { kind: 'help' }
   | { kind: 'connect'; intakeChannelId: string; triageChannelId: string | null }
-  | { kind: 'channel'; channelId: string; change: { pleasantryFilter?: boolean; burstWindowSeconds?: number } | null };
+  | { kind: 'channel'; channelId: string; change: ChannelChange | null };
+
+export interface ChannelChange {
+  pleasantryFilter?: boolean;
+  burstWindowSeconds?: number;
+  ackTemplate?: string | null;
+  fieldPattern?: { field: string; pattern: string | null };
+}
 
 export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk connect #intake [#triage]` makes #intake an intake channel whose tickets are worked in #triage',
   '`/helpdesk channel #intake` shows its rules',
   '`/helpdesk channel #intake pleasantries on|off` ignore "thanks"/"hello" alone (default on)',
   '`/helpdesk channel #intake burst MINUTES` join a requester\'s messages within MINUTES to their open ticket (default 5, 0 = off)',
+  '`/helpdesk channel #intake ack TEMPLATE|off` acknowledge every new ticket with a template',
+  '`/helpdesk channel #intake field NAME PATTERN|off` pick a ticket field out of customer messages, e.g. `field order.number #(\\d{4,})`',
   '`/helpdesk template add NAME text`, `template edit NAME text`: save a reply template (mustache, e.g. `Hi {{customer.first_name}}, order {{order.number}} ships today.`)',
   '`/helpdesk template list`, `template show NAME`, `template delete NAME`',
   '`/helpdesk channel #intake routing round-robin|fewest-open|manual [group NAME]` assigns new tickets automatically',
@@ -144,5 +154,12 @@ function parseChannelRules(args: string[]): Parsed<HelpdeskCommand> {
   if (rule === 'burst' && /^\d{1,4}$/.test(value) && args.length === 3) {
     return { ok: true, value: { kind: 'channel', channelId, change: { burstWindowSeconds: Number(value) * 60 } } };
   }
-  return { ok: false, error: 'Rules are `pleasantries on|off` and `burst MINUTES` (0 turns joining off).' };
+  if (rule === 'ack' && args.length === 3 && (value === 'off' || TEMPLATE_NAME.test(value))) {
+    return { ok: true, value: { kind: 'channel', channelId, change: { ackTemplate: value === 'off' ? null : value } } };
+  }
+  if (rule === 'field' && args.length === 4 && FIELD_NAME.test(value)) {
+    const pattern = args[3]!.toLowerCase() === 'off' ? null : slackToPlain(args[3]!);
+    return { ok: true, value: { kind: 'channel', channelId, change: { fieldPattern: { field: value, pattern } } } };
+  }
+  return { ok: false, error: 'Rules are `pleasantries on|off`, `burst MINUTES` (0 turns joining off), `ack TEMPLATE|off`, `field NAME PATTERN|off` and `routing …`.' };
 }

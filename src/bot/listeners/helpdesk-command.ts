@@ -3,6 +3,8 @@ import { DomainError } from '../../domain/errors.js';
 import type { IntakeChannel } from '../../store/channel-store.js';
 import { answerErrors, respondAnswer, type Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
+import { patternProblem } from '../../domain/routing.js';
+import { escapeMrkdwn } from '../slack-text.js';
 import { handleRoutingCommand } from './helpdesk-routing.js';
 import { handleTemplateCommand } from './helpdesk-templates.js';
 import { HELPDESK_COMMAND_USAGE, parseHelpdeskCommand, type HelpdeskCommand } from '../commands/parse-helpdesk-command.js';
@@ -48,16 +50,27 @@ async function channelRules(request: Extract<HelpdeskCommand, { kind: 'channel' 
     if (!(await ctx.directory.canConfigure(userId, intake.triageChannelId))) {
       throw new DomainError('not_allowed', `Only workspace admins and agents (members of <#${intake.triageChannelId}>) can change channel rules.`);
     }
-    await ctx.channels.updateRules(intake.channelId, request.change);
+    const { fieldPattern, ...rules } = request.change;
+    if (rules.ackTemplate && !(await ctx.templates.get(intake.teamId, rules.ackTemplate))) {
+      throw new DomainError('template_not_found', `There is no template \`${rules.ackTemplate}\`: add it first with \`/helpdesk template add\`.`);
+    }
+    if (fieldPattern?.pattern) {
+      const problem = patternProblem(fieldPattern.pattern);
+      if (problem) throw new DomainError('bad_command', `That pattern is not a valid regular expression: ${problem}.`);
+    }
+    if (fieldPattern) await ctx.channels.setFieldPattern(intake.channelId, fieldPattern.field, fieldPattern.pattern);
+    await ctx.channels.updateRules(intake.channelId, rules);
   }
-  await answer.ephemeral(describeRules((await ctx.channels.intake(intake.channelId))!));
+  await answer.ephemeral(describeRules((await ctx.channels.intake(intake.channelId))!, await ctx.channels.fieldPatterns(intake.channelId)));
 }
 
-function describeRules(intake: IntakeChannel): string {
+function describeRules(intake: IntakeChannel, fieldPatterns: Record<string, string>): string {
   const burst = intake.burstWindowSeconds > 0 ? `within ${Math.round(intake.burstWindowSeconds / 60)} min join their open ticket` : 'always open a new ticket (joining is off)';
   return [
     `<#${intake.channelId}> → tickets worked in <#${intake.triageChannelId}>`,
     `• Pleasantries ("thanks", "hello") alone: ${intake.pleasantryFilter ? 'ignored' : 'open tickets like any message'}`,
     `• A requester's top-level messages ${burst}`,
+    `• New tickets are acknowledged ${intake.ackTemplate ? `with template \`${intake.ackTemplate}\`` : 'with a 🎫 only'}`,
+    ...Object.entries(fieldPatterns).map(([field, pattern]) => `• Field \`${field}\` is picked from customer messages by \`${escapeMrkdwn(pattern)}\``),
   ].join('\n');
 }

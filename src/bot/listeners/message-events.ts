@@ -5,6 +5,7 @@ import type { InboundMessage } from '../../ingest/inbound-message.js';
 import { tsToMillis } from '../../ingest/slack-ts.js';
 import type { BotContext } from '../bot-context.js';
 import { routeAndPublish } from '../new-ticket.js';
+import { pickFields } from '../../tickets/pick-fields.js';
 import { handleTriageThreadMessage } from './triage-thread.js';
 import { filesOf, HUMAN_SUBTYPES, inboundFromEvent, type SlackMessageEvent } from './inbound-from-event.js';
 
@@ -43,7 +44,8 @@ async function ingestAndShow(inbound: InboundMessage, ctx: BotContext): Promise<
   if (result.kind === 'created') deliveries.push(...(await routeAndPublish(result.ticket, result.message, ctx)));
   else {
     deliveries.push(ctx.publisher.mirror(result.ticket, result.message));
-    if (result.statusChanged) deliveries.push(ctx.publisher.refreshCard(result.ticket));
+    const picked = result.role === 'requester' ? await pickFields(result.ticket, result.message, ctx.useCaseDeps) : {};
+    if (result.statusChanged || Object.keys(picked).length > 0) deliveries.push(ctx.publisher.refreshCard(result.ticket));
     if (result.statusChanged && result.role === 'requester' && result.ticket.status === 'open') {
       deliveries.push(ctx.publisher.announce(result.ticket, `:leftwards_arrow_with_hook: <@${result.message.userId}> wrote again: #${result.ticket.number} is open again.`));
     }
