@@ -11,6 +11,7 @@ import { buildReplyModal, presentTicket } from './blocks/ticket-views.js';
 import { sendPublicReply } from './public-reply.js';
 import { firstWord, type TicketAction } from './commands/grammar.js';
 import { sendTemplateReply } from './template-reply.js';
+import { publishHome } from './home-tab.js';
 import { setField } from '../tickets/set-field.js';
 
 /**
@@ -19,6 +20,12 @@ import { setField } from '../tickets/set-field.js';
  * when nothing else would tell them.
  */
 export async function runTicketAction(ticket: Ticket, action: TicketAction, actorId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  await dispatch(ticket, action, actorId, answer, ctx);
+  // The agent's Home tab lists their tickets: keep it current (a failure here is not the action's).
+  if (action.kind !== 'show') await publishHome(ticket.teamId, actorId, ctx).catch((err) => ctx.logger.warn({ err }, 'home tab not refreshed'));
+}
+
+async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, answer: Answer, ctx: BotContext): Promise<void> {
   const input = { ticketId: ticket.id, actorId };
   const deps = ctx.useCaseDeps;
   switch (action.kind) {

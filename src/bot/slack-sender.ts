@@ -65,6 +65,10 @@ export function createSlackSender(client: WebClient) {
       await client.views.open({ trigger_id: triggerId, view: view as never });
     },
 
+    async publishHome(userId: string, view: object): Promise<void> {
+      await client.views.publish({ user_id: userId, view: view as never });
+    },
+
     /** Replaces an open modal; `hash` makes Slack refuse it if the modal changed meanwhile. */
     async updateView(viewId: string, hash: string | undefined, view: object): Promise<void> {
       await client.views.update({ view_id: viewId, hash, view: view as never });

@@ -166,6 +166,22 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       await db('ticket_fields').insert({ ticket_id: ticketId, name, value, updated_at: now }).onConflict(['ticket_id', 'name']).merge({ value, updated_at: now });
     },
 
+    /** Active tickets whose requester has waited longest since writing. */
+    async waitingLongest(teamId: string, limit = 5): Promise<Ticket[]> {
+      return withTags((await db('tickets').where({ team_id: teamId }).whereNotIn('status', ['solved', 'closed', 'pending']).orderBy('last_requester_message_at').limit(limit)) as TicketRow[]);
+    },
+
+    /** The team's figures since an instant: tickets created, tickets solved, and the active backlog now. */
+    async figuresSince(teamId: string, since: number): Promise<{ created: number; solved: number; active: number }> {
+      const count = async (query: Knex.QueryBuilder) => Number(((await query.count({ n: '*' })) as { n: number | string }[])[0]!.n);
+      const [created, solved, active] = await Promise.all([
+        count(db('tickets').where({ team_id: teamId }).where('created_at', '>=', since)),
+        count(db('ticket_events').join('tickets', 'tickets.id', 'ticket_events.ticket_id').where({ 'tickets.team_id': teamId, 'ticket_events.kind': 'status_changed', 'ticket_events.to_value': 'solved' }).where('ticket_events.at', '>=', since)),
+        count(db('tickets').where({ team_id: teamId }).whereNotIn('status', ['solved', 'closed'])),
+      ]);
+      return { created, solved, active };
+    },
+
     /** A requester's tickets, newest first, with their totals by status. */
     async ofRequester(teamId: string, requesterId: string, limit = 20): Promise<{ tickets: Ticket[]; byStatus: Record<string, number> }> {
       const rows = (await db('tickets').where({ team_id: teamId, requester_id: requesterId }).orderBy('created_at', 'desc').limit(limit)) as TicketRow[];

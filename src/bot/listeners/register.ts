@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { BotContext } from '../bot-context.js';
 import { registerCardActions } from './card-actions.js';
 import { registerEmojiActions } from './emoji-actions.js';
+import { registerHomeTab } from './home-tab.js';
 import { registerHelpdeskCommand } from './helpdesk-command.js';
 import { registerMessageEvents } from './message-events.js';
 import { registerReplyModal } from './reply-modal.js';
@@ -13,6 +14,7 @@ export function registerListeners(app: App, ctx: BotContext): void {
   registerMessageEvents(app, ctx);
   registerTicketFromMessage(app, ctx);
   registerEmojiActions(app, ctx);
+  registerHomeTab(app, ctx);
   registerTicketCommand(app, ctx);
   registerHelpdeskCommand(app, ctx);
   registerCardActions(app, ctx);
