@@ -8,6 +8,7 @@ export const ACTIONS = {
   originLink: 'ticket_origin_link',
   templatePick: 'reply_template_pick',
   customer: 'ticket_customer',
+  follow: 'ticket_follow',
 } as const;
 
 export const VIEWS = {

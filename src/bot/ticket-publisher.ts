@@ -8,7 +8,7 @@ import { ASSIGN_REACTION, SOLVE_REACTION, TICKET_REACTION } from './ids.js';
 import { isActive } from '../domain/ticket.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { SlackSender } from './slack-sender.js';
-import { escapeMrkdwn, truncate } from './slack-text.js';
+import { escapeMrkdwn, inertMrkdwn, truncate } from './slack-text.js';
 
 export type TicketPublisher = ReturnType<typeof createTicketPublisher>;
 
@@ -127,6 +127,17 @@ export function createTicketPublisher(deps: PublisherDeps) {
       const link = await sender.permalink(ticket.triageChannelId, card);
       const who = actorId ? `<@${actorId}> assigned you` : 'Routing assigned you';
       await sender.post(assigneeId, { text: `:raising_hand: ${who} ticket <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>.` });
+    }),
+
+    /** Tells the ticket's followers that the customer wrote (a DM each, with a link to the card). */
+    notifyFollowers: queued('follower notice', async (ticket, message: TicketMessage) => {
+      const followers = (await tickets.followers(ticket.id)).filter((id) => id !== message.userId);
+      if (followers.length === 0) return;
+      const link = await sender.permalink(ticket.triageChannelId, await ensureCard(ticket));
+      const excerpt = truncate(inertMrkdwn(message.text).replace(/\s+/g, ' '), 300);
+      for (const follower of followers) {
+        await sender.post(follower, { text: `:speech_balloon: <@${message.userId}> wrote on <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>: ${excerpt}` });
+      }
     }),
 
     /** Posts an automatic reply (no agent's signature) in the origin thread; returns where it landed. */

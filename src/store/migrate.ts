@@ -3,6 +3,7 @@ import * as createCoreTables from '../../migrations/20261123000001_create_core_t
 import * as createTemplates from '../../migrations/20261123000002_create_templates_and_ticket_fields.js';
 import * as createRouting from '../../migrations/20261123000003_create_routing.js';
 import * as createChannelAutomation from '../../migrations/20261123000004_create_channel_automation.js';
+import * as createFollowers from '../../migrations/20261123000005_create_ticket_followers.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '20261123000002_create_templates_and_ticket_fields': createTemplates,
   '20261123000003_create_routing': createRouting,
   '20261123000004_create_channel_automation': createChannelAutomation,
+  '20261123000005_create_ticket_followers': createFollowers,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -166,6 +166,21 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       await db('ticket_fields').insert({ ticket_id: ticketId, name, value, updated_at: now }).onConflict(['ticket_id', 'name']).merge({ value, updated_at: now });
     },
 
+    /** Adds followers; returns those who were not following yet. */
+    async follow(ticketId: number, userIds: string[], now: number): Promise<string[]> {
+      if (userIds.length === 0) return [];
+      const rows = await db('ticket_followers')
+        .insert(userIds.map((userId) => ({ ticket_id: ticketId, user_id: userId, since: now })))
+        .onConflict(['ticket_id', 'user_id'])
+        .ignore()
+        .returning('user_id');
+      return rows.map((r: { user_id: string }) => r.user_id);
+    },
+
+    async followers(ticketId: number): Promise<string[]> {
+      return (await db('ticket_followers').where({ ticket_id: ticketId }).orderBy('user_id')).map((r) => r.user_id as string);
+    },
+
     /** Active tickets whose requester has waited longest since writing. */
     async waitingLongest(teamId: string, limit = 5): Promise<Ticket[]> {
       return withTags((await db('tickets').where({ team_id: teamId }).whereNotIn('status', ['solved', 'closed', 'pending']).orderBy('last_requester_message_at').limit(limit)) as TicketRow[]);

@@ -57,3 +57,33 @@ describe('emoji actions, status reactions and assignment notices', () => {
     expect(h.emu.calls('chat.postMessage').filter((c) => c.ok && c.args.channel === W.alice)).toHaveLength(0);
   });
 });
+
+describe('followers', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+  const dmsTo = (h: Harness, user: string) => h.emu.calls('chat.postMessage').filter((c) => c.ok && c.args.channel === user).map((c) => c.args.text as string);
+
+  it('follows by the Follow button and by being mentioned in the triage thread; followers get a DM when the customer answers', async () => {
+    const { originTs, ticket } = await openTicket(h, 'Cannot reach the wiki');
+    await h.driver.clickButton(W.alice, W.triage, ticket.cardTs!, 'ticket_follow');
+    await h.driver.userSays(W.alice, W.triage, `<@${W.bob}> can you check the proxy? <@${W.carol}> fyi`, { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.alice }).at(-1)!.text).toContain('You follow #1');
+    expect(await h.tickets.followers(ticket.id)).toEqual([W.alice, W.bob]); // Carol is no agent
+
+    await h.driver.userSays(W.carol, W.help, 'It works from home <!here>', { thread_ts: originTs });
+    await h.settle();
+    for (const agent of [W.alice, W.bob]) {
+      expect(dmsTo(h, agent)).toEqual([expect.stringMatching(/^:speech_balloon: <@UCAROL03> wrote on <https:[^|]+\|#1 Cannot reach the wiki>: It works from home @here$/)]);
+    }
+    expect(dmsTo(h, W.carol)).toEqual([]);
+  });
+
+  it('refuses a requester clicking Follow', async () => {
+    const { ticket } = await openTicket(h);
+    await h.driver.clickButton(W.carol, W.triage, ticket.cardTs!, 'ticket_follow');
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.carol }).at(-1)!.text).toContain('Only agents');
+    expect(await h.tickets.followers(ticket.id)).toEqual([]);
+  });
+});

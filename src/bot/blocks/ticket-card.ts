@@ -83,6 +83,7 @@ function cardActions(ticket: Ticket): object {
       { type: 'button', action_id: ACTIONS.reply, text: { type: 'plain_text', text: 'Reply' }, value },
       closeOrReopen,
       { type: 'button', action_id: ACTIONS.customer, text: { type: 'plain_text', text: 'Customer' }, value },
+      { type: 'button', action_id: ACTIONS.follow, text: { type: 'plain_text', text: 'Follow' }, value },
     ],
   };
 }

@@ -30,6 +30,18 @@ export function registerCardActions(app: App, ctx: BotContext): void {
   on(ACTIONS.close, () => ({ kind: 'close' }));
   on(ACTIONS.reopen, () => ({ kind: 'reopen' }));
 
+  app.action<BlockAction<BlockElementAction>>(ACTIONS.follow, async (args) => {
+    await args.ack();
+    const { body, respond } = args;
+    const answer = respondAnswer(respond);
+    await answerErrors(answer, ctx.logger, { action: ACTIONS.follow, user: body.user.id }, async () => {
+      const ticket = await ticketOfCard(args, ctx);
+      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
+      const added = await ctx.tickets.follow(ticket.id, [body.user.id], ctx.clock.now());
+      await answer.ephemeral(added.length > 0 ? `:bell: You follow #${ticket.number}: I will DM you when the customer answers.` : `You already follow #${ticket.number}.`);
+    });
+  });
+
   app.action<BlockAction<BlockElementAction>>(ACTIONS.customer, async (args) => {
     await args.ack();
     const { body, respond } = args;

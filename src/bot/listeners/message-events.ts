@@ -44,6 +44,7 @@ async function ingestAndShow(inbound: InboundMessage, ctx: BotContext): Promise<
   if (result.kind === 'created') deliveries.push(...(await routeAndPublish(result.ticket, result.message, ctx)));
   else {
     deliveries.push(ctx.publisher.mirror(result.ticket, result.message));
+    if (result.role === 'requester') deliveries.push(ctx.publisher.notifyFollowers(result.ticket, result.message));
     const picked = result.role === 'requester' ? await pickFields(result.ticket, result.message, ctx.useCaseDeps) : {};
     if (result.statusChanged || Object.keys(picked).length > 0) deliveries.push(ctx.publisher.refreshCard(result.ticket));
     if (result.statusChanged && result.role === 'requester' && result.ticket.status === 'open') {

@@ -1,3 +1,4 @@
+import type { Ticket } from '../../domain/ticket.js';
 import { recordNote } from '../../ingest/record-note.js';
 import type { InboundMessage } from '../../ingest/inbound-message.js';
 import { requireAgent } from '../../tickets/ticket-action.js';
@@ -7,6 +8,14 @@ import { presentTicketList } from '../blocks/ticket-views.js';
 import { isThreadCommand, parseThreadCommand, THREAD_COMMAND_USAGE } from '../commands/parse-thread-command.js';
 import { runTicketAction } from '../run-ticket-action.js';
 
+/** Agents mentioned in a ticket's triage thread are pulled in: they follow the ticket from then on. */
+async function followMentionedAgents(ticket: Ticket, text: string, ctx: BotContext): Promise<void> {
+  const mentioned = [...new Set([...text.matchAll(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g)].map((m) => m[1]!))];
+  const agents = [];
+  for (const userId of mentioned) if (await ctx.directory.isAgent(userId, ticket.triageChannelId)) agents.push(userId);
+  await ctx.tickets.follow(ticket.id, agents, ctx.clock.now());
+}
+
 /** A message in a ticket's triage thread: a `!` command, or else an internal note. */
 export async function handleTriageThreadMessage(message: InboundMessage, ctx: BotContext): Promise<void> {
   if (!message.threadTs || message.threadTs === message.ts) return; // top-level chatter in the triage channel
@@ -14,6 +23,7 @@ export async function handleTriageThreadMessage(message: InboundMessage, ctx: Bo
   if (!ticket) return;
   if (!isThreadCommand(message.text)) {
     await recordNote(ticket, message, ctx.useCaseDeps);
+    await followMentionedAgents(ticket, message.text, ctx);
     return;
   }
   // Slack does not allow slash commands in threads, so answers go back as ephemeral messages in the thread.
