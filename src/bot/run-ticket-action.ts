@@ -13,6 +13,7 @@ import { firstWord, type TicketAction } from './commands/grammar.js';
 import { sendTemplateReply } from './template-reply.js';
 import { publishHome } from './home-tab.js';
 import { setField } from '../tickets/set-field.js';
+import { mergeTickets } from '../tickets/merge-tickets.js';
 
 /**
  * Runs one agent action on a ticket, whichever door it came through (button, /ticket, !command),
@@ -53,6 +54,14 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
     case 'set': {
       const result = await setField({ ...input, name: action.name, value: action.value }, deps);
       return show(result, `:pencil2: <@${actorId}> set \`${action.name.toLowerCase()}\` on #${ticket.number}.`, '', answer, ctx);
+    }
+    case 'merge': {
+      const { duplicate, survivor } = await mergeTickets({ duplicateId: ticket.id, survivorNumber: action.into, actorId }, deps);
+      await ctx.publisher.refreshCard(duplicate);
+      await ctx.publisher.announce(duplicate, `:link: <@${actorId}> merged #${duplicate.number} into #${survivor.number}: its messages are there now.`);
+      await ctx.publisher.refreshCard(survivor);
+      await ctx.publisher.announce(survivor, `:link: <@${actorId}> merged #${duplicate.number} into this ticket.`);
+      return answer.confirm?.(`:link: #${duplicate.number} merged into #${survivor.number}.`);
     }
     case 'template':
       await requireAgent(actorId, ticket, deps);

@@ -29,6 +29,8 @@ export interface Ticket {
   updatedAt: number;
   solvedAt: number | null;
   lastRequesterMessageAt: number;
+  /** Set when this ticket was a duplicate folded into another one. */
+  mergedIntoId: number | null;
 }
 
 export type AuthorRole = 'requester' | 'agent' | 'bot';
@@ -69,6 +71,7 @@ export type TicketEventKind =
   | 'tagged'
   | 'field_set'
   | 'auto_reply'
+  | 'merged'
   | 'message_edited'
   | 'message_deleted';
 

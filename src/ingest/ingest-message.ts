@@ -57,8 +57,10 @@ async function ingestTopLevel(message: InboundMessage, deps: IngestDeps): Promis
 }
 
 async function ingestThreadReply(message: InboundMessage, deps: IngestDeps): Promise<IngestResult> {
-  const ticket = await deps.tickets.byOrigin(message.channelId, message.threadTs!);
-  if (!ticket) return { kind: 'ignored', reason: 'not a ticket thread' };
+  const origin = await deps.tickets.byOrigin(message.channelId, message.threadTs!);
+  if (!origin) return { kind: 'ignored', reason: 'not a ticket thread' };
+  // A duplicate's thread lives on in the ticket it was merged into.
+  const ticket = origin.mergedIntoId !== null ? ((await deps.tickets.byId(origin.mergedIntoId)) ?? origin) : origin;
   // The requester is always the requester, even when they also happen to be an agent.
   const role = message.userId !== ticket.requesterId && (await deps.isAgent(message.userId, ticket.triageChannelId)) ? 'agent' : 'requester';
   const intake = await deps.channels.intake(message.channelId);

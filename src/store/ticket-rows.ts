@@ -22,6 +22,7 @@ export interface TicketRow {
   updated_at: number;
   solved_at: number | null;
   last_requester_message_at: number;
+  merged_into_id?: number | null;
 }
 
 export interface MessageRow {
@@ -63,6 +64,7 @@ export function ticketFromRow(row: TicketRow, tags: string[]): Ticket {
     updatedAt: Number(row.updated_at),
     solvedAt: row.solved_at === null ? null : Number(row.solved_at),
     lastRequesterMessageAt: Number(row.last_requester_message_at),
+    mergedIntoId: row.merged_into_id ?? null,
   };
 }
 

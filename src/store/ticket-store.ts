@@ -224,6 +224,12 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       await db('messages').where({ id }).update({ deleted_at: deletedAt });
     },
 
+    /** Moves a duplicate's messages to the ticket it is merged into, and marks it merged. */
+    async mergeInto(duplicateId: number, survivorId: number): Promise<void> {
+      await db('messages').where({ ticket_id: duplicateId }).update({ ticket_id: survivorId });
+      await db('tickets').where({ id: duplicateId }).update({ merged_into_id: survivorId });
+    },
+
     async setMirrorTs(messageId: number, mirrorTs: string): Promise<void> {
       await db('messages').where({ id: messageId }).update({ mirror_ts: mirrorTs });
     },

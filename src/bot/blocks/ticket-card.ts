@@ -38,7 +38,7 @@ export function buildTicketCard({ ticket, firstMessage, fields = {} }: CardInput
       fields: [
         field('Requester', `<@${ticket.requesterId}>${ticket.requesterTeamId && ticket.requesterTeamId !== ticket.teamId ? ' (external)' : ''}`),
         field('Origin', origin),
-        field('Status', STATUS_LABEL[ticket.status]),
+        field('Status', ticket.mergedIntoId !== null ? ':link: Merged into another ticket' : STATUS_LABEL[ticket.status]),
         field('Priority', PRIORITY_LABEL[ticket.priority]),
         field('Assignee', ticket.assigneeId ? `<@${ticket.assigneeId}>` : '_Unassigned_'),
         field('SLA due', '—'),

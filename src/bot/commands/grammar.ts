@@ -12,7 +12,8 @@ export type TicketAction =
   | { kind: 'priority'; priority: Priority }
   | { kind: 'tag'; tag: string }
   | { kind: 'set'; name: string; value: string }
-  | { kind: 'template'; name: string };
+  | { kind: 'template'; name: string }
+  | { kind: 'merge'; into: number };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -27,6 +28,7 @@ export const ACTION_USAGE = [
   'tag <word>',
   'set <field> <value>',
   'template <name>',
+  'merge <number>',
   'show',
 ];
 
@@ -81,6 +83,10 @@ export function parseTicketAction(text: string): Parsed<TicketAction> {
     case 'set': {
       const [name, value] = firstWord(rest);
       return name && value.trim() ? ok({ kind: 'set', name, value: value.trim() }) : fail('`set` needs a field and a value, like `set order.number 1234`.');
+    }
+    case 'merge': {
+      const into = /^#?(\d{1,9})$/.exec(args)?.[1];
+      return into ? ok({ kind: 'merge', into: Number(into) }) : fail('`merge` needs the number of the ticket to keep, like `merge 41`.');
     }
     case 'template':
       return /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(args) ? ok({ kind: 'template', name: args.toLowerCase() }) : fail('`template` needs a template name, like `template refund-approved`.');

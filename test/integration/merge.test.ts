@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+
+async function ticketFrom(h: Harness, user: string, text: string) {
+  const { ts } = await h.driver.userSays(user, W.help, text);
+  await h.settle();
+  return { originTs: ts, ticket: (await h.tickets.byOrigin(W.help, ts))! };
+}
+
+describe('merging a duplicate ticket', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  it('leaves one ticket with all messages; the duplicate closes pointing at it, and its thread keeps feeding the survivor', async () => {
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    const first = await ticketFrom(h, W.carol, 'Email not syncing');
+    await h.driver.userSays(W.carol, W.help, 'On my phone too', { thread_ts: first.originTs });
+    const dup = await ticketFrom(h, W.carol, 'Mail app broken again');
+    await h.driver.userSays(W.bob, W.triage, `!merge ${first.ticket.number}`, { thread_ts: dup.ticket.cardTs! });
+    await h.settle();
+
+    const survivor = (await h.tickets.byId(first.ticket.id))!;
+    const merged = (await h.tickets.byId(dup.ticket.id))!;
+    expect(merged).toMatchObject({ status: 'closed', mergedIntoId: survivor.id });
+    expect((await h.tickets.messages(survivor.id)).map((m) => m.text)).toEqual(['Email not syncing', 'On my phone too', 'Mail app broken again']);
+    expect(await h.tickets.messages(merged.id)).toEqual([]);
+    expect(blockText(h.emu.message(W.triage, merged.cardTs!)!.blocks)).toContain('Merged into another ticket');
+    expect(h.emu.thread(W.triage, merged.cardTs!).map((m) => m.text).join()).toContain(`merged #${merged.number} into #${survivor.number}`);
+    expect(h.emu.thread(W.triage, survivor.cardTs!).map((m) => m.text).join()).toContain(`merged #${merged.number} into this ticket`);
+
+    await h.driver.userSays(W.carol, W.help, 'Any news?', { thread_ts: dup.originTs });
+    await h.settle();
+    expect((await h.tickets.messages(survivor.id)).at(-1)!.text).toBe('Any news?');
+  });
+
+  it('refuses a merge into itself, into a missing ticket, or by a requester', async () => {
+    const a = await ticketFrom(h, W.carol, 'One');
+    await h.driver.userSays(W.alice, W.triage, `!merge ${a.ticket.number}`, { thread_ts: a.ticket.cardTs! });
+    await h.settle();
+    await h.driver.userSays(W.alice, W.triage, '!merge 99', { thread_ts: a.ticket.cardTs! });
+    await h.settle();
+    await h.driver.slashCommand(W.carol, W.help, '/ticket', `${a.ticket.number} merge 1`);
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.alice }).map((e) => e.text)).toEqual([expect.stringContaining('cannot be merged into itself'), expect.stringContaining('There is no ticket #99')]);
+    expect(h.emu.ephemerals({ user: W.carol }).at(-1)!.text).toContain('Only agents');
+    expect((await h.tickets.byId(a.ticket.id))!.mergedIntoId).toBeNull();
+  });
+});
