@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/main.ts', 'src/demo/**', 'src/emulator/**'],
+    ignores: ['src/main.ts', 'src/cli.ts', 'src/demo/**', 'src/emulator/**'],
     rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/main.ts reads process.env.' }] },
   },
 );

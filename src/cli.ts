@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The command line: `threaddesk templates import|export …`. A composition root like main.ts: reads the
+// environment (DATABASE_URL, a .env file) and says every problem in one line each.
+import 'dotenv/config';
+import { parseArgs } from 'node:util';
+import { readTemplateFiles, writeTemplateFiles } from './cli/template-files.js';
+import { connectDb, type Db } from './store/db.js';
+import { migrateLatest } from './store/migrate.js';
+import { createTemplateStore } from './store/template-store.js';
+
+const USAGE = `usage:
+  threaddesk templates export FOLDER [--team T…]   write every template as FOLDER/NAME.md
+  threaddesk templates import PATH [--team T…]     read templates from a .md/.yaml file or a folder of them
+DATABASE_URL selects the database (default sqlite:./data/threaddesk.sqlite).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { team: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const [area, verb, target] = positionals;
+  if (values.help || area !== 'templates' || !['import', 'export'].includes(verb ?? '') || !target || positionals.length !== 3) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const db = connectDb(process.env.DATABASE_URL ?? 'sqlite:./data/threaddesk.sqlite');
+  try {
+    await migrateLatest(db);
+    const teamId = values.team ?? (await onlyTeam(db));
+    const templates = createTemplateStore(db);
+    if (verb === 'export') {
+      const written = writeTemplateFiles(target, await templates.list(teamId));
+      console.log(`exported ${written.length} template${written.length === 1 ? '' : 's'} to ${target}`);
+      return 0;
+    }
+    const { templates: found, problems } = readTemplateFiles(target);
+    if (problems.length > 0) {
+      for (const problem of problems) console.error(`threaddesk: ${problem}`);
+      console.error('threaddesk: nothing imported');
+      return 1;
+    }
+    const now = Date.now();
+    await db.transaction(async (trx) => {
+      const inTrx = createTemplateStore(trx as unknown as Db);
+      for (const t of found) await inTrx.save(teamId, t.name, t.body, 'cli', now);
+    });
+    for (const t of found) console.log(`imported ${t.name} (${t.source})`);
+    return 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The workspace, when the database holds exactly one (single-workspace mode). */
+async function onlyTeam(db: Db): Promise<string> {
+  const teams = (await db('workspace_settings').select('team_id')).map((r) => r.team_id as string);
+  if (teams.length === 1) return teams[0]!;
+  throw new Error(teams.length === 0 ? 'no workspace in this database yet: start the bot once, or pass --team T…' : `several workspaces (${teams.join(', ')}): pass --team`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`threaddesk: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
