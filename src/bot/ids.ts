@@ -13,7 +13,10 @@ export const ACTIONS = {
 
 export const VIEWS = {
   replyModal: 'ticket_reply_modal',
+  templateEditor: 'template_editor',
 } as const;
+
+export const TEMPLATE_INPUT = { block: 'template_body', action: 'template_body_input' } as const;
 
 /**
  * The reply text input. Its block_id carries a version number: Slack keeps what the user typed per block_id,

@@ -10,6 +10,23 @@ export function escapeMrkdwn(plain: string): string {
   return plain.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+// Links and user/channel mentions an agent writes on purpose: <https://x|label>, <@U1>, <#C1>.
+const AUTHORED_MARKUP = /(<(?:https?:\/\/[^<>|\s]+(?:\|[^<>]*)?|[@#][UWCG][A-Z0-9]+(?:\|[^<>]*)?)>)/;
+
+/**
+ * Text an agent typed in a modal, as Slack's composer would send it: &, < and > escaped, except the links and
+ * mentions written on purpose. Mass mentions (<!channel>) are escaped too.
+ */
+export function escapeAuthoredMrkdwn(typed: string): string {
+  return typed
+    .split(AUTHORED_MARKUP)
+    .map((part, i) => (i % 2 === 1 ? part : escapeMrkdwn(part)))
+    .join('');
+}
+
+/** Mrkdwn source as a person edits it: entities turned back into the characters they stand for. */
+export const unescapeMrkdwn = (mrkdwn: string): string => mrkdwn.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
 /** Customer text (as Slack sent it) -> inert mrkdwn. */
 export const inertMrkdwn = (slackText: string): string => escapeMrkdwn(slackToPlain(slackText));
 

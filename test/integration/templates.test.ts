@@ -156,3 +156,28 @@ describe('channel automation: acknowledgement template and field patterns', () =
     expect((await h.tickets.byId(ticket.id))!.status).toBe('new'); // an automatic reply is not an agent's touch
   });
 });
+
+describe('the template editor', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  it('opens without text, refuses a template that does not compile, saves one that does and lists its snippets', async () => {
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'template add greet');
+    await h.settle();
+    const [editor] = h.emu.openViews(W.alice);
+    expect(editor!.view.callback_id).toBe('template_editor');
+    const broken = await h.driver.submitView(W.alice, editor!.id, { template_body: { template_body_input: 'Hi {{#x}} open' } });
+    expect(broken.json).toMatchObject({ response_action: 'errors', errors: { template_body: expect.stringContaining('Does not compile') } });
+
+    const saved = await h.driver.submitView(W.alice, editor!.id, { template_body: { template_body_input: 'Hi {{customer.first_name}} & welcome: <https://help.example/start|start here>' } });
+    expect(saved.json).toMatchObject({ response_action: 'update' });
+    await h.settle();
+    expect(blockText(h.emu.openViews(W.alice)[0]!.view.blocks)).toContain('It uses `customer.first_name`');
+    expect(await helpdesk(h, W.alice, 'template show greet')).toContain('Hi {{customer.first_name}} &amp; welcome: <https://help.example/start|start here>');
+
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'template edit greet');
+    await h.settle();
+    const reopened = h.emu.openViews(W.alice).find((v) => v.view.callback_id === 'template_editor')!;
+    expect(reopened.view.blocks[0].element.initial_value).toBe('Hi {{customer.first_name}} & welcome: <https://help.example/start|start here>');
+  });
+});

@@ -1,5 +1,5 @@
 import type { Ticket } from '../../domain/ticket.js';
-import { ACTIONS, REPLY_AFTER, REPLY_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
+import { ACTIONS, REPLY_AFTER, REPLY_INPUT, TEMPLATE_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
 import { inertMrkdwn, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
@@ -89,6 +89,39 @@ export function buildReplyModal(ticket: Ticket, state: ReplyModalState = { templ
           initial_option: option(AFTER_OPTIONS[0]!.value, AFTER_OPTIONS[0]!.text),
         },
       },
+    ],
+  };
+}
+
+/** The template editor: the text is checked when saved, and the snippets it uses are listed. */
+export function buildTemplateEditor(name: string, body: string, op: 'add' | 'edit'): object {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.templateEditor,
+    private_metadata: JSON.stringify({ name, op }),
+    title: { type: 'plain_text', text: truncate(`Template ${name}`, LIMITS.modalTitle) },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: TEMPLATE_INPUT.block,
+        label: { type: 'plain_text', text: 'Text (mustache)' },
+        hint: { type: 'plain_text', text: 'Snippets: {{customer.first_name}}, {{customer.name}}, {{customer.email}}, {{ticket.number}}, {{ticket.subject}}, {{agent.name}}, {{agent.first_name}}, {{channel.name}}, and ticket fields such as {{order.number}}. {{#x}}…{{/x}} is shown only when x has a value.' },
+        element: { type: 'plain_text_input', action_id: TEMPLATE_INPUT.action, multiline: true, max_length: 3000, ...(body ? { initial_value: body } : {}) },
+      },
+    ],
+  };
+}
+
+/** What the editor shows once a template is saved. */
+export function buildTemplateSaved(name: string, snippets: string[]): object {
+  return {
+    type: 'modal',
+    title: { type: 'plain_text', text: 'Template saved' },
+    close: { type: 'plain_text', text: 'Done' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(`:white_check_mark: \`${name}\` is saved.${snippets.length > 0 ? ` It uses ${snippets.map((s) => `\`${s}\``).join(', ')}.` : ''}\nSend it with \`!template ${name}\` in a ticket's thread, or pick it in the Reply modal.`, LIMITS.sectionText) } },
     ],
   };
 }

@@ -39,7 +39,7 @@ export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk channel #intake burst MINUTES` join a requester\'s messages within MINUTES to their open ticket (default 5, 0 = off)',
   '`/helpdesk channel #intake ack TEMPLATE|off` acknowledge every new ticket with a template',
   '`/helpdesk channel #intake field NAME PATTERN|off` pick a ticket field out of customer messages, e.g. `field order.number #(\\d{4,})`',
-  '`/helpdesk template add NAME text`, `template edit NAME text`: save a reply template (mustache, e.g. `Hi {{customer.first_name}}, order {{order.number}} ships today.`)',
+  '`/helpdesk template add NAME [text]`, `template edit NAME [text]`: save a reply template (mustache, e.g. `Hi {{customer.first_name}}, order {{order.number}} ships today.`); without text, an editor opens',
   '`/helpdesk template list`, `template show NAME`, `template delete NAME`',
   '`/helpdesk channel #intake routing round-robin|fewest-open|manual [group NAME]` assigns new tickets automatically',
   '`/helpdesk rule add #intake PATTERN tag TAG [group NAME]`, `rule list #intake`, `rule remove #intake ID`: e.g. `rule add #help refund|chargeback tag billing group billing`',
@@ -97,7 +97,7 @@ function parseTemplateCommand(text: string): Parsed<HelpdeskCommand> {
   if (lowerOp === 'show' || lowerOp === 'delete') {
     return body.trim() === '' ? { ok: true, value: { kind: 'template', op: lowerOp, name } } : { ok: false, error: `\`template ${lowerOp}\` takes only a name.` };
   }
-  if (body.trim() === '') return { ok: false, error: `Write the template after its name, like \`/helpdesk template ${lowerOp} ${name} Hi {{customer.first_name}}, …\`.` };
+  // Without text, the template editor (a modal) opens.
   return { ok: true, value: { kind: 'template', op: lowerOp as 'add' | 'edit', name, body: body.trim() } };
 }
 

@@ -13,7 +13,7 @@ import { HELPDESK_COMMAND_USAGE, parseHelpdeskCommand, type HelpdeskCommand } fr
 export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
   app.command('/helpdesk', async ({ command, ack, respond, context }) => {
     await ack();
-    const answer = respondAnswer(respond);
+    const answer = respondAnswer(respond, command.trigger_id);
     await answerErrors(answer, ctx.logger, { command: '/helpdesk', text: command.text.slice(0, 80) }, async () => {
       const parsed = parseHelpdeskCommand(command.text);
       if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nUsage:\n${HELPDESK_COMMAND_USAGE}`);

@@ -3,7 +3,37 @@ import { checkTemplate } from '../../domain/template.js';
 import type { Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import type { TemplateCommand } from '../commands/parse-helpdesk-command.js';
-import { escapeMrkdwn, truncate } from '../slack-text.js';
+import type { App } from '@slack/bolt';
+import { escapeAuthoredMrkdwn, escapeMrkdwn, truncate, unescapeMrkdwn } from '../slack-text.js';
+import { buildTemplateEditor, buildTemplateSaved } from '../blocks/ticket-views.js';
+import { TEMPLATE_INPUT, VIEWS } from '../ids.js';
+
+async function openEditor(op: 'add' | 'edit', name: string, teamId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  const existing = await ctx.templates.get(teamId, name);
+  if (op === 'add' && existing) throw new DomainError('bad_template', `Template \`${name}\` exists already: use \`/helpdesk template edit ${name}\`.`);
+  if (op === 'edit' && !existing) throw new DomainError('template_not_found', `There is no template \`${name}\` to edit: use \`/helpdesk template add ${name}\`.`);
+  if (!answer.triggerId) throw new DomainError('bad_command', 'Write the template after its name.');
+  await ctx.sender.openView(answer.triggerId, buildTemplateEditor(name, unescapeMrkdwn(existing?.body ?? ''), op));
+}
+
+/** The editor's Save: a template that does not compile stays in the editor with the reason. */
+export function registerTemplateEditor(app: App, ctx: BotContext): void {
+  app.view(VIEWS.templateEditor, async ({ ack, view, body }) => {
+    const { name } = JSON.parse(view.private_metadata || '{}') as { name?: string };
+    const text = view.state.values[TEMPLATE_INPUT.block]?.[TEMPLATE_INPUT.action]?.value?.trim() ?? '';
+    const check = checkTemplate(text);
+    if (!name || !check.ok || text === '') {
+      return ack({ response_action: 'errors', errors: { [TEMPLATE_INPUT.block]: !check.ok ? `Does not compile: ${check.error}` : 'Write the template first.' } });
+    }
+    const teamId = view.app_installed_team_id ?? view.team_id;
+    if (!(await ctx.directory.canConfigure(body.user.id, await ctx.channels.defaultTriage(teamId)))) {
+      return ack({ response_action: 'errors', errors: { [TEMPLATE_INPUT.block]: 'Only agents and workspace admins can manage templates.' } });
+    }
+    // Typed into a modal, so not escaped for Slack yet: escape as Slack's own composer would.
+    await ctx.templates.save(teamId, name, escapeAuthoredMrkdwn(text), body.user.id, ctx.clock.now());
+    await ack({ response_action: 'update', view: buildTemplateSaved(name, check.snippets) as never });
+  });
+}
 
 /** `/helpdesk template add|edit|list|show|delete`: the workspace's reply templates, kept by agents and admins. */
 export async function handleTemplateCommand(command: TemplateCommand, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
@@ -30,6 +60,7 @@ export async function handleTemplateCommand(command: TemplateCommand, teamId: st
       return answer.ephemeral(`:wastebasket: Template \`${command.name}\` deleted.`);
     case 'add':
     case 'edit': {
+      if (command.body === '') return openEditor(command.op, command.name, teamId, answer, ctx);
       const check = checkTemplate(command.body);
       if (!check.ok) throw new DomainError('bad_template', `Not saved: the template does not compile (${check.error}).`);
       const existing = await ctx.templates.get(teamId, command.name);

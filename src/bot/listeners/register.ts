@@ -3,6 +3,7 @@ import type { BotContext } from '../bot-context.js';
 import { registerCardActions } from './card-actions.js';
 import { registerEmojiActions } from './emoji-actions.js';
 import { registerHomeTab } from './home-tab.js';
+import { registerTemplateEditor } from './helpdesk-templates.js';
 import { registerHelpdeskCommand } from './helpdesk-command.js';
 import { registerMessageEvents } from './message-events.js';
 import { registerReplyModal } from './reply-modal.js';
@@ -15,6 +16,7 @@ export function registerListeners(app: App, ctx: BotContext): void {
   registerTicketFromMessage(app, ctx);
   registerEmojiActions(app, ctx);
   registerHomeTab(app, ctx);
+  registerTemplateEditor(app, ctx);
   registerTicketCommand(app, ctx);
   registerHelpdeskCommand(app, ctx);
   registerCardActions(app, ctx);

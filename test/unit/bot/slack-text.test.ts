@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, inertMrkdwn, truncate } from '../../../src/bot/slack-text.js';
+import { escapeAuthoredMrkdwn, escapeMrkdwn, inertMrkdwn, truncate, unescapeMrkdwn } from '../../../src/bot/slack-text.js';
 import { slackToPlain, subjectFrom } from '../../../src/ingest/slack-text.js';
 
 describe('slack text: customer text made inert', () => {
@@ -35,5 +35,14 @@ describe('slack text: customer text made inert', () => {
     expect(subjectFrom('\n\n  Order <#C1|orders> late  \nmore', 'x')).toBe('Order #orders late');
     expect(subjectFrom('   ', '(no text)')).toBe('(no text)');
     expect(Array.from(subjectFrom('a'.repeat(500), 'x')).length).toBeLessThanOrEqual(120);
+  });
+});
+
+describe('text an agent typed in a modal', () => {
+  it('is escaped like Slack\'s composer would, keeping links and mentions written on purpose', () => {
+    expect(escapeAuthoredMrkdwn('a < b & <https://x.example/p?q=1|the guide> for <@U123> in <#C9|help>, not <!channel> or <b>')).toBe(
+      'a &lt; b &amp; <https://x.example/p?q=1|the guide> for <@U123> in <#C9|help>, not &lt;!channel&gt; or &lt;b&gt;',
+    );
+    expect(unescapeMrkdwn('a &lt; b &amp;&amp; c &gt; d')).toBe('a < b && c > d');
   });
 });
