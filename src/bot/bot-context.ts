@@ -7,6 +7,7 @@ import type { ChannelStore } from '../store/channel-store.js';
 import type { TemplateStore } from '../store/template-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
 import type { Directory } from './directory.js';
+import type { ReplyPresence } from './reply-presence.js';
 import type { SlackSender } from './slack-sender.js';
 import type { TicketPublisher } from './ticket-publisher.js';
 
@@ -21,6 +22,8 @@ export interface BotContext {
   directory: Directory;
   publisher: TicketPublisher;
   routing: RoutingStore;
+  /** Who has which ticket's Reply modal open (collision warning). */
+  replying: ReplyPresence;
   /** The dependencies of ingest, ticket and routing use cases. */
   useCaseDeps: RoutingDeps;
   /** Keeps message processing (ingest and its Slack output) in arrival order per requester and per thread. */

@@ -17,6 +17,7 @@ import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners/register.js';
 import { createBotMetrics } from './metrics.js';
 import { createDeliveryQueue } from './delivery-queue.js';
+import { createReplyPresence } from './reply-presence.js';
 import { slackFetch } from './slack-fetch.js';
 import { createSlackSender } from './slack-sender.js';
 import { createTicketPublisher } from './ticket-publisher.js';
@@ -79,12 +80,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const directory = createDirectory(app.client, { agentIds: config.agentIds, adminIds: config.adminIds });
   const sender = createSlackSender(app.client);
   const queue = createDeliveryQueue(logger);
-  const publisher = createTicketPublisher({ sender, tickets, directory, logger, queue, onNewTicket: () => metrics.ticketsCreated.inc() });
+  const replying = createReplyPresence(() => clock.now());
+  const publisher = createTicketPublisher({ sender, tickets, directory, logger, queue, replying, onNewTicket: () => metrics.ticketsCreated.inc() });
   const context: BotContext = {
     tickets,
     channels,
     templates,
     routing,
+    replying,
     clock,
     logger,
     sender,

@@ -7,6 +7,7 @@ import type { Directory } from './directory.js';
 import { ASSIGN_REACTION, SOLVE_REACTION, TICKET_REACTION } from './ids.js';
 import { isActive } from '../domain/ticket.js';
 import type { DeliveryQueue } from './delivery-queue.js';
+import type { ReplyPresence } from './reply-presence.js';
 import type { SlackSender } from './slack-sender.js';
 import { escapeMrkdwn, inertMrkdwn, truncate } from './slack-text.js';
 
@@ -24,6 +25,7 @@ export interface PublisherDeps {
   directory: Directory;
   logger: Logger;
   queue: DeliveryQueue;
+  replying?: ReplyPresence;
   onNewTicket?: () => void;
 }
 
@@ -50,7 +52,7 @@ export function createTicketPublisher(deps: PublisherDeps) {
   /** The card from stored state; a brand-new ticket passes what it already knows (its message and fields). */
   async function renderCard(ticket: Ticket, fresh?: NewTicketState) {
     const [firstMessage, fields] = fresh ? [fresh.firstMessage, fresh.fields] : await Promise.all([tickets.firstMessage(ticket.id), tickets.fields(ticket.id)]);
-    return buildTicketCard({ ticket, firstMessage, fields });
+    return buildTicketCard({ ticket, firstMessage, fields, replying: deps.replying?.of(ticket.id).map((r) => r.agentId) ?? [] });
   }
 
   /**

@@ -423,6 +423,19 @@ export class SlackDriver {
     return { status: r.status, body: r.body, ...(json !== undefined ? { json } : {}) };
   }
 
+  /**
+   * The user closes a modal (Cancel or ×). Slack sends view_closed only when the view asked for it with
+   * `notify_on_close: true` (https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload#view_closed).
+   */
+  async closeView(user: string, viewId: string): Promise<InteractionResult> {
+    const u = this.user(user);
+    const open = this.openViewOf(user, viewId);
+    this.state.views.delete(open.id);
+    if (!open.view.notify_on_close) return { status: 0, body: '' };
+    const r = await this.sendPayload({ type: 'view_closed', ...this.commonPayload(u), view: { ...open.view, state: { values: {} } }, is_cleared: false });
+    return { status: r.status, body: r.body };
+  }
+
   private applyViewAck(viewId: string, user: string, json: any): void {
     const open = this.state.views.get(viewId)!;
     switch (json?.response_action) {

@@ -87,3 +87,32 @@ describe('followers', () => {
     expect(await h.tickets.followers(ticket.id)).toEqual([]);
   });
 });
+
+describe('collision warning', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  it('shows on the card who is replying, warns a second agent, and clears when the modal closes or sends', async () => {
+    const { originTs, ticket } = await openTicket(h, 'Password reset loop');
+    await h.driver.clickButton(W.alice, W.triage, ticket.cardTs!, 'ticket_reply');
+    await h.settle();
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain(`<@${W.alice}> is replying…`);
+
+    await h.driver.clickButton(W.bob, W.triage, ticket.cardTs!, 'ticket_reply');
+    await h.settle();
+    const [bobsView] = h.emu.openViews(W.bob);
+    expect(blockText(bobsView!.view.blocks)).toContain(`<@${W.alice}> is already replying to this ticket`);
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain(`<@${W.alice}>, <@${W.bob}> are replying…`);
+
+    await h.driver.closeView(W.bob, bobsView!.id);
+    await h.settle();
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain(`<@${W.alice}> is replying…`);
+
+    const [alicesView] = h.emu.openViews(W.alice);
+    const box = alicesView!.view.blocks.find((b: { block_id?: string }) => b.block_id?.startsWith('reply_text')).block_id as string;
+    await h.driver.submitView(W.alice, alicesView!.id, { [box]: { reply_text_input: 'Reset link sent again.' } });
+    await h.settle();
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).not.toContain('replying…');
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Reset link sent again.']);
+  });
+});

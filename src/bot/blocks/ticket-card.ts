@@ -24,10 +24,12 @@ export interface CardInput {
   firstMessage: TicketMessage | null;
   /** Ticket fields (order.number …), set by agents; shown when there are any. */
   fields?: Record<string, string>;
+  /** Agents with the Reply modal open right now. */
+  replying?: string[];
 }
 
 /** The ticket's card in the triage channel: everything an agent needs at a glance, and the buttons to act. */
-export function buildTicketCard({ ticket, firstMessage, fields = {} }: CardInput): { text: string; blocks: object[] } {
+export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = [] }: CardInput): { text: string; blocks: object[] } {
   const title = truncate(`#${ticket.number} ${ticket.subject}`, LIMITS.headerText);
   const origin = ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, LIMITS.sectionField) });
@@ -48,6 +50,7 @@ export function buildTicketCard({ ticket, firstMessage, fields = {} }: CardInput
     },
   ];
   if (firstMessage) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: quoteCustomerText(firstMessage) } });
+  if (replying.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:writing_hand: ${replying.map((id) => `<@${id}>`).join(', ')} ${replying.length === 1 ? 'is' : 'are'} replying…` }] });
   blocks.push(cardActions(ticket));
   blocks.push({
     type: 'context',

@@ -63,7 +63,17 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
     const problem = !ticket ? 'This ticket no longer exists.' : text.length === 0 ? 'Write a reply first.' : await agentProblem(body.user.id, ctx, ticket);
     if (problem) return ack({ response_action: 'errors', errors: { [inputBlock]: problem } });
     await ack();
+    ctx.replying.stop(ticket!.id, body.user.id);
     await sendFromModal(ticket!, body.user.id, text, after, ctx);
+  });
+
+  // notify_on_close: an agent who cancels is no longer replying.
+  app.view({ callback_id: VIEWS.replyModal, type: 'view_closed' }, async ({ ack, view, body }) => {
+    await ack();
+    const ticket = await ctx.tickets.byId(Number((JSON.parse(view.private_metadata || '{}') as ModalMetadata).ticketId));
+    if (!ticket) return;
+    ctx.replying.stop(ticket.id, body.user.id);
+    await ctx.publisher.refreshCard(ticket);
   });
 }
 
