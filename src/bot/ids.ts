@@ -9,12 +9,16 @@ export const ACTIONS = {
   templatePick: 'reply_template_pick',
   customer: 'ticket_customer',
   follow: 'ticket_follow',
+  merge: 'ticket_merge',
 } as const;
 
 export const VIEWS = {
   replyModal: 'ticket_reply_modal',
   templateEditor: 'template_editor',
+  mergeModal: 'ticket_merge_modal',
 } as const;
+
+export const MERGE_INPUT = { block: 'merge_into', action: 'merge_into_number' } as const;
 
 export const TEMPLATE_INPUT = { block: 'template_body', action: 'template_body_input' } as const;
 

@@ -46,3 +46,23 @@ describe('merging a duplicate ticket', () => {
     expect((await h.tickets.byId(a.ticket.id))!.mergedIntoId).toBeNull();
   });
 });
+
+describe('the Merge card button', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  it('asks for the ticket to keep, refuses a wrong number in the modal, and merges', async () => {
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    const keep = await ticketFrom(h, W.carol, 'Laptop will not boot');
+    const dup = await ticketFrom(h, W.carol, 'Laptop dead');
+    await h.driver.clickButton(W.alice, W.triage, dup.ticket.cardTs!, 'ticket_merge');
+    await h.settle();
+    const [view] = h.emu.openViews(W.alice);
+    const wrong = await h.driver.submitView(W.alice, view!.id, { merge_into: { merge_into_number: '99' } });
+    expect(wrong.json).toMatchObject({ response_action: 'errors', errors: { merge_into: 'There is no ticket #99.' } });
+    await h.driver.submitView(W.alice, view!.id, { merge_into: { merge_into_number: `#${keep.ticket.number}` } });
+    await h.settle();
+    expect((await h.tickets.byId(dup.ticket.id))!.mergedIntoId).toBe(keep.ticket.id);
+    expect(h.emu.openViews(W.alice)).toHaveLength(0);
+  });
+});

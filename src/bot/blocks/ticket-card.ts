@@ -87,6 +87,7 @@ function cardActions(ticket: Ticket): object {
       closeOrReopen,
       { type: 'button', action_id: ACTIONS.customer, text: { type: 'plain_text', text: 'Customer' }, value },
       { type: 'button', action_id: ACTIONS.follow, text: { type: 'plain_text', text: 'Follow' }, value },
+      ...(ticket.mergedIntoId === null ? [{ type: 'button', action_id: ACTIONS.merge, text: { type: 'plain_text', text: 'Merge…' }, value }] : []),
     ],
   };
 }

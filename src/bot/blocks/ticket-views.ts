@@ -1,5 +1,5 @@
 import type { Ticket } from '../../domain/ticket.js';
-import { ACTIONS, REPLY_AFTER, REPLY_INPUT, TEMPLATE_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
+import { ACTIONS, MERGE_INPUT, REPLY_AFTER, REPLY_INPUT, TEMPLATE_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
 import { inertMrkdwn, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
@@ -123,6 +123,27 @@ export function buildTemplateSaved(name: string, snippets: string[]): object {
     close: { type: 'plain_text', text: 'Done' },
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: truncate(`:white_check_mark: \`${name}\` is saved.${snippets.length > 0 ? ` It uses ${snippets.map((s) => `\`${s}\``).join(', ')}.` : ''}\nSend it with \`!template ${name}\` in a ticket's thread, or pick it in the Reply modal.`, LIMITS.sectionText) } },
+    ],
+  };
+}
+
+/** Asks which ticket a duplicate should be merged into. */
+export function buildMergeModal(ticket: Ticket): object {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.mergeModal,
+    private_metadata: JSON.stringify({ ticketId: ticket.id }),
+    title: { type: 'plain_text', text: truncate(`Merge #${ticket.number}`, LIMITS.modalTitle) },
+    submit: { type: 'plain_text', text: 'Merge' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(`#${ticket.number} *${inertMrkdwn(ticket.subject)}* is a duplicate: its messages move to the ticket you name, and it closes.`, LIMITS.sectionText) } },
+      {
+        type: 'input',
+        block_id: MERGE_INPUT.block,
+        label: { type: 'plain_text', text: 'Merge into ticket number' },
+        element: { type: 'plain_text_input', action_id: MERGE_INPUT.action, max_length: 10, placeholder: { type: 'plain_text', text: 'e.g. 41' } },
+      },
     ],
   };
 }

@@ -4,7 +4,9 @@ import type { Ticket } from '../../domain/ticket.js';
 import { answerErrors, respondAnswer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import type { TicketAction } from '../commands/grammar.js';
-import { ACTIONS } from '../ids.js';
+import { ACTIONS, MERGE_INPUT, VIEWS } from '../ids.js';
+import { buildMergeModal } from '../blocks/ticket-views.js';
+import { isDomainError } from '../../domain/errors.js';
 import { runTicketAction } from '../run-ticket-action.js';
 import { showCustomer } from '../show-customer.js';
 import { requireAgent } from '../../tickets/ticket-action.js';
@@ -40,6 +42,31 @@ export function registerCardActions(app: App, ctx: BotContext): void {
       const added = await ctx.tickets.follow(ticket.id, [body.user.id], ctx.clock.now());
       await answer.ephemeral(added.length > 0 ? `:bell: You follow #${ticket.number}: I will DM you when the customer answers.` : `You already follow #${ticket.number}.`);
     });
+  });
+
+  app.action<BlockAction<BlockElementAction>>(ACTIONS.merge, async (args) => {
+    await args.ack();
+    const { body, respond } = args;
+    const answer = respondAnswer(respond);
+    await answerErrors(answer, ctx.logger, { action: ACTIONS.merge, user: body.user.id }, async () => {
+      const ticket = await ticketOfCard(args, ctx);
+      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
+      await ctx.sender.openView(body.trigger_id, buildMergeModal(ticket));
+    });
+  });
+
+  // The merge modal's submit: the same action as `!merge N`; a wrong number stays in the modal with the reason.
+  app.view(VIEWS.mergeModal, async ({ ack, view, body }) => {
+    const ticketId = Number((JSON.parse(view.private_metadata || '{}') as { ticketId?: number }).ticketId);
+    const raw = view.state.values[MERGE_INPUT.block]?.[MERGE_INPUT.action]?.value?.trim() ?? '';
+    const into = /^#?(\d{1,9})$/.exec(raw)?.[1];
+    const ticket = await ctx.tickets.byId(ticketId);
+    if (!into || !ticket) return ack({ response_action: 'errors', errors: { [MERGE_INPUT.block]: 'Give a ticket number, like 41.' } });
+    const failure = await runTicketAction(ticket, { kind: 'merge', into: Number(into) }, body.user.id, { ephemeral: async () => undefined }, ctx).then(
+      () => null,
+      (err: unknown) => (isDomainError(err) ? err.message : 'That did not work; please try again.'),
+    );
+    await ack(failure ? { response_action: 'errors', errors: { [MERGE_INPUT.block]: failure } } : undefined);
   });
 
   app.action<BlockAction<BlockElementAction>>(ACTIONS.customer, async (args) => {
