@@ -16,6 +16,7 @@ export const VIEWS = {
   replyModal: 'ticket_reply_modal',
   templateEditor: 'template_editor',
   mergeModal: 'ticket_merge_modal',
+  templateFields: 'template_fields_modal',
 } as const;
 
 export const MERGE_INPUT = { block: 'merge_into', action: 'merge_into_number' } as const;

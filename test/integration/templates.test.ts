@@ -181,3 +181,25 @@ describe('the template editor', () => {
     expect(reopened.view.blocks[0].element.initial_value).toBe('Hi {{customer.first_name}} & welcome: <https://help.example/start|start here>');
   });
 });
+
+describe('filling in missing fields from /ticket N reply NAME', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  it('opens a modal for the missing fields, saves them on the ticket and sends the template', async () => {
+    await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`);
+    const { originTs, ticket } = await openTicket(h, 'Where is my parcel?');
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', `${ticket.number} reply order-update`);
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs)).toHaveLength(0);
+    const [modal] = h.emu.openViews(W.alice);
+    expect(modal!.view.blocks.map((b: { block_id?: string }) => b.block_id)).toContain('field:order.number');
+    const empty = await h.driver.submitView(W.alice, modal!.id, { 'field:order.number': { value: ' ' } });
+    expect(empty.json).toMatchObject({ response_action: 'errors' });
+    await h.driver.submitView(W.alice, modal!.id, { 'field:order.number': { value: '555-A' } });
+    await h.settle();
+    expect(await h.tickets.fields(ticket.id)).toEqual({ 'order.number': '555-A' });
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Hi Carol, your order 555-A ships today. — Alice']);
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain('order.number: 555-A');
+  });
+});

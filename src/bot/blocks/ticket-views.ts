@@ -147,3 +147,27 @@ export function buildMergeModal(ticket: Ticket): object {
     ],
   };
 }
+
+/** Asks for the ticket fields a template needs, then sends it. Block ids carry the field names. */
+export function buildFieldsModal(ticket: Ticket, template: string, extra: string, fields: string[]): object {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.templateFields,
+    // private_metadata holds at most 3,000 characters: the agent's extra words are cut to fit.
+    private_metadata: JSON.stringify({ ticketId: ticket.id, template, extra: Array.from(extra).slice(0, 2500).join('') }),
+    title: { type: 'plain_text', text: truncate(`Reply to #${ticket.number}`, LIMITS.modalTitle) },
+    submit: { type: 'plain_text', text: 'Set and send' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(`Template \`${template}\` needs ${fields.length === 1 ? 'this field' : 'these fields'} of #${ticket.number}. They are saved on the ticket, then the reply is sent.`, LIMITS.sectionText) } },
+      ...fields.slice(0, 20).map((field) => ({
+        type: 'input',
+        block_id: `${FIELD_BLOCK_PREFIX}${field}`,
+        label: { type: 'plain_text', text: truncate(field, 2000) },
+        element: { type: 'plain_text_input', action_id: 'value', max_length: 500 },
+      })),
+    ],
+  };
+}
+
+export const FIELD_BLOCK_PREFIX = 'field:';

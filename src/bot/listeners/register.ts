@@ -4,6 +4,7 @@ import { registerCardActions } from './card-actions.js';
 import { registerEmojiActions } from './emoji-actions.js';
 import { registerHomeTab } from './home-tab.js';
 import { registerTemplateEditor } from './helpdesk-templates.js';
+import { registerTemplateFields } from './template-fields.js';
 import { registerHelpdeskCommand } from './helpdesk-command.js';
 import { registerMessageEvents } from './message-events.js';
 import { registerReplyModal } from './reply-modal.js';
@@ -17,6 +18,7 @@ export function registerListeners(app: App, ctx: BotContext): void {
   registerEmojiActions(app, ctx);
   registerHomeTab(app, ctx);
   registerTemplateEditor(app, ctx);
+  registerTemplateFields(app, ctx);
   registerTicketCommand(app, ctx);
   registerHelpdeskCommand(app, ctx);
   registerCardActions(app, ctx);
