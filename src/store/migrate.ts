@@ -4,6 +4,7 @@ import * as createTemplates from '../../migrations/20261123000002_create_templat
 import * as createRouting from '../../migrations/20261123000003_create_routing.js';
 import * as createChannelAutomation from '../../migrations/20261123000004_create_channel_automation.js';
 import * as createFollowers from '../../migrations/20261123000005_create_ticket_followers.js';
+import * as addTicketIndexes from '../../migrations/20261123000006_add_ticket_indexes.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '20261123000003_create_routing': createRouting,
   '20261123000004_create_channel_automation': createChannelAutomation,
   '20261123000005_create_ticket_followers': createFollowers,
+  '20261123000006_add_ticket_indexes': addTicketIndexes,
 };
 
 const source: Knex.MigrationSource<string> = {

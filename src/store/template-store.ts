@@ -34,6 +34,11 @@ export function createTemplateStore(db: Knex) {
       return row ? fromRow(row) : null;
     },
 
+    /** Template names, most used first (the Reply modal's picker shows the first 100: Slack's limit). */
+    async names(teamId: string, limit = 100): Promise<string[]> {
+      return (await db('templates').where({ team_id: teamId }).orderBy([{ column: 'usage_count', order: 'desc' }, { column: 'name' }]).limit(limit).select('name')).map((r) => r.name as string);
+    },
+
     async list(teamId: string): Promise<Template[]> {
       return ((await db('templates').where({ team_id: teamId }).orderBy('name')) as TemplateRow[]).map(fromRow);
     },

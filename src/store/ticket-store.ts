@@ -183,7 +183,7 @@ function ticketQueries(db: Knex | Knex.Transaction) {
 
     /** Active tickets whose requester has waited longest since writing. */
     async waitingLongest(teamId: string, limit = 5): Promise<Ticket[]> {
-      return withTags((await db('tickets').where({ team_id: teamId }).whereNotIn('status', ['solved', 'closed', 'pending']).orderBy('last_requester_message_at').limit(limit)) as TicketRow[]);
+      return withTags((await db('tickets').where({ team_id: teamId }).whereIn('status', ['new', 'open']).orderBy('last_requester_message_at').limit(limit)) as TicketRow[]);
     },
 
     /** The team's figures since an instant: tickets created, tickets solved, and the active backlog now. */
@@ -192,7 +192,7 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       const [created, solved, active] = await Promise.all([
         count(db('tickets').where({ team_id: teamId }).where('created_at', '>=', since)),
         count(db('ticket_events').join('tickets', 'tickets.id', 'ticket_events.ticket_id').where({ 'tickets.team_id': teamId, 'ticket_events.kind': 'status_changed', 'ticket_events.to_value': 'solved' }).where('ticket_events.at', '>=', since)),
-        count(db('tickets').where({ team_id: teamId }).whereNotIn('status', ['solved', 'closed'])),
+        count(db('tickets').where({ team_id: teamId }).whereIn('status', ['new', 'open', 'pending'])),
       ]);
       return { created, solved, active };
     },

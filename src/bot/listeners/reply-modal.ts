@@ -33,7 +33,7 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
     const ticket = await ctx.tickets.byId(Number(metadata.ticketId));
     if (!ticket || (await agentProblem(body.user.id, ctx, ticket))) return;
     const name = action.selected_option.value;
-    const templates = (await ctx.templates.list(ticket.teamId)).map((t) => t.name);
+    const templates = await ctx.templates.names(ticket.teamId);
     const template = await ctx.templates.get(ticket.teamId, name);
     // In the box the text is plain (the agent may edit it); it is escaped for Slack when sent.
     const rendered = template ? renderTemplate(template.body, await templateView(ticket, body.user.id, ctx), (value) => value) : null;

@@ -23,12 +23,21 @@ describe('slack text: customer text made inert', () => {
 
   it('truncates by code point with a visible marker, never splitting an entity or an emoji', () => {
     expect(truncate('short', 10)).toBe('short');
-    const cut = truncate('😀'.repeat(100), 50);
-    expect(Array.from(cut).length).toBeLessThanOrEqual(50);
+    const cut = truncate('😀'.repeat(200), 100);
+    expect(Array.from(cut).length).toBeLessThanOrEqual(100);
     expect(cut).toMatch(/… \[truncated: \d+ more characters\]$/);
     expect(cut.startsWith('😀')).toBe(true);
-    const entities = truncate('&amp;'.repeat(30), 45);
+    const entities = truncate('&amp;'.repeat(40), 95);
     expect(entities).toMatch(/^(&amp;)+… \[truncated/);
+  });
+
+  it('never exceeds a short limit such as a modal title (24)', () => {
+    for (const text of ['Customer: Bartholomew Featherstonehaugh', 'Template order-shipped-to-customer', 'x'.repeat(30)]) {
+      const cut = truncate(text, 24);
+      expect(Array.from(cut).length).toBeLessThanOrEqual(24);
+      expect(cut.endsWith('…')).toBe(true);
+    }
+    expect(truncate('Customer: Ann', 24)).toBe('Customer: Ann');
   });
 
   it('takes the subject from the first non-empty line', () => {
