@@ -288,8 +288,9 @@ async function main(): Promise<void> {
     /** Picks a template in an open Reply modal and waits for views.update. */
     let templateCursor = 0;
     const pickTemplate = async (opened: SeenCall, user: string, i: number, rec: Recorder): Promise<void> => {
-      const view = opened.body.view as { id: string; blocks: { block_id?: string; elements?: { action_id?: string; options?: { value: string }[] }[] }[] };
-      const options = view.blocks.find((b) => b.block_id === 'reply_template')?.elements?.find((e) => e.action_id === 'reply_template_pick')?.options ?? [];
+      const view = opened.body.view as { id: string };
+      // The picker is an external select: Slack asks the bot for options first (block_suggestion).
+      const { options } = await emu.driver.suggestOptions(user, view.id, 'reply_template_pick', '');
       if (options.length === 0) {
         rec.fail(`template #${i}: the Reply modal has no template picker`);
         return;

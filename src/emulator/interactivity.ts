@@ -84,8 +84,10 @@ function stateEntry(el: any, given: any): Record<string, any> {
   const type = el.type;
   if (given !== null && typeof given === 'object' && !Array.isArray(given)) return { type, ...given };
   switch (type) {
-    case 'static_select':
     case 'external_select':
+      // Its options come from the app (block_suggestion), not from the element: the chosen one stands as given.
+      return { type, selected_option: given === undefined ? (el.initial_option ?? null) : { text: { type: 'plain_text', text: String(given) }, value: String(given) } };
+    case 'static_select':
     case 'radio_buttons':
       return { type, selected_option: given === undefined ? (el.initial_option ?? null) : optionByValue(el, String(given)) };
     case 'multi_static_select':

@@ -388,7 +388,9 @@ export class SlackDriver {
   async clickViewButton(user: string, viewId: string, actionId: string, opts: ActionInput & { values?: Record<string, Record<string, any>> } = {}): Promise<InteractionResult> {
     const u = this.user(user);
     const open = this.openViewOf(user, viewId);
-    const found = findElement(open.view.blocks, actionId, `view ${viewId}`);
+    const located = findElement(open.view.blocks, actionId, `view ${viewId}`);
+    // An external select offers what the app last suggested (see suggestOptions).
+    const found = located.element.type === 'external_select' ? { ...located, element: { ...located.element, options: this.suggested.get(`${viewId}/${actionId}`) ?? [] } } : located;
     const action = buildAction(found, opts, this.host.nextTs());
     const given = { ...(opts.values ?? {}) };
     if (action.type !== 'button') given[found.blockId] = { ...(given[found.blockId] ?? {}), [actionId]: selectionOf(action) };
@@ -422,6 +424,25 @@ export class SlackDriver {
     if (r.status >= 200 && r.status < 300) this.applyViewAck(open.id, user, json);
     return { status: r.status, body: r.body, ...(json !== undefined ? { json } : {}) };
   }
+
+  /**
+   * The user types into an external select in a modal: Slack asks the app for options (block_suggestion,
+   * https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#external_select) and shows
+   * them. The options offered are remembered, so clickViewButton can then select one of them.
+   */
+  async suggestOptions(user: string, viewId: string, actionId: string, query: string): Promise<{ status: number; options: { text: { text: string }; value: string }[] }> {
+    const u = this.user(user);
+    const open = this.openViewOf(user, viewId);
+    const found = findElement(open.view.blocks, actionId, `view ${viewId}`);
+    if (found.element.type !== 'external_select') throw new Error(`driver: "${actionId}" is a ${found.element.type}, not an external_select`);
+    const payload = { type: 'block_suggestion', ...this.commonPayload(u), container: { type: 'view', view_id: viewId }, view: open.view, action_id: actionId, block_id: found.blockId, value: query };
+    const r = await this.sendPayload(payload);
+    const options = (jsonOrUndefined(r.body)?.options ?? []) as { text: { text: string }; value: string }[];
+    this.suggested.set(`${viewId}/${actionId}`, options);
+    return { status: r.status, options };
+  }
+
+  private readonly suggested = new Map<string, any[]>();
 
   /**
    * The user closes a modal (Cancel or ×). Slack sends view_closed only when the view asked for it with

@@ -34,9 +34,11 @@ export function createTemplateStore(db: Knex) {
       return row ? fromRow(row) : null;
     },
 
-    /** Template names, most used first (the Reply modal's picker shows the first 100: Slack's limit). */
-    async names(teamId: string, limit = 100): Promise<string[]> {
-      return (await db('templates').where({ team_id: teamId }).orderBy([{ column: 'usage_count', order: 'desc' }, { column: 'name' }]).limit(limit).select('name')).map((r) => r.name as string);
+    /** Template names containing `search`, most used first (Slack shows at most 100 options). */
+    async names(teamId: string, search = '', limit = 100): Promise<string[]> {
+      const query = db('templates').where({ team_id: teamId }).orderBy([{ column: 'usage_count', order: 'desc' }, { column: 'name' }]).limit(limit).select('name');
+      if (search) query.where('name', 'like', `%${search.toLowerCase().replace(/[%_\\]/g, '')}%`);
+      return (await query).map((r) => r.name as string);
     },
 
     async list(teamId: string): Promise<Template[]> {

@@ -93,6 +93,8 @@ describe('the Reply modal with templates', () => {
     await h.driver.clickButton(W.alice, W.triage, ticket.cardTs!, 'ticket_reply');
     await h.settle();
     const [opened] = h.emu.openViews(W.alice);
+    const offered = await h.driver.suggestOptions(W.alice, opened!.id, 'reply_template_pick', 'SHIP');
+    expect(offered.options.map((o) => o.value)).toEqual(['shipped']);
     await h.driver.clickViewButton(W.alice, opened!.id, 'reply_template_pick', { selectedOption: 'shipped' });
     await h.settle();
     expect(h.emu.calls('views.update').filter((c) => !c.ok)).toEqual([]); // within Slack's view limits
@@ -112,6 +114,7 @@ describe('the Reply modal with templates', () => {
     await h.driver.clickButton(W.bob, W.triage, ticket.cardTs!, 'ticket_reply');
     await h.settle();
     const [opened] = h.emu.openViews(W.bob);
+    await h.driver.suggestOptions(W.bob, opened!.id, 'reply_template_pick', '');
     await h.driver.clickViewButton(W.bob, opened!.id, 'reply_template_pick', { selectedOption: 'order-update' });
     await h.settle();
     const [view] = h.emu.openViews(W.bob);

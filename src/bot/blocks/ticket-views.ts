@@ -25,8 +25,8 @@ export function presentTicket(ticket: Ticket): string {
 }
 
 export interface ReplyModalState {
-  /** Template names offered in the picker (Slack shows at most 100 options). */
-  templates: string[];
+  /** Whether the workspace has templates (the picker searches them all). */
+  templates: boolean;
   /** Text to put in the box (a rendered template). */
   text?: string;
   selected?: string;
@@ -43,19 +43,22 @@ const AFTER_OPTIONS: { value: ReplyAfter; text: string }[] = [
 ];
 
 /** The Reply modal: the text goes to the requester in the origin thread; a template can fill the box. */
-export function buildReplyModal(ticket: Ticket, state: ReplyModalState = { templates: [] }): object {
+export const templateOption = (name: string) => ({ text: { type: 'plain_text', text: truncate(name, 75) }, value: name });
+
+export function buildReplyModal(ticket: Ticket, state: ReplyModalState = { templates: false }): object {
   const option = (value: string, text: string) => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
-  const picker = state.templates.length === 0 ? [] : [
+  // An external select: Slack asks for options as the agent types, so every template can be found.
+  const picker = !state.templates ? [] : [
     {
       type: 'actions',
       block_id: 'reply_template',
       elements: [
         {
-          type: 'static_select',
+          type: 'external_select',
           action_id: ACTIONS.templatePick,
+          min_query_length: 0,
           placeholder: { type: 'plain_text', text: 'Fill in from a template…' },
-          options: state.templates.slice(0, 100).map((name) => option(name, name)),
-          ...(state.selected && state.templates.slice(0, 100).includes(state.selected) ? { initial_option: option(state.selected, state.selected) } : {}),
+          ...(state.selected ? { initial_option: templateOption(state.selected) } : {}),
         },
       ],
     },

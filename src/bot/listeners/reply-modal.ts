@@ -1,4 +1,4 @@
-import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
+import type { App, BlockAction, ExternalSelectAction } from '@slack/bolt';
 import { isDomainError } from '../../domain/errors.js';
 import { renderTemplate } from '../../domain/template.js';
 import type { Ticket } from '../../domain/ticket.js';
@@ -6,7 +6,7 @@ import { slackToPlain } from '../../ingest/slack-text.js';
 import { markPending, solveTicket } from '../../tickets/change-status.js';
 import { requireAgent } from '../../tickets/ticket-action.js';
 import type { BotContext } from '../bot-context.js';
-import { buildReplyModal } from '../blocks/ticket-views.js';
+import { buildReplyModal, templateOption } from '../blocks/ticket-views.js';
 import { ACTIONS, REPLY_AFTER, REPLY_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
 import { sendPublicReply } from '../public-reply.js';
 import { escapeMrkdwn } from '../slack-text.js';
@@ -25,15 +25,21 @@ const replyText = (values: StateValues) =>
 
 /** The Reply modal: a template picked fills the box; Send posts the text in the origin thread, then maybe pending/close. */
 export function registerReplyModal(app: App, ctx: BotContext): void {
-  app.action<BlockAction<StaticSelectAction>>(ACTIONS.templatePick, async ({ ack, body, action }) => {
+  // The template picker's search: names containing what the agent typed, most used first.
+  app.options(ACTIONS.templatePick, async ({ ack, options, body }) => {
+    const teamId = body.view?.app_installed_team_id ?? body.team?.id ?? body.user.team_id ?? '';
+    await ack({ options: (await ctx.templates.names(teamId, options.value ?? '')).map(templateOption) as never });
+  });
+
+  app.action<BlockAction<ExternalSelectAction>>(ACTIONS.templatePick, async ({ ack, body, action }) => {
     await ack();
     const view = body.view;
-    if (!view) return;
+    const name = action.selected_option?.value;
+    if (!view || !name) return;
     const metadata = JSON.parse(view.private_metadata || '{}') as ModalMetadata;
     const ticket = await ctx.tickets.byId(Number(metadata.ticketId));
     if (!ticket || (await agentProblem(body.user.id, ctx, ticket))) return;
-    const name = action.selected_option.value;
-    const templates = await ctx.templates.names(ticket.teamId);
+    const templates = true;
     const template = await ctx.templates.get(ticket.teamId, name);
     // In the box the text is plain (the agent may edit it); it is escaped for Slack when sent.
     const rendered = template ? renderTemplate(template.body, await templateView(ticket, body.user.id, ctx), (value) => value) : null;
