@@ -9,6 +9,8 @@ export interface Answer {
   triggerId?: string;
   /** Doors whose user cannot see the triage thread (a slash command elsewhere) also confirm success here. */
   confirm?(text: string): Promise<void>;
+  /** Doors without a trigger_id (thread commands) can offer a button, whose click brings one. */
+  offer?(text: string, button: { actionId: string; label: string; value: string }): Promise<void>;
 }
 
 /** Answers through Slack's response_url (slash commands, buttons, shortcuts): works in any channel, for anyone. */

@@ -10,6 +10,7 @@ export const ACTIONS = {
   customer: 'ticket_customer',
   follow: 'ticket_follow',
   merge: 'ticket_merge',
+  fillFields: 'template_fill_fields',
 } as const;
 
 export const VIEWS = {

@@ -28,8 +28,8 @@ export function createSlackSender(client: WebClient) {
       await client.chat.update({ channel, ts, text: post.text, blocks: post.blocks as never });
     },
 
-    async ephemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
-      await client.chat.postEphemeral({ channel, user, text, thread_ts: threadTs });
+    async ephemeral(channel: string, user: string, text: string, threadTs?: string, blocks?: object[]): Promise<void> {
+      await client.chat.postEphemeral({ channel, user, text, thread_ts: threadTs, blocks: blocks as never });
     },
 
     /** Adds a reaction; one already there is fine (a redelivered event). */

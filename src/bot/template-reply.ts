@@ -6,6 +6,7 @@ import type { BotContext } from './bot-context.js';
 import { sendPublicReply } from './public-reply.js';
 import { escapeMrkdwn } from './slack-text.js';
 import { buildFieldsModal } from './blocks/ticket-views.js';
+import { ACTIONS } from './ids.js';
 
 /** The snippets every template can use, plus the ticket's own fields (order.number …). */
 export async function templateView(ticket: Ticket, agentId: string | null, ctx: BotContext): Promise<Record<string, unknown>> {
@@ -35,9 +36,17 @@ export async function sendTemplateReply(ticket: Ticket, name: string, extra: str
   if (!rendered.ok) {
     if ('error' in rendered) throw new DomainError('bad_template', `Template \`${name}\` does not compile: ${rendered.error}`);
     const fields = rendered.missing.filter((m) => !/^(customer|agent|ticket|channel)\./.test(m));
-    // A door with a trigger (a slash command) can ask for the missing fields in a modal and send from there.
-    if (answer.triggerId && fields.length === rendered.missing.length) {
-      return ctx.sender.openView(answer.triggerId, buildFieldsModal(ticket, name, extra, fields));
+    // A door with a trigger (a slash command) asks for the missing fields in a modal and sends from there;
+    // a thread command offers a button that opens the same modal (a click brings the trigger a message lacks).
+    if (fields.length === rendered.missing.length) {
+      if (answer.triggerId) return ctx.sender.openView(answer.triggerId, buildFieldsModal(ticket, name, extra, fields));
+      if (answer.offer) {
+        return answer.offer(`Template \`${name}\` needs ${fields.map((f) => `\`${f}\``).join(', ')} first.`, {
+          actionId: ACTIONS.fillFields,
+          label: 'Fill in and send',
+          value: JSON.stringify({ ticketId: ticket.id, template: name, extra: Array.from(extra).slice(0, 1500).join('') }),
+        });
+      }
     }
     const how = fields.length > 0 ? ` Set ${fields.length === 1 ? 'it' : 'them'} with ${fields.map((f) => `\`!set ${f} …\``).join(', ')} in the ticket's thread (or \`/ticket ${ticket.number} set ${fields[0]} …\`), then send again.` : ' It comes from a Slack profile that has no value for it: write the reply by hand.';
     throw new DomainError('missing_snippets', `Not sent: template \`${name}\` needs a value for ${rendered.missing.map((m) => `\`${m}\``).join(', ')}.${how}`);

@@ -13,6 +13,12 @@ async function helpdesk(h: Harness, user: string, text: string): Promise<string>
   return h.emu.ephemerals({ user }).at(-1)!.text;
 }
 
+async function ticketFromDave(h: Harness) {
+  const { ts } = await h.driver.userSays(W.dave, W.help, 'No email on file');
+  await h.settle();
+  return { originTs: ts, ticket: (await h.tickets.byOrigin(W.help, ts))! };
+}
+
 const ORDER_UPDATE = 'Hi {{customer.first_name}}, your order {{order.number}} ships today. — {{agent.first_name}}';
 
 describe('reply templates with snippets', () => {
@@ -41,15 +47,21 @@ describe('reply templates with snippets', () => {
     expect(h.emu.thread(W.help, originTs)).toHaveLength(0);
   });
 
-  it('does not send a template with a missing snippet, names it and says how to fill it; then sends once it is set', async () => {
+  it('does not send a template with a missing snippet, names it, offers to fill it in; !set works too', async () => {
     await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`);
     const { originTs, ticket } = await openTicket(h, 'Where is my order?');
     await h.driver.userSays(W.alice, W.triage, '!template order-update', { thread_ts: ticket.cardTs! });
     await h.settle();
     expect(h.emu.thread(W.help, originTs)).toHaveLength(0);
-    const refusal = h.emu.ephemerals({ user: W.alice }).at(-1)!.text;
-    expect(refusal).toContain('Not sent: template `order-update` needs a value for `order.number`');
-    expect(refusal).toContain('`!set order.number …`');
+    const offer = h.emu.ephemerals({ user: W.alice }).at(-1)!;
+    expect(offer.text).toBe('Template `order-update` needs `order.number` first.');
+
+    // the offered button opens the fields form (a thread message brings no trigger_id; a click does)
+    await h.driver.clickButton(W.alice, W.triage, offer.ts, 'template_fill_fields');
+    await h.settle();
+    const [form] = h.emu.openViews(W.alice);
+    expect(form!.view.callback_id).toBe('template_fields_modal');
+    await h.driver.closeView(W.alice, form!.id);
 
     await h.driver.userSays(W.alice, W.triage, '!set order.number 1234', { thread_ts: ticket.cardTs! });
     await h.settle();
@@ -59,6 +71,15 @@ describe('reply templates with snippets', () => {
     expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Hi Carol, your order 1234 ships today. — Alice']);
     expect((await h.tickets.messages(ticket.id)).at(-1)).toMatchObject({ authorRole: 'agent', visibility: 'public', text: 'Hi Carol, your order 1234 ships today. — Alice' });
     expect(await helpdesk(h, W.alice, 'template list')).toContain('`order-update` (used 1×)');
+  });
+
+  it('says plainly when a missing snippet comes from a Slack profile', async () => {
+    await helpdesk(h, W.alice, 'template add mail We will write to {{customer.email}}.');
+    const { originTs, ticket } = await ticketFromDave(h);
+    await h.driver.userSays(W.alice, W.triage, '!template mail', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs)).toHaveLength(0);
+    expect(h.emu.ephemerals({ user: W.alice }).at(-1)!.text).toContain('Not sent: template `mail` needs a value for `customer.email`. It comes from a Slack profile');
   });
 
   it('sends a template with /ticket N reply NAME, followed by the agent\'s own words', async () => {

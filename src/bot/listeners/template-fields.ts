@@ -1,13 +1,28 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { requireAgent } from '../../tickets/ticket-action.js';
+import { answerErrors, respondAnswer } from '../answers.js';
 import { isDomainError } from '../../domain/errors.js';
 import { setField } from '../../tickets/set-field.js';
 import { FIELD_BLOCK_PREFIX } from '../blocks/ticket-views.js';
 import type { BotContext } from '../bot-context.js';
-import { VIEWS } from '../ids.js';
+import { ACTIONS, VIEWS } from '../ids.js';
 import { sendTemplateReply } from '../template-reply.js';
 
 /** The fields modal's submit: the values are saved on the ticket (as by `!set`), then the template is sent. */
 export function registerTemplateFields(app: App, ctx: BotContext): void {
+  // "Fill in and send" under a thread command's answer: the click brings the trigger_id to open the modal.
+  app.action<BlockAction<ButtonAction>>(ACTIONS.fillFields, async ({ ack, body, action, respond }) => {
+    await ack();
+    const { ticketId, template, extra } = JSON.parse(action.value ?? '{}') as { ticketId?: number; template?: string; extra?: string };
+    const ticket = await ctx.tickets.byId(Number(ticketId));
+    if (!ticket || !template) return;
+    const answer = { ...respondAnswer(respond, body.trigger_id) };
+    await answerErrors(answer, ctx.logger, { action: ACTIONS.fillFields, ticket: ticket.number }, async () => {
+      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
+      await sendTemplateReply(ticket, template, extra ?? '', body.user.id, answer, ctx);
+    });
+  });
+
   app.view(VIEWS.templateFields, async ({ ack, view, body }) => {
     const { ticketId, template, extra } = JSON.parse(view.private_metadata || '{}') as { ticketId?: number; template?: string; extra?: string };
     const ticket = await ctx.tickets.byId(Number(ticketId));

@@ -27,7 +27,14 @@ export async function handleTriageThreadMessage(message: InboundMessage, ctx: Bo
     return;
   }
   // Slack does not allow slash commands in threads, so answers go back as ephemeral messages in the thread.
-  const answer: Answer = { ephemeral: (text) => ctx.sender.ephemeral(message.channelId, message.userId, text, message.threadTs!) };
+  const answer: Answer = {
+    ephemeral: (text) => ctx.sender.ephemeral(message.channelId, message.userId, text, message.threadTs!),
+    offer: (text, button) =>
+      ctx.sender.ephemeral(message.channelId, message.userId, text, message.threadTs!, [
+        { type: 'section', text: { type: 'mrkdwn', text } },
+        { type: 'actions', elements: [{ type: 'button', action_id: button.actionId, text: { type: 'plain_text', text: button.label }, value: button.value, style: 'primary' }] },
+      ]),
+  };
   await answerErrors(answer, ctx.logger, { ticket: ticket.number, command: message.text.slice(0, 80) }, async () => {
     const parsed = parseThreadCommand(message.text);
     if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nThread commands:\n${THREAD_COMMAND_USAGE}`);
