@@ -1,7 +1,7 @@
 import type { App, BlockAction, BlockElementAction, SlackActionMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
 import { DomainError } from '../../domain/errors.js';
 import type { Ticket } from '../../domain/ticket.js';
-import { answerErrors, respondAnswer } from '../answers.js';
+import { answerErrors, respondAnswer, type Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import type { TicketAction } from '../commands/grammar.js';
 import { ACTIONS, MERGE_INPUT, VIEWS } from '../ids.js';
@@ -32,28 +32,24 @@ export function registerCardActions(app: App, ctx: BotContext): void {
   on(ACTIONS.close, () => ({ kind: 'close' }));
   on(ACTIONS.reopen, () => ({ kind: 'reopen' }));
 
-  app.action<BlockAction<BlockElementAction>>(ACTIONS.follow, async (args) => {
-    await args.ack();
-    const { body, respond } = args;
-    const answer = respondAnswer(respond);
-    await answerErrors(answer, ctx.logger, { action: ACTIONS.follow, user: body.user.id }, async () => {
-      const ticket = await ticketOfCard(args, ctx);
-      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
-      const added = await ctx.tickets.follow(ticket.id, [body.user.id], ctx.clock.now());
-      await answer.ephemeral(added.length > 0 ? `:bell: You follow #${ticket.number}: I will DM you when the customer answers.` : `You already follow #${ticket.number}.`);
+  // Card buttons that are not ticket changes: agents only, answered ephemerally when something is wrong.
+  const onAgentButton = (actionId: string, work: (ticket: Ticket, args: ActionArgs, answer: Answer) => Promise<void>) => {
+    app.action<BlockAction<BlockElementAction>>(actionId, async (args) => {
+      await args.ack();
+      const answer = respondAnswer(args.respond, args.body.trigger_id);
+      await answerErrors(answer, ctx.logger, { action: actionId, user: args.body.user.id }, async () => {
+        const ticket = await ticketOfCard(args, ctx);
+        await requireAgent(args.body.user.id, ticket, ctx.useCaseDeps);
+        await work(ticket, args, answer);
+      });
     });
+  };
+  onAgentButton(ACTIONS.follow, async (ticket, { body }, answer) => {
+    const added = await ctx.tickets.follow(ticket.id, [body.user.id], ctx.clock.now());
+    await answer.ephemeral(added.length > 0 ? `:bell: You follow #${ticket.number}: I will DM you when the customer answers.` : `You already follow #${ticket.number}.`);
   });
-
-  app.action<BlockAction<BlockElementAction>>(ACTIONS.merge, async (args) => {
-    await args.ack();
-    const { body, respond } = args;
-    const answer = respondAnswer(respond);
-    await answerErrors(answer, ctx.logger, { action: ACTIONS.merge, user: body.user.id }, async () => {
-      const ticket = await ticketOfCard(args, ctx);
-      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
-      await ctx.sender.openView(body.trigger_id, buildMergeModal(ticket));
-    });
-  });
+  onAgentButton(ACTIONS.merge, (ticket, { body }) => ctx.sender.openView(body.trigger_id, buildMergeModal(ticket)));
+  onAgentButton(ACTIONS.customer, (ticket, { body }) => showCustomer(ticket.teamId, ticket.requesterId, body.trigger_id, ctx));
 
   // The merge modal's submit: the same action as `!merge N`; a wrong number stays in the modal with the reason.
   app.view(VIEWS.mergeModal, async ({ ack, view, body }) => {
@@ -67,17 +63,6 @@ export function registerCardActions(app: App, ctx: BotContext): void {
       (err: unknown) => (isDomainError(err) ? err.message : 'That did not work; please try again.'),
     );
     await ack(failure ? { response_action: 'errors', errors: { [MERGE_INPUT.block]: failure } } : undefined);
-  });
-
-  app.action<BlockAction<BlockElementAction>>(ACTIONS.customer, async (args) => {
-    await args.ack();
-    const { body, respond } = args;
-    const answer = respondAnswer(respond);
-    await answerErrors(answer, ctx.logger, { action: ACTIONS.customer, user: body.user.id }, async () => {
-      const ticket = await ticketOfCard(args, ctx);
-      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
-      await showCustomer(ticket.teamId, ticket.requesterId, body.trigger_id, ctx);
-    });
   });
 }
 
