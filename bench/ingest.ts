@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { integerFlag } from './lib/args.js';
 import { SlackEmulator } from '../src/emulator/index.js';
 import { connectDb, type Db } from '../src/store/db.js';
 import { migrateLatest } from '../src/store/migrate.js';
@@ -53,14 +54,7 @@ if (flags.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const positive = (name: string, value: string | undefined, allowZero = false): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    console.error(`--${name}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${value}\n${USAGE}`);
-    process.exit(2);
-  }
-  return n;
-};
+const positive = integerFlag(USAGE);
 const N = positive('events', flags.events);
 const RATE = positive('rate', flags.rate);
 const CONCURRENCY = positive('concurrency', flags.concurrency);

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
-async function ticketFrom(h: Harness, user: string, text: string) {
-  const { ts } = await h.driver.userSays(user, W.help, text);
-  await h.settle();
-  return (await h.tickets.byOrigin(W.help, ts))!;
-}
+const ticketFrom = async (h: Harness, user: string, text: string) => (await postInIntake(h, user, text)).ticket;
 
 describe('single customer view', () => {
   let h: Harness;

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
-async function openTicket(h: Harness, text = 'The scanner eats paper') {
-  const { ts } = await h.driver.userSays(W.carol, W.help, text);
-  await h.settle();
-  return { originTs: ts, ticket: (await h.tickets.byOrigin(W.help, ts))! };
-}
+const openTicket = (h: Harness, text = 'The scanner eats paper') => postInIntake(h, W.carol, text);
 /** The bot's own reactions on a message (people's reactions stay theirs). */
 const reactionsOn = (h: Harness, channel: string, ts: string) =>
   h.emu.message(channel, ts)!.reactions.filter((r) => r.users.includes(h.emu.botUserId)).map((r) => r.name).sort();

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
-async function ticketFrom(h: Harness, user: string, text: string) {
-  const { ts } = await h.driver.userSays(user, W.help, text);
-  await h.settle();
-  return { originTs: ts, ticket: (await h.tickets.byOrigin(W.help, ts))! };
-}
+const ticketFrom = postInIntake;
 
 describe('merging a duplicate ticket', () => {
   let h: Harness;

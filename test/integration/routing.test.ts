@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
 const CHARLIE = 'UCHARL07';
 
@@ -9,13 +9,7 @@ async function helpdesk(h: Harness, user: string, text: string): Promise<string>
   return h.emu.ephemerals({ user }).at(-1)!.text;
 }
 
-async function ticketFrom(h: Harness, user: string, text: string) {
-  const { ts } = await h.driver.userSays(user, W.help, text);
-  await h.settle();
-  const ticket = await h.tickets.byOrigin(W.help, ts);
-  if (!ticket) throw new Error(`no ticket from ${user}: ${h.logLines.slice(-3).join('')}`);
-  return ticket;
-}
+const ticketFrom = async (h: Harness, user: string, text: string) => (await postInIntake(h, user, text)).ticket;
 
 describe('routing: policies, groups, availability and rules', () => {
   let h: Harness;

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
-async function openTicket(h: Harness, text: string) {
-  const { ts } = await h.driver.userSays(W.carol, W.help, text);
-  await h.settle();
-  return { originTs: ts, ticket: (await h.tickets.byOrigin(W.help, ts))! };
-}
+const openTicket = (h: Harness, text: string) => postInIntake(h, W.carol, text);
 
 async function helpdesk(h: Harness, user: string, text: string): Promise<string> {
   await h.driver.slashCommand(user, W.general, '/helpdesk', text);
@@ -13,11 +9,7 @@ async function helpdesk(h: Harness, user: string, text: string): Promise<string>
   return h.emu.ephemerals({ user }).at(-1)!.text;
 }
 
-async function ticketFromDave(h: Harness) {
-  const { ts } = await h.driver.userSays(W.dave, W.help, 'No email on file');
-  await h.settle();
-  return { originTs: ts, ticket: (await h.tickets.byOrigin(W.help, ts))! };
-}
+const ticketFromDave = (h: Harness) => postInIntake(h, W.dave, 'No email on file');
 
 const ORDER_UPDATE = 'Hi {{customer.first_name}}, your order {{order.number}} ships today. — {{agent.first_name}}';
 

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach } from 'vitest';
 import type { Logger } from 'pino';
 import { createBot, type Bot } from '../../src/bot/create-bot.js';
+import type { Ticket } from '../../src/domain/ticket.js';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { SlackEmulator, type SlackDriver } from '../../src/emulator/index.js';
@@ -95,6 +96,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await testDb.drop();
     },
   };
+}
+
+/** A top-level message in the intake channel, once the bot has processed it, and the ticket it opened. */
+export async function postInIntake(h: Harness, user: string, text: string): Promise<{ originTs: string; ticket: Ticket }> {
+  const { ts } = await h.driver.userSays(user, W.help, text);
+  await h.settle();
+  const ticket = await h.tickets.byOrigin(W.help, ts);
+  if (!ticket) throw new Error(`no ticket from ${user} for "${text}": ${h.logLines.slice(-3).join('')}`);
+  return { originTs: ts, ticket };
 }
 
 /** Gives every test of the enclosing describe a fresh harness: `let h: Harness; useHarness((x) => (h = x));`. */
