@@ -14,7 +14,8 @@ export type DomainErrorCode =
   | 'template_not_found'
   | 'bad_template'
   | 'missing_snippets'
-  | 'bad_field';
+  | 'bad_field'
+  | 'bad_setting';
 
 export class DomainError extends Error {
   constructor(

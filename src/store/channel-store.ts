@@ -9,6 +9,8 @@ export interface IntakeChannel {
   burstWindowSeconds: number;
   /** A template sent automatically when a ticket opens here (never counted as an agent's reply). */
   ackTemplate: string | null;
+  /** Ask the requester to rate 1-5 when their ticket is solved. */
+  csatEnabled: boolean;
 }
 
 interface IntakeRow {
@@ -18,6 +20,7 @@ interface IntakeRow {
   pleasantry_filter: boolean | number;
   burst_window_seconds: number;
   ack_template: string | null;
+  csat_enabled: boolean | number;
 }
 
 const fromRow = (row: IntakeRow): IntakeChannel => ({
@@ -27,6 +30,7 @@ const fromRow = (row: IntakeRow): IntakeChannel => ({
   pleasantryFilter: Boolean(row.pleasantry_filter),
   burstWindowSeconds: Number(row.burst_window_seconds),
   ackTemplate: row.ack_template ?? null,
+  csatEnabled: row.csat_enabled === undefined ? true : Boolean(row.csat_enabled),
 });
 
 export type ChannelStore = ReturnType<typeof createChannelStore>;
@@ -70,11 +74,12 @@ export function createChannelStore(db: Knex, cacheMs = 5_000) {
       return (await this.intake(channelId))!;
     },
 
-    async updateRules(channelId: string, rules: { pleasantryFilter?: boolean; burstWindowSeconds?: number; ackTemplate?: string | null }): Promise<void> {
+    async updateRules(channelId: string, rules: { pleasantryFilter?: boolean; burstWindowSeconds?: number; ackTemplate?: string | null; csatEnabled?: boolean }): Promise<void> {
       const row: Record<string, unknown> = {};
       if (rules.pleasantryFilter !== undefined) row.pleasantry_filter = rules.pleasantryFilter;
       if (rules.burstWindowSeconds !== undefined) row.burst_window_seconds = rules.burstWindowSeconds;
       if (rules.ackTemplate !== undefined) row.ack_template = rules.ackTemplate;
+      if (rules.csatEnabled !== undefined) row.csat_enabled = rules.csatEnabled;
       if (Object.keys(row).length > 0) await db('channel_settings').where({ channel_id: channelId }).update(row);
       changed();
     },
@@ -97,6 +102,18 @@ export function createChannelStore(db: Knex, cacheMs = 5_000) {
         const row = await db('workspace_settings').where({ team_id: teamId }).first('default_triage_channel_id');
         return (row?.default_triage_channel_id as string | null | undefined) ?? null;
       }),
+
+    /** The IANA zone the team's days are cut in (digests, `/helpdesk stats`); UTC until set. */
+    timeZone: (teamId: string): Promise<string> =>
+      remember(`tz:${teamId}`, async () => {
+        const row = await db('workspace_settings').where({ team_id: teamId }).first('time_zone');
+        return (row?.time_zone as string | null | undefined) ?? 'UTC';
+      }),
+
+    async setTimeZone(teamId: string, timeZone: string): Promise<void> {
+      await db('workspace_settings').insert({ team_id: teamId, time_zone: timeZone, next_ticket_number: 1 }).onConflict('team_id').merge({ time_zone: timeZone });
+      changed();
+    },
 
     async setDefaultTriage(teamId: string, triageChannelId: string): Promise<void> {
       await db('workspace_settings')

@@ -5,6 +5,7 @@ import * as createRouting from '../../migrations/20261123000003_create_routing.j
 import * as createChannelAutomation from '../../migrations/20261123000004_create_channel_automation.js';
 import * as createFollowers from '../../migrations/20261123000005_create_ticket_followers.js';
 import * as addTicketIndexes from '../../migrations/20261123000006_add_ticket_indexes.js';
+import * as createReports from '../../migrations/20261130000007_create_reports.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '20261123000004_create_channel_automation': createChannelAutomation,
   '20261123000005_create_ticket_followers': createFollowers,
   '20261123000006_add_ticket_indexes': addTicketIndexes,
+  '20261130000007_create_reports': createReports,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -78,6 +78,7 @@ describe('doors into a ticket, pleasantries, follow-ups and message lifecycle', 
     expect(h.emu.thread(W.triage, carols.cardTs!).map((m) => m.text).join()).toContain('also my calendar is empty');
 
     await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    await h.settle(); // each answer is posted after the ack, so let the first land before the second
     await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> pleasantries off`);
     await h.settle();
     await h.driver.userSays(W.carol, W.help, 'and Teams will not start');

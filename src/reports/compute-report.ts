@@ -1,0 +1,138 @@
+import type { Knex } from 'knex';
+import type { ServiceLevelStore } from '../store/service-level-store.js';
+import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type Distribution, type SlaOutcome } from '../store/report-queries.js';
+
+/** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
+const DAY = 86_400_000;
+export const BACKLOG_BUCKETS = [{ label: '< 1d', under: DAY }, { label: '1-3d', under: 3 * DAY }, { label: '3-7d', under: 7 * DAY }, { label: '7-30d', under: 30 * DAY }];
+
+export interface Csat {
+  sent: number;
+  rated: number;
+  /** Share of ratings that are 4 or 5 (null with no rating). */
+  score: number | null;
+  mean: number | null;
+  responseRate: number | null;
+}
+
+export interface AgentFigures {
+  agentId: string;
+  solved: number;
+  replies: number;
+  firstReply: Distribution;
+  csat: Csat;
+}
+
+export interface Report {
+  cohort: Cohort;
+  /** Figures in business hours too: a calendar applies to the workspace or a channel. */
+  business: boolean;
+  created: number;
+  createdByChannel: Array<{ channelId: string; count: number }>;
+  /** What happened in the period whatever the tickets' age. */
+  activity: { solved: number; publicReplies: number };
+  backlog: { at: number; total: number; buckets: Array<{ label: string; count: number }> };
+  firstReply: Distribution & { unanswered: number; business: Distribution | null };
+  response: Distribution & { business: Distribution | null };
+  resolution: Distribution & { business: Distribution | null };
+  solved: number;
+  replies: { total: number; perSolvedTicket: Distribution };
+  oneTouch: { count: number; rate: number | null };
+  automated: { count: number; rate: number | null };
+  reopened: { count: number; rate: number | null };
+  csat: Csat;
+  sla: { met: number; breached: number; running: number; metShare: number | null; breaches: SlaOutcome[] };
+  agents: AgentFigures[];
+  topTags: Array<{ tag: string; count: number }>;
+  oldestOpen: Awaited<ReturnType<typeof oldestOpen>>;
+}
+
+export interface ReportDeps {
+  db: Knex;
+  serviceLevels: ServiceLevelStore;
+  now: number;
+}
+
+const share = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+
+function csatFrom(row: { sent: number; rated: number; good: number; mean: number | null } | undefined): Csat {
+  if (!row) return { sent: 0, rated: 0, score: null, mean: null, responseRate: null };
+  return { sent: row.sent, rated: row.rated, score: share(row.good, row.rated), mean: row.mean, responseRate: share(row.rated, row.sent) };
+}
+
+/** Every figure for tickets created in [from, to) (the cohort), plus the period's activity and backlog. */
+export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<Report> {
+  const scopes = await deps.serviceLevels.calendarScopes(cohort.teamId);
+  const calendars = { teamScope: scopes.includes(cohort.teamId) ? cohort.teamId : null, channelScopes: scopes.filter((s) => s !== cohort.teamId) };
+
+  const cohortFigures = await withCohort(deps.db, cohort, calendars, async (q) => {
+    const totals = await q.totals();
+    const agentsFirstReply = await q.firstReplyByAgent();
+    const solvedBy = await q.solvedByAssignee();
+    const repliesBy = await q.repliesByAgent();
+    const csatBy = await q.csat(true);
+    const agentIds = [...new Set([...agentsFirstReply.keys(), ...solvedBy.keys(), ...repliesBy.keys(), ...csatBy.keys()])].filter((id) => id !== '');
+    const sla = await q.slaOutcomes(deps.now);
+    return {
+      totals,
+      createdByChannel: await q.createdByChannel(),
+      firstReply: await q.firstReply(),
+      firstReplyBusiness: q.business ? await q.firstReplyBusiness() : null,
+      response: await q.responses(),
+      responseBusiness: q.business ? await q.responsesBusiness() : null,
+      resolution: await q.resolution(),
+      resolutionBusiness: q.business ? await q.resolutionBusiness() : null,
+      perSolved: await q.repliesPerSolved(),
+      csat: csatFrom((await q.csat()).get('all')),
+      sla,
+      agents: agentIds
+        .map((agentId) => ({
+          agentId,
+          solved: solvedBy.get(agentId) ?? 0,
+          replies: repliesBy.get(agentId) ?? 0,
+          firstReply: agentsFirstReply.get(agentId) ?? { count: 0, mean: null, median: null, p90: null },
+          csat: csatFrom(csatBy.get(agentId)),
+        }))
+        .sort((a, b) => b.solved - a.solved || b.replies - a.replies || a.agentId.localeCompare(b.agentId)),
+      topTags: await q.topTags(5),
+      business: q.business,
+    };
+  });
+
+  const backlogMoment = Math.min(cohort.to, deps.now);
+  const backlog = await backlogAt(deps.db, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId);
+  const { totals, sla } = cohortFigures;
+  const met = sla.filter((o) => o.state === 'met').length;
+  const breached = sla.filter((o) => o.state === 'breached');
+  return {
+    cohort,
+    business: cohortFigures.business,
+    created: totals.created,
+    createdByChannel: cohortFigures.createdByChannel,
+    activity: await periodActivity(deps.db, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
+    backlog: {
+      at: backlogMoment,
+      total: backlog.total,
+      buckets: [...BACKLOG_BUCKETS.map((b, i) => ({ label: b.label, count: backlog.buckets[i]! })), { label: '> 30d', count: backlog.buckets.at(-1)! }],
+    },
+    firstReply: { ...cohortFigures.firstReply, unanswered: totals.unanswered, business: cohortFigures.firstReplyBusiness },
+    response: { ...cohortFigures.response, business: cohortFigures.responseBusiness },
+    resolution: { ...cohortFigures.resolution, business: cohortFigures.resolutionBusiness },
+    solved: totals.solved,
+    replies: { total: totals.agentReplies, perSolvedTicket: cohortFigures.perSolved },
+    oneTouch: { count: totals.oneTouch, rate: share(totals.oneTouch, totals.solved) },
+    automated: { count: totals.automated, rate: share(totals.automated, totals.solved) },
+    reopened: { count: totals.reopened, rate: share(totals.reopened, totals.everSolved) },
+    csat: cohortFigures.csat,
+    sla: {
+      met,
+      breached: breached.length,
+      running: sla.length - met - breached.length,
+      metShare: share(met, met + breached.length),
+      breaches: breached.sort((a, b) => b.elapsedMs - b.targetMs - (a.elapsedMs - a.targetMs)),
+    },
+    agents: cohortFigures.agents,
+    topTags: cohortFigures.topTags,
+    oldestOpen: await oldestOpen(deps.db, cohort.teamId, 5, cohort.channelId),
+  };
+}

@@ -1,0 +1,357 @@
+import type { Knex } from 'knex';
+
+/**
+ * The SQL behind reports. A report is about a cohort (tickets created in a period, optionally of one
+ * channel, assignee or tag). Each report lays its cohort out once in temporary tables, one pass over
+ * tickets, messages and status events, then answers every figure with aggregates over those small tables:
+ * no ticket is loaded into memory, and SQLite and PostgreSQL run the same statements.
+ */
+
+export interface Cohort {
+  teamId: string;
+  from: number;
+  to: number;
+  channelId?: string;
+  assigneeId?: string;
+  tag?: string;
+}
+
+/** Which business calendar applies: a channel's own, else the workspace's (scopes as stored). */
+export interface CalendarScopes {
+  teamScope: string | null;
+  channelScopes: string[];
+}
+
+/** Count, mean, median and p90 (nearest rank) of one set of durations in ms. */
+export interface Distribution {
+  count: number;
+  mean: number | null;
+  median: number | null;
+  p90: number | null;
+}
+
+export const emptyDistribution: Distribution = { count: 0, mean: null, median: null, p90: null };
+
+export type ReportQueries = ReturnType<typeof reportQueries>;
+
+const ACTIVE = `NOT IN ('solved', 'closed')`;
+
+/** Runs `work` with the cohort's tables in place (one connection, one transaction), then drops them. */
+export async function withCohort<T>(db: Knex, cohort: Cohort, calendars: CalendarScopes, work: (q: ReportQueries) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    // The tables live in the transaction: an error rolls their creation back with it.
+    await dropTables(trx);
+    await buildCohort(trx, cohort, calendars);
+    const result = await work(reportQueries(trx, cohort, calendars.teamScope !== null || calendars.channelScopes.length > 0));
+    await dropTables(trx);
+    return result;
+  });
+}
+
+async function dropTables(trx: Knex.Transaction) {
+  for (const table of ['rpt_facts', 'rpt_msgs', 'rpt_tickets']) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
+}
+
+function cohortFilter(cohort: Cohort): { sql: string; bindings: Knex.RawBinding[] } {
+  let sql = 't.team_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL';
+  const bindings: Knex.RawBinding[] = [cohort.teamId, cohort.from, cohort.to];
+  if (cohort.channelId) {
+    sql += ' AND t.origin_channel_id = ?';
+    bindings.push(cohort.channelId);
+  }
+  if (cohort.assigneeId) {
+    sql += ' AND t.assignee_id = ?';
+    bindings.push(cohort.assigneeId);
+  }
+  if (cohort.tag) {
+    sql += ' AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = ?)';
+    bindings.push(cohort.tag);
+  }
+  return { sql, bindings };
+}
+
+/** "Business ms since the calendar's start" at instant `at` (an SQL expression), for the row's calendar. */
+const businessClock = (at: string, scope = 'cal_scope') =>
+  `(SELECT s.business_before + (CASE WHEN ${at} < s.closes_at THEN ${at} ELSE s.closes_at END) - s.opens_at
+    FROM business_spans s WHERE s.scope = ${scope} AND s.opens_at <= ${at} ORDER BY s.opens_at DESC LIMIT 1)`;
+
+async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: CalendarScopes) {
+  const filter = cohortFilter(cohort);
+  const scopeCases = calendars.channelScopes.map(() => 'WHEN t.origin_channel_id = ? THEN t.origin_channel_id').join(' ');
+  const calScope = `CASE ${scopeCases} WHEN 1 = 1 THEN ? END`;
+  await trx.raw(
+    `CREATE TEMP TABLE rpt_tickets AS
+     SELECT t.id, t.number, t.origin_channel_id AS channel_id, t.assignee_id, t.status, t.priority, t.created_at,
+            CASE WHEN t.status ${ACTIVE} THEN NULL ELSE t.solved_at END AS solved_at,
+            ${calScope} AS cal_scope
+     FROM tickets t WHERE ${filter.sql}`,
+    [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
+  );
+  // Public messages by people, in order: LAG finds where a requester's wait starts (after an agent reply or
+  // at the start), the frame MIN finds the agent reply that ends it. Bots and automations never end a wait.
+  await trx.raw(
+    `CREATE TEMP TABLE rpt_msgs AS
+     SELECT m.ticket_id, m.sent_at, m.author_role AS role, m.user_id,
+            LAG(m.author_role) OVER (PARTITION BY m.ticket_id ORDER BY m.sent_at, m.id) AS prev_role,
+            MIN(CASE WHEN m.author_role = 'agent' THEN m.sent_at END)
+              OVER (PARTITION BY m.ticket_id ORDER BY m.sent_at, m.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_agent_at,
+            ROW_NUMBER() OVER (PARTITION BY m.ticket_id, m.author_role ORDER BY m.sent_at, m.id) AS role_rank
+     FROM messages m JOIN rpt_tickets r ON r.id = m.ticket_id
+     WHERE m.visibility = 'public' AND m.deleted_at IS NULL AND m.author_role IN ('requester', 'agent')`,
+  );
+  const business = calendars.teamScope !== null || calendars.channelScopes.length > 0;
+  const clock = (at: string) => (business ? `CASE WHEN ${at} IS NULL OR r.cal_scope IS NULL THEN NULL ELSE ${businessClock(at, 'r.cal_scope')} END` : 'NULL');
+  await trx.raw(
+    `CREATE TEMP TABLE rpt_facts AS
+     SELECT r.*, a.first_reply_at, a.first_reply_agent, COALESCE(a.agent_replies, 0) AS agent_replies,
+            COALESCE(e.reopens, 0) AS reopens, e.first_solved_at,
+            ${clock('r.created_at')} AS created_biz, ${clock('a.first_reply_at')} AS first_reply_biz, ${clock('r.solved_at')} AS solved_biz
+     FROM rpt_tickets r
+     LEFT JOIN (SELECT ticket_id,
+                       MIN(CASE WHEN role = 'agent' THEN sent_at END) AS first_reply_at,
+                       MAX(CASE WHEN role = 'agent' AND role_rank = 1 THEN user_id END) AS first_reply_agent,
+                       SUM(CASE WHEN role = 'agent' THEN 1 ELSE 0 END) AS agent_replies
+                FROM rpt_msgs GROUP BY ticket_id) a ON a.ticket_id = r.id
+     LEFT JOIN (SELECT ev.ticket_id,
+                       SUM(CASE WHEN ev.from_value IN ('solved', 'closed') AND ev.to_value ${ACTIVE} THEN 1 ELSE 0 END) AS reopens,
+                       MIN(CASE WHEN ev.to_value IN ('solved', 'closed') THEN ev.at END) AS first_solved_at
+                FROM ticket_events ev JOIN rpt_tickets r2 ON r2.id = ev.ticket_id
+                WHERE ev.kind = 'status_changed' GROUP BY ev.ticket_id) e ON e.ticket_id = r.id`,
+  );
+}
+
+const num = (value: unknown): number => Number(value ?? 0);
+const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean) {
+  /**
+   * Median (mean of the two middle values when even), p90 (nearest rank) and mean of `value` over `source`,
+   * per group: window functions rank the values, so only the few rows at the wanted ranks come back.
+   */
+  const rowsOf = async (sql: string, bindings: Knex.RawBinding[] = []): Promise<Record<string, unknown>[]> => {
+    const result = await trx.raw(sql, bindings);
+    return Array.isArray(result) ? result : result.rows;
+  };
+  const distributionsOf = async (source: string, value: string, group = `'all'`, bindings: Knex.RawBinding[] = []) =>
+    toDistributions(
+      await rowsOf(
+        `SELECT g, n, mean, rn, v FROM (
+           SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY g) AS n, AVG(v) OVER (PARTITION BY g) AS mean
+           FROM (SELECT ${group} AS g, ${value} AS v FROM ${source}) src WHERE v IS NOT NULL AND g IS NOT NULL
+         ) ranked WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2 OR rn = (9 * n + 9) / 10`,
+        bindings,
+      ),
+    );
+  const one = (map: Map<string, Distribution>) => map.get('all') ?? emptyDistribution;
+  const waits = `(SELECT m.ticket_id, m.sent_at AS started_at, m.next_agent_at AS ended_at, m.prev_role, f.cal_scope, f.channel_id, f.priority, f.created_at
+                   FROM rpt_msgs m JOIN rpt_facts f ON f.id = m.ticket_id
+                   WHERE m.role = 'requester' AND (m.prev_role IS NULL OR m.prev_role = 'agent')) w`;
+
+  return {
+    business,
+
+    async totals() {
+      const [row] = await rowsOf(
+        `SELECT COUNT(*) AS created,
+                SUM(CASE WHEN solved_at IS NOT NULL THEN 1 ELSE 0 END) AS solved,
+                SUM(CASE WHEN first_reply_at IS NULL THEN 1 ELSE 0 END) AS unanswered,
+                SUM(CASE WHEN solved_at IS NOT NULL AND agent_replies = 1 THEN 1 ELSE 0 END) AS one_touch,
+                SUM(CASE WHEN solved_at IS NOT NULL AND agent_replies = 0 THEN 1 ELSE 0 END) AS automated,
+                SUM(CASE WHEN first_solved_at IS NOT NULL THEN 1 ELSE 0 END) AS ever_solved,
+                SUM(CASE WHEN reopens > 0 THEN 1 ELSE 0 END) AS reopened,
+                SUM(agent_replies) AS agent_replies
+         FROM rpt_facts`,
+      );
+      return {
+        created: num(row?.created),
+        solved: num(row?.solved),
+        unanswered: num(row?.unanswered),
+        oneTouch: num(row?.one_touch),
+        automated: num(row?.automated),
+        everSolved: num(row?.ever_solved),
+        reopened: num(row?.reopened),
+        agentReplies: num(row?.agent_replies),
+      };
+    },
+
+    async createdByChannel(): Promise<Array<{ channelId: string; count: number }>> {
+      const rows = await rowsOf('SELECT channel_id, COUNT(*) AS n FROM rpt_facts GROUP BY channel_id ORDER BY n DESC, channel_id');
+      return rows.map((r) => ({ channelId: String(r.channel_id), count: num(r.n) }));
+    },
+
+    /** Tickets created per bucket, the buckets given as ascending boundaries [b0, b1, …, bn). */
+    async createdPerBucket(boundaries: number[]): Promise<number[]> {
+      if (boundaries.length < 2) return [];
+      const columns = boundaries.slice(0, -1).map((_, i) => `SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0 END) AS b${i}`);
+      const [row] = await rowsOf(`SELECT ${columns.join(', ')} FROM rpt_facts`, boundaries.slice(0, -1).flatMap((b, i) => [b, boundaries[i + 1]]));
+      return boundaries.slice(0, -1).map((_, i) => num(row?.[`b${i}`]));
+    },
+
+    /** First reply time median per creation bucket (for the chart). */
+    async firstReplyPerBucket(boundaries: number[]): Promise<Array<Distribution>> {
+      const cases = boundaries.slice(0, -1).map((_, i) => `WHEN created_at >= ? AND created_at < ? THEN '${i}'`).join(' ');
+      const bindings = boundaries.slice(0, -1).flatMap((b, i) => [b, boundaries[i + 1]]);
+      const map = await distributionsOf('rpt_facts', 'first_reply_at - created_at', `CASE ${cases} END`, bindings);
+      return boundaries.slice(0, -1).map((_, i) => map.get(String(i)) ?? emptyDistribution);
+    },
+
+    firstReply: async () => one(await distributionsOf('rpt_facts', 'first_reply_at - created_at')),
+    firstReplyBusiness: async () => one(await distributionsOf('rpt_facts', 'first_reply_biz - created_biz')),
+    resolution: async () => one(await distributionsOf('rpt_facts', 'solved_at - created_at')),
+    resolutionBusiness: async () => one(await distributionsOf('rpt_facts', 'solved_biz - created_biz')),
+    /** Agent replies per solved ticket. */
+    repliesPerSolved: async () => one(await distributionsOf('rpt_facts', 'CASE WHEN solved_at IS NOT NULL THEN agent_replies END')),
+    /** Every answered wait: from the oldest unanswered requester message to the next public agent reply. */
+    responses: async () => one(await distributionsOf(waits, 'w.ended_at - w.started_at')),
+    responsesBusiness: async () =>
+      one(await distributionsOf(waits, `CASE WHEN w.cal_scope IS NULL THEN NULL ELSE ${businessClock('w.ended_at', 'w.cal_scope')} - ${businessClock('w.started_at', 'w.cal_scope')} END`)),
+
+    firstReplyByAgent: () => distributionsOf('rpt_facts', 'first_reply_at - created_at', 'first_reply_agent'),
+
+    async solvedByAssignee(): Promise<Map<string, number>> {
+      const rows = await rowsOf(`SELECT COALESCE(assignee_id, '') AS agent, COUNT(*) AS n FROM rpt_facts WHERE solved_at IS NOT NULL GROUP BY COALESCE(assignee_id, '')`);
+      return new Map(rows.map((r) => [String(r.agent), num(r.n)]));
+    },
+
+    async repliesByAgent(): Promise<Map<string, number>> {
+      const rows = await rowsOf(`SELECT user_id, COUNT(*) AS n FROM rpt_msgs WHERE role = 'agent' GROUP BY user_id`);
+      return new Map(rows.map((r) => [String(r.user_id), num(r.n)]));
+    },
+
+    async csat(byAgent = false) {
+      const group = byAgent ? `COALESCE(c.agent_id, '')` : `'all'`;
+      const rows = await rowsOf(
+        `SELECT ${group} AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
+                SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, AVG(c.rating) AS mean
+         FROM csat_surveys c JOIN rpt_facts f ON f.id = c.ticket_id ${byAgent ? `GROUP BY ${group}` : ''}`,
+      );
+      return new Map(rows.map((r) => [String(r.g), { sent: num(r.sent), rated: num(r.rated), good: num(r.good), mean: numOrNull(r.mean) }]));
+    },
+
+    async topTags(limit: number): Promise<Array<{ tag: string; count: number }>> {
+      const rows = await rowsOf(`SELECT g.tag, COUNT(*) AS n FROM ticket_tags g JOIN rpt_facts f ON f.id = g.ticket_id GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [limit]);
+      return rows.map((r) => ({ tag: String(r.tag), count: num(r.n) }));
+    },
+
+    /**
+     * Every SLA target of the cohort against the channel's policy for the ticket's priority, as things stand
+     * at `now`: met (fulfilled in time), breached (fulfilled late, or overdue), or still running.
+     */
+    async slaOutcomes(now: number): Promise<SlaOutcome[]> {
+      // Business-hours targets are measured on the ticket's calendar; without a calendar they fall back to calendar time.
+      const elapsed = (start: string, end: string, scope: string) =>
+        business ? `CASE WHEN p.business_hours AND ${scope} IS NOT NULL THEN ${businessClock(end, scope)} - ${businessClock(start, scope)} ELSE ${end} - ${start} END` : `${end} - ${start}`;
+      const rows = await rowsOf(
+        `SELECT f.id AS ticket_id, f.number, 'first_reply' AS target, f.created_at AS started_at, f.first_reply_at AS fulfilled_at,
+                p.first_reply_minutes AS minutes, ${elapsed('f.created_at', `COALESCE(f.first_reply_at, ${now})`, 'f.cal_scope')} AS elapsed
+         FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
+         WHERE p.first_reply_minutes IS NOT NULL AND (f.first_reply_at IS NOT NULL OR f.solved_at IS NULL)
+         UNION ALL
+         SELECT f.id, f.number, 'resolution', f.created_at, f.solved_at,
+                p.resolution_minutes, ${elapsed('f.created_at', `COALESCE(f.solved_at, ${now})`, 'f.cal_scope')}
+         FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
+         WHERE p.resolution_minutes IS NOT NULL
+         UNION ALL
+         SELECT f.id, f.number, 'next_reply', m.sent_at, m.next_agent_at,
+                p.next_reply_minutes, ${elapsed('m.sent_at', `COALESCE(m.next_agent_at, ${now})`, 'f.cal_scope')}
+         FROM rpt_msgs m JOIN rpt_facts f ON f.id = m.ticket_id
+         JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
+         WHERE p.next_reply_minutes IS NOT NULL AND m.role = 'requester' AND m.prev_role = 'agent'
+           AND (m.next_agent_at IS NOT NULL OR f.solved_at IS NULL)`,
+      );
+      return rows.map((r) => {
+        const targetMs = num(r.minutes) * 60_000;
+        const elapsedMs = num(r.elapsed);
+        const fulfilled = r.fulfilled_at !== null && r.fulfilled_at !== undefined;
+        const state: SlaOutcome['state'] = elapsedMs > targetMs ? 'breached' : fulfilled ? 'met' : 'running';
+        return { ticketId: num(r.ticket_id), number: num(r.number), target: String(r.target) as SlaOutcome['target'], startedAt: num(r.started_at), targetMs, elapsedMs, state };
+      });
+    },
+  };
+}
+
+export interface SlaOutcome {
+  ticketId: number;
+  number: number;
+  target: 'first_reply' | 'next_reply' | 'resolution';
+  startedAt: number;
+  targetMs: number;
+  elapsedMs: number;
+  state: 'met' | 'breached' | 'running';
+}
+
+function toDistributions(rows: Record<string, unknown>[]): Map<string, Distribution> {
+  const byGroup = new Map<string, { n: number; mean: number; at: Map<number, number> }>();
+  for (const row of rows) {
+    const g = String(row.g);
+    const entry = byGroup.get(g) ?? { n: num(row.n), mean: num(row.mean), at: new Map() };
+    entry.at.set(num(row.rn), num(row.v));
+    byGroup.set(g, entry);
+  }
+  const result = new Map<string, Distribution>();
+  for (const [g, { n, mean, at }] of byGroup) {
+    const lower = at.get(Math.floor((n + 1) / 2))!;
+    const upper = at.get(Math.floor((n + 2) / 2))!;
+    result.set(g, { count: n, mean, median: (lower + upper) / 2, p90: at.get(Math.floor((9 * n + 9) / 10))! });
+  }
+  return result;
+}
+
+/** Period activity, outside the cohort: tickets solved and public replies sent between `from` and `to`. */
+export async function periodActivity(db: Knex, teamId: string, from: number, to: number, channelId?: string) {
+  const channel = channelId ? 'AND t.origin_channel_id = ?' : '';
+  const bindings = channelId ? [from, to, teamId, channelId] : [from, to, teamId];
+  const count = async (kind: string, extra: string) => {
+    const result = await db.raw(
+      `SELECT COUNT(DISTINCT ${kind === 'public_reply' ? 'e.id' : 'e.ticket_id'}) AS n FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+       WHERE e.kind = '${kind}' ${extra} AND e.at >= ? AND e.at < ? AND t.team_id = ? AND t.merged_into_id IS NULL ${channel}`,
+      bindings,
+    );
+    const rows = Array.isArray(result) ? result : result.rows;
+    return num(rows[0]?.n);
+  };
+  return { solved: await count('status_changed', `AND e.to_value = 'solved'`), publicReplies: await count('public_reply', '') };
+}
+
+/** Tickets not solved or closed at instant `at`, bucketed by age then. Only tickets touched since `at` need their history read. */
+export async function backlogAt(db: Knex, teamId: string, at: number, bucketsMs: number[], channelId?: string): Promise<{ total: number; buckets: number[] }> {
+  const channel = channelId ? 'AND t.origin_channel_id = ?' : '';
+  const statusThen = `CASE WHEN t.updated_at < ? THEN t.status ELSE COALESCE(
+      (SELECT e.to_value FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'status_changed' AND e.at < ? ORDER BY e.at DESC, e.id DESC LIMIT 1), 'new') END`;
+  const ageCases = bucketsMs.map((_, i) => `SUM(CASE WHEN ? - t.created_at < ? ${i > 0 ? 'AND ? - t.created_at >= ?' : ''} THEN 1 ELSE 0 END) AS b${i}`);
+  const ageBindings = bucketsMs.flatMap((limit, i) => (i > 0 ? [at, limit, at, bucketsMs[i - 1]] : [at, limit]));
+  const result = await db.raw(
+    `SELECT COUNT(*) AS total, ${ageCases.join(', ')}, SUM(CASE WHEN ? - t.created_at >= ? THEN 1 ELSE 0 END) AS older
+     FROM tickets t
+     WHERE t.team_id = ? AND t.created_at < ? AND t.merged_into_id IS NULL ${channel}
+       AND (t.status ${ACTIVE} OR t.updated_at >= ?)
+       AND ${statusThen} ${ACTIVE}`,
+    [...ageBindings, at, bucketsMs.at(-1) ?? 0, teamId, at, ...(channelId ? [channelId] : []), at, at, at],
+  );
+  const row = (Array.isArray(result) ? result : result.rows)[0] ?? {};
+  return { total: num(row.total), buckets: [...bucketsMs.map((_, i) => num(row[`b${i}`])), num(row.older)] };
+}
+
+/** The open tickets waiting longest (not solved or closed), oldest first. */
+export async function oldestOpen(db: Knex, teamId: string, limit: number, channelId?: string) {
+  const rows = await db('tickets')
+    .where({ team_id: teamId })
+    .whereNotIn('status', ['solved', 'closed'])
+    .whereNull('merged_into_id')
+    .modify((q) => {
+      if (channelId) q.where({ origin_channel_id: channelId });
+    })
+    .orderBy('created_at')
+    .limit(limit)
+    .select('id', 'number', 'subject', 'status', 'assignee_id', 'created_at', 'triage_channel_id', 'card_ts');
+  return rows.map((r: Record<string, unknown>) => ({
+    id: num(r.id),
+    number: num(r.number),
+    subject: String(r.subject),
+    status: String(r.status),
+    assigneeId: (r.assignee_id as string | null) ?? null,
+    createdAt: num(r.created_at),
+    triageChannelId: String(r.triage_channel_id),
+    cardTs: (r.card_ts as string | null) ?? null,
+  }));
+}
