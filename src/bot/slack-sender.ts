@@ -69,6 +69,21 @@ export function createSlackSender(client: WebClient) {
       await client.views.publish({ user_id: userId, view: view as never });
     },
 
+    /** The id (D…) of the bot's DM with a user; file uploads need it, chat.postMessage also takes the user id. */
+    async openDm(userId: string): Promise<string> {
+      const result = await client.conversations.open({ users: userId });
+      return result.channel!.id!;
+    },
+
+    /**
+     * Shares a file as a bot message (into a thread with `threadTs`; a DM needs the id from openDm). filesUploadV2 runs
+     * Slack's three steps: files.getUploadURLExternal, a multipart POST of the bytes, files.completeUploadExternal.
+     */
+    async uploadFile(input: { channelId: string; filename: string; title: string; bytes: Buffer; initialComment?: string; threadTs?: string }): Promise<void> {
+      const destination = input.threadTs ? { channel_id: input.channelId, thread_ts: input.threadTs } : { channel_id: input.channelId };
+      await client.filesUploadV2({ ...destination, file: input.bytes, filename: input.filename, title: input.title, initial_comment: input.initialComment });
+    },
+
     /** Replaces an open modal; `hash` makes Slack refuse it if the modal changed meanwhile. */
     async updateView(viewId: string, hash: string | undefined, view: object): Promise<void> {
       await client.views.update({ view_id: viewId, hash, view: view as never });

@@ -43,6 +43,15 @@ export async function parseApiArgs(contentType: string, raw: Buffer): Promise<Re
   return out;
 }
 
+/** The file bytes of a POST to an upload_url: the first part of a multipart form, otherwise the raw body. */
+export async function uploadedBytes(contentType: string, raw: Buffer): Promise<Buffer> {
+  if (!contentType.toLowerCase().startsWith('multipart/form-data')) return raw;
+  const form = await new Request('http://emulator.local/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+  const first = form.values().next().value;
+  if (first === undefined) return Buffer.alloc(0);
+  return typeof first === 'string' ? Buffer.from(first) : Buffer.from(await first.arrayBuffer());
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });

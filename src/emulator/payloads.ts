@@ -2,7 +2,7 @@
  * Builders for the JSON Slack sends: Events API envelopes and inner events (research doc §3.1-3.3, §3.9),
  * and the message objects returned by the Web API. Shapes follow the real captures quoted in the doc.
  */
-import type { EmuChannel, EmuMessage, EmuUser } from './types.js';
+import type { EmuChannel, EmuMessage, EmuUser, SlackFile } from './types.js';
 import type { WorkspaceState } from './workspace-state.js';
 import { slackId } from './slack-ts.js';
 import { randomUUID } from 'node:crypto';
@@ -80,6 +80,30 @@ export function messageToApi(state: WorkspaceState, m: EmuMessage): Record<strin
     out.reactions = m.reactions.map((r) => ({ name: r.name, users: [...r.users], count: r.users.length }));
   }
   return out;
+}
+
+/**
+ * Slack's file object for a hosted file (research doc §3.2 file_share). url_private points at the emulator, which
+ * serves `content` there to the bot token.
+ */
+export function fileObject(id: EmulatorIdentity, baseUrl: string, userId: string, f: Partial<SlackFile>): SlackFile {
+  const fileId = f.id ?? slackId('F0', 9);
+  const name = f.name ?? 'file.txt';
+  const url = `${baseUrl}files-pri/${id.teamId}-${fileId}/${encodeURIComponent(name)}`;
+  return {
+    id: fileId,
+    name,
+    title: f.title ?? name,
+    mimetype: f.mimetype ?? 'text/plain',
+    filetype: f.filetype ?? (name.includes('.') ? name.split('.').pop()! : 'text'),
+    size: f.size ?? Buffer.byteLength(f.content ?? ''),
+    user: userId,
+    mode: 'hosted',
+    url_private: f.url_private ?? url,
+    url_private_download: f.url_private_download ?? `${url}?download=1`,
+    permalink: f.permalink ?? `https://${id.teamDomain}.slack.com/files/${userId}/${fileId}/${encodeURIComponent(name)}`,
+    ...(f.content !== undefined ? { content: f.content } : {}),
+  };
 }
 
 /** The file object without the emulator-only `content`. */

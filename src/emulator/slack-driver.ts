@@ -6,7 +6,7 @@ import type { EmuChannel, EmuMessage, EmuUser, SlackFile } from './types.js';
 import type { WorkspaceState } from './workspace-state.js';
 import type { DeliveryPipeline, DeliveryResult, HttpTransport, OutboundRequest } from './event-delivery.js';
 import type { WebApiMethods } from './web-api-methods.js';
-import { botProfile, channelType, eventEnvelope, messageEvent, messageToApi, newClientMsgId, payloadTeam, payloadUser, richTextBlocks, type EmulatorIdentity } from './payloads.js';
+import { botProfile, channelType, eventEnvelope, fileObject, messageEvent, messageToApi, newClientMsgId, payloadTeam, payloadUser, richTextBlocks, type EmulatorIdentity } from './payloads.js';
 import { buildAction, buildStateValues, findElement, type ActionInput } from './interactivity.js';
 import { signatureHeaders } from './http-util.js';
 import { slackId } from './slack-ts.js';
@@ -125,24 +125,8 @@ export class SlackDriver {
   }
 
   private buildFile(f: Partial<SlackFile>, userId: string): SlackFile {
-    const id = f.id ?? slackId('F0', 9);
-    const name = f.name ?? 'file.txt';
-    const url = `${this.host.baseUrl()}files-pri/${this.id.teamId}-${id}/${encodeURIComponent(name)}`;
-    const file: SlackFile = {
-      id,
-      name,
-      title: f.title ?? name,
-      mimetype: f.mimetype ?? 'text/plain',
-      filetype: f.filetype ?? (name.includes('.') ? name.split('.').pop()! : 'text'),
-      size: f.size ?? Buffer.byteLength(f.content ?? ''),
-      user: userId,
-      mode: 'hosted',
-      url_private: f.url_private ?? url,
-      url_private_download: f.url_private_download ?? `${url}?download=1`,
-      permalink: f.permalink ?? `https://${this.id.teamDomain}.slack.com/files/${userId}/${id}/${encodeURIComponent(name)}`,
-      ...(f.content !== undefined ? { content: f.content } : {}),
-    };
-    this.state.files.set(id, file);
+    const file = fileObject(this.id, this.host.baseUrl(), userId, f);
+    this.state.files.set(file.id, file);
     return file;
   }
 

@@ -1,18 +1,18 @@
 /**
  * SlackEmulator: a real HTTP server speaking the Slack Web API subset the bot uses (POST /api/<method>),
- * response_url endpoints, private file downloads and Socket Mode, plus workspace state, fault injection and
- * the driver that sends signed requests to the bot. See /work/shared/research/slack-platform.md.
+ * response_url endpoints, file upload URLs, private file downloads and Socket Mode, plus workspace state, fault
+ * injection and the driver that sends signed requests to the bot. See /work/shared/research/slack-platform.md.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EmuCall, EmuChannel, EmuEphemeral, EmuMessage, EmuOpenView, EmuUser, FaultSpec, SlackEmulatorOptions } from './types.js';
+import type { EmuCall, EmuChannel, EmuEphemeral, EmuMessage, EmuOpenView, EmuUploadedFile, EmuUser, FaultSpec, SlackEmulatorOptions } from './types.js';
 import { WorkspaceState } from './workspace-state.js';
 import { WebApiMethods, SlackApiError, type WebApiHost } from './web-api-methods.js';
 import { DeliveryPipeline, HttpTransport } from './event-delivery.js';
 import { SocketModeServer } from './socket-mode.js';
 import { SlackDriver, type DriverHost } from './slack-driver.js';
 import { FaultInjector } from './faults.js';
-import { parseApiArgs, readBody, sendJson } from './http-util.js';
+import { parseApiArgs, readBody, sendJson, uploadedBytes } from './http-util.js';
 import { botProfile, messageEvent, eventEnvelope, type EmulatorIdentity } from './payloads.js';
 import { applyResponseUrlPost } from './response-url.js';
 import { TsClock } from './slack-ts.js';
@@ -71,6 +71,7 @@ export class SlackEmulator {
       nextTs: () => this.clock.next(),
       onBotMessagePosted: (m) => this.echo(m),
       newSocketUrl: () => `ws://127.0.0.1:${this.port}/link/?ticket=${this.socket.newTicket()}&app_id=${this.identity.appId}`,
+      baseUrl: () => this.baseUrl,
     };
     this.api = new WebApiMethods(apiHost);
     this.http = new HttpTransport(() => this.botEndpoint, this.opts.signingSecret, this.opts.ackTimeoutMs);
@@ -207,6 +208,15 @@ export class SlackEmulator {
     return this.state.ephemerals.filter((e) => (!filter.user || e.user === filter.user) && (!filter.channel || e.channel === filter.channel));
   }
 
+  /** Files the bot uploaded (getUploadURLExternal → upload_url → completeUploadExternal), oldest first. */
+  files(filter: { channel?: string } = {}): EmuUploadedFile[] {
+    return [...this.state.uploads.values()].filter((f) => !filter.channel || f.channel === filter.channel);
+  }
+
+  file(id: string): EmuUploadedFile | undefined {
+    return this.state.uploads.get(id);
+  }
+
   calls(method?: string): EmuCall[] {
     return method ? this.callLog.filter((c) => c.method === method) : [...this.callLog];
   }
@@ -240,6 +250,7 @@ export class SlackEmulator {
     const raw = await readBody(req);
     if (req.method === 'POST' && url.pathname.startsWith('/api/')) return this.handleApi(url.pathname.slice(5), req, raw, res);
     if (req.method === 'POST' && url.pathname.startsWith('/response/')) return this.handleResponseUrl(url.pathname, raw, res);
+    if (req.method === 'POST' && url.pathname.startsWith('/upload/v1/')) return this.handleUpload(url.pathname, req, raw, res);
     if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) return this.handleFile(url.pathname, req, res);
     sendJson(res, 404, { ok: false, error: 'not_found' });
   }
@@ -297,6 +308,18 @@ export class SlackEmulator {
       ctx, raw.toString('utf8'),
     );
     sendJson(res, r.status, r.body);
+  }
+
+  /**
+   * upload_url of files.getUploadURLExternal. Its docs: "Files can be sent as raw bytes or can be multipart form
+   * encoded"; web-api's filesUploadV2 sends a multipart form with one file field `body`. Answers 200 `OK - <bytes>`.
+   */
+  private async handleUpload(pathname: string, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    const bytes = await uploadedBytes(String(req.headers['content-type'] ?? ''), raw);
+    const known = this.api.receiveUpload(decodeURIComponent(pathname.slice('/upload/v1/'.length)), bytes);
+    const text = known ? `OK - ${bytes.length}` : 'Not Found';
+    res.writeHead(known ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
   }
 
   /** url_private downloads need the bot token (doc §3.2 file_share note). */

@@ -89,7 +89,26 @@ export interface SlackFile {
   url_private_download: string;
   permalink: string;
   /** Emulator only: bytes served at url_private (Bearer bot token required). Not sent in events. */
-  content?: string;
+  content?: string | Buffer;
+}
+
+/** A file the bot uploaded: files.getUploadURLExternal, POST to its upload_url, files.completeUploadExternal. */
+export interface EmuUploadedFile {
+  id: string;
+  filename: string;
+  title: string;
+  /** Where files.completeUploadExternal shared it; undefined when completed without a channel (a private file). */
+  channel?: string;
+  /** Parent ts when it was shared into a thread. */
+  threadTs?: string;
+  initialComment?: string;
+  /** ts of the file_share message that carries it. */
+  messageTs?: string;
+  altText?: string;
+  snippetType?: string;
+  bytes: Buffer;
+  /** The bot user id. */
+  uploadedBy: string;
 }
 
 export interface EmuOpenView {

@@ -8,8 +8,8 @@ import type { WorkspaceState } from './workspace-state.js';
 import { validateBlocks } from './block-kit-validator.js';
 import { ViewMethods } from './view-methods.js';
 import { SlackApiError, str } from './api-error.js';
-import { botProfile, messageToApi, type EmulatorIdentity } from './payloads.js';
-import { tsToMicros } from './slack-ts.js';
+import { botProfile, fileObject, messageToApi, publicFile, type EmulatorIdentity } from './payloads.js';
+import { slackId, tsToMicros } from './slack-ts.js';
 
 export { SlackApiError };
 
@@ -21,6 +21,8 @@ export interface WebApiHost {
   onBotMessagePosted(message: EmuMessage): void;
   /** URL for a new Socket Mode connection (apps.connections.open). */
   newSocketUrl(): string;
+  /** 'http://127.0.0.1:PORT/' (upload_url and url_private point here). */
+  baseUrl(): string;
 }
 
 type Args = Record<string, any>;
@@ -32,6 +34,23 @@ const MAX_TEXT = 40_000;
 
 function bool(v: unknown): boolean {
   return v === true || v === 'true' || v === '1' || v === 1;
+}
+
+/** Slack's answer to a missing required argument (e.g. java-slack-sdk#302: "[ERROR] missing required field: title"). */
+function requireArgs(args: Args, names: string[]): void {
+  const missing = names.filter((n) => args[n] === undefined || args[n] === '');
+  if (missing.length > 0) {
+    throw new SlackApiError('invalid_arguments', { response_metadata: { messages: missing.map((n) => `[ERROR] missing required field: ${n}`) } });
+  }
+}
+
+const MIME_TYPES: Record<string, string> = {
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', pdf: 'application/pdf',
+  txt: 'text/plain', csv: 'text/csv', json: 'application/json', zip: 'application/zip',
+};
+
+function mimeType(filename: string): string {
+  return MIME_TYPES[filename.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream';
 }
 
 function encodeCursor(offset: number): string {
@@ -82,6 +101,8 @@ export class WebApiMethods {
       'conversations.open': (a) => this.conversationsOpen(a),
       'conversations.join': (a) => this.conversationsJoin(a),
       'conversations.list': (a) => this.conversationsList(a),
+      'files.getUploadURLExternal': (a) => this.getUploadURLExternal(a),
+      'files.completeUploadExternal': (a) => this.completeUploadExternal(a),
     };
   }
 
@@ -165,14 +186,16 @@ export class WebApiMethods {
 
   // ---- chat ---------------------------------------------------------------------------------------------
 
-  /** Shared by chat.postMessage and response_url `in_channel` posts. */
-  postBotMessage(args: Args): EmuMessage {
-    // A user id as channel posts into the app's DM with that user (chat.postMessage docs: "channel … or user ID").
-    const userAsChannel = typeof args.channel === 'string' && /^[UW]/.test(args.channel) && this.state.users.has(args.channel);
-    const channel = userAsChannel ? this.state.openIm(args.channel) : this.channelOrThrow(args.channel);
+  /** Where a bot post lands. A user id means the app's DM with that user (chat.postMessage docs: "channel … or user ID"). */
+  private botTarget(channelArg: unknown): EmuChannel {
+    const userAsChannel = typeof channelArg === 'string' && /^[UW]/.test(channelArg) && this.state.users.has(channelArg);
+    const channel = userAsChannel ? this.state.openIm(channelArg) : this.channelOrThrow(channelArg);
     this.botMemberOrThrow(channel);
-    const blocks = this.checkContent(args);
-    const threadTs = str(args.thread_ts);
+    return channel;
+  }
+
+  /** A new (not yet stored) message by the bot user. */
+  private botMessage(channel: EmuChannel, text: string, threadTs: string | undefined): EmuMessage {
     const message: EmuMessage = {
       channel: channel.id,
       ts: this.host.nextTs(),
@@ -181,12 +204,21 @@ export class WebApiMethods {
       app_id: this.id.appId,
       bot_profile: this.botProfile(),
       team: this.id.teamId,
-      text: str(args.text) ?? '',
+      text,
       reactions: [],
     };
-    if (blocks) message.blocks = blocks;
     // Slack threads under the parent even if the caller named a reply ("use its parent instead", doc §2.5).
     if (threadTs) message.thread_ts = this.state.resolveThreadTs(channel.id, threadTs);
+    return message;
+  }
+
+  /** Shared by chat.postMessage and response_url `in_channel` posts. */
+  postBotMessage(args: Args): EmuMessage {
+    const channel = this.botTarget(args.channel);
+    const blocks = this.checkContent(args);
+    const threadTs = str(args.thread_ts);
+    const message = this.botMessage(channel, str(args.text) ?? '', threadTs);
+    if (blocks) message.blocks = blocks;
     if (threadTs && bool(args.reply_broadcast)) {
       message.reply_broadcast = true;
       message.subtype = 'thread_broadcast';
@@ -394,6 +426,69 @@ export class WebApiMethods {
     if (c.isIm || c.isPrivate) throw new SlackApiError('method_not_supported_for_channel_type');
     this.state.join(c.id, this.id.botUserId);
     return { channel: this.channelInfo(c) };
+  }
+
+  // ---- files: getUploadURLExternal → POST upload_url (receiveUpload) → completeUploadExternal ------------------
+
+  private getUploadURLExternal(args: Args): Args {
+    requireArgs(args, ['filename', 'length']);
+    const length = Number(args.length);
+    if (!Number.isInteger(length) || length < 0) throw new SlackApiError('invalid_arguments');
+    // Method docs: missing_argument "typically only occurs when the length provided is 0".
+    if (length === 0) throw new SlackApiError('missing_argument');
+    const id = slackId('F0', 9);
+    this.state.pendingUploads.set(id, { id, filename: String(args.filename), length, altText: str(args.alt_txt), snippetType: str(args.snippet_type) });
+    return { upload_url: `${this.host.baseUrl()}upload/v1/${id}`, file_id: id };
+  }
+
+  /** The bytes POSTed to an upload_url; false when no such upload is pending. */
+  receiveUpload(fileId: string, bytes: Buffer): boolean {
+    const upload = this.state.pendingUploads.get(fileId);
+    if (upload) upload.bytes = bytes;
+    return upload !== undefined;
+  }
+
+  private completeUploadExternal(args: Args): Args {
+    requireArgs(args, ['files']);
+    const entries: unknown = args.files;
+    if (!Array.isArray(entries) || entries.length === 0 || !entries.every((f) => typeof f?.id === 'string')) throw new SlackApiError('invalid_arguments');
+    const uploads = entries.map((f: { id: string; title?: unknown }) => {
+      const upload = this.state.pendingUploads.get(f.id);
+      if (!upload?.bytes) throw new SlackApiError('file_not_found');
+      return { ...upload, bytes: upload.bytes, title: str(f.title) ?? upload.filename };
+    });
+    // `channels` is a comma-separated list of channel or user ids; web-api's filesUploadV2 always sends channel_id.
+    const targets = (str(args.channel_id) ?? str(args.channels) ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    if (targets.length > 1) throw new SlackApiError('not_supported', { warning: 'emulator: sharing to several channels at once is not emulated' });
+    const channel = targets.length > 0 ? this.botTarget(targets[0]) : undefined;
+    const comment = str(args.initial_comment);
+
+    const files = uploads.map((u) => {
+      const file = fileObject(this.id, this.host.baseUrl(), this.id.botUserId, { id: u.id, name: u.filename, title: u.title, mimetype: mimeType(u.filename), content: u.bytes });
+      this.state.files.set(file.id, file);
+      this.state.pendingUploads.delete(u.id);
+      return file;
+    });
+    let message: EmuMessage | undefined;
+    if (channel) {
+      // Shared files arrive as one bot message with subtype file_share and the initial comment as text.
+      message = this.botMessage(channel, comment ?? '', str(args.thread_ts));
+      message.subtype = 'file_share';
+      message.files = files;
+      this.state.addMessage(message);
+      this.host.onBotMessagePosted(message);
+    }
+    for (const u of uploads) {
+      this.state.uploads.set(u.id, {
+        id: u.id, filename: u.filename, title: u.title, bytes: u.bytes, uploadedBy: this.id.botUserId,
+        ...(channel ? { channel: channel.id, messageTs: message!.ts } : {}),
+        ...(message?.thread_ts ? { threadTs: message.thread_ts } : {}),
+        ...(comment !== undefined ? { initialComment: comment } : {}),
+        ...(u.altText !== undefined ? { altText: u.altText } : {}),
+        ...(u.snippetType !== undefined ? { snippetType: u.snippetType } : {}),
+      });
+    }
+    return { files: files.map(publicFile) };
   }
 
   private conversationsList(args: Args): Args {

@@ -2,7 +2,7 @@
  * In-memory workspace: users, channels, messages (incl. thread replies), ephemerals, views, trigger ids and
  * response_url contexts. No HTTP here — the Web API methods and the driver both read and write this state.
  */
-import type { EmuChannel, EmuEphemeral, EmuMessage, EmuOpenView, EmuUser, SlackFile } from './types.js';
+import type { EmuChannel, EmuEphemeral, EmuMessage, EmuOpenView, EmuUploadedFile, EmuUser, SlackFile } from './types.js';
 import { slackId, tsToMicros } from './slack-ts.js';
 
 /** Slack: "trigger_id … expires in 3 seconds" (research doc §1.5); single use. */
@@ -31,6 +31,16 @@ export interface OpenView extends EmuOpenView {
   previousViewId?: string;
 }
 
+/** A file announced with files.getUploadURLExternal; `bytes` arrive with the POST to its upload_url. */
+export interface PendingUpload {
+  id: string;
+  filename: string;
+  length: number;
+  altText?: string;
+  snippetType?: string;
+  bytes?: Buffer;
+}
+
 export class WorkspaceState {
   readonly users = new Map<string, EmuUser>();
   readonly channels = new Map<string, EmuChannel>();
@@ -42,6 +52,9 @@ export class WorkspaceState {
   readonly triggers = new Map<string, TriggerRecord>();
   readonly responseUrls = new Map<string, ResponseUrlContext>();
   readonly files = new Map<string, SlackFile>();
+  readonly pendingUploads = new Map<string, PendingUpload>();
+  /** Files the bot uploaded and completed, in upload order. */
+  readonly uploads = new Map<string, EmuUploadedFile>();
 
   constructor(readonly teamId: string, private readonly botUserId: string) {}
 
