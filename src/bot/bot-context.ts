@@ -6,6 +6,10 @@ import type { KeyedLock } from '../ingest/keyed-lock.js';
 import type { ChannelStore } from '../store/channel-store.js';
 import type { TemplateStore } from '../store/template-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
+import type { Db } from '../store/db.js';
+import type { CsatStore } from '../store/csat-store.js';
+import type { DigestStore } from '../store/digest-store.js';
+import type { ServiceLevelStore } from '../store/service-level-store.js';
 import type { Directory } from './directory.js';
 import type { ReplyPresence } from './reply-presence.js';
 import type { SlackSender } from './slack-sender.js';
@@ -26,6 +30,13 @@ export interface BotContext {
   replying: ReplyPresence;
   /** The dependencies of ingest, ticket and routing use cases. */
   useCaseDeps: RoutingDeps;
+  /** Reports read the database directly (SQL aggregates). */
+  db: Db;
+  serviceLevels: ServiceLevelStore;
+  csat: CsatStore;
+  digests: DigestStore;
+  /** Plans and unplans digest schedules (set once the bot starts). */
+  digestPlanner?: { plan(digest: import('../store/digest-store.js').DigestSchedule): Promise<void>; unplan(id: number): void };
   /** Keeps message processing (ingest and its Slack output) in arrival order per requester and per thread. */
   ingestLock: KeyedLock;
 }

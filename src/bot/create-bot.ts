@@ -11,6 +11,9 @@ import { pingDb, type Db } from '../store/db.js';
 import { createRoutingStore } from '../store/routing-store.js';
 import { createTemplateStore } from '../store/template-store.js';
 import { createTicketStore } from '../store/ticket-store.js';
+import { createCsatStore } from '../store/csat-store.js';
+import { createDigestStore } from '../store/digest-store.js';
+import { createServiceLevelStore } from '../store/service-level-store.js';
 import { createKeyedLock } from '../ingest/keyed-lock.js';
 import type { BotContext } from './bot-context.js';
 import { createDirectory } from './directory.js';
@@ -21,6 +24,9 @@ import { createReplyPresence } from './reply-presence.js';
 import { slackFetch } from './slack-fetch.js';
 import { createSlackSender } from './slack-sender.js';
 import { createTicketPublisher } from './ticket-publisher.js';
+import { createDigestScheduler } from '../reports/digest-schedule.js';
+import { postDigest } from './post-digest.js';
+import { createSlaWatch } from './sla-watch.js';
 
 export interface BotOptions {
   config: Config;
@@ -39,6 +45,9 @@ export interface Bot {
   stop(): Promise<void>;
   /** Resolves once no Slack request is being processed (tests and the demo wait on it). */
   whenIdle(): Promise<void>;
+  /** Scheduled work, exposed so tests and the demo can run a firing or a check at a chosen moment. */
+  digests: ReturnType<typeof createDigestScheduler>;
+  sla: ReturnType<typeof createSlaWatch>;
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
@@ -81,7 +90,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const sender = createSlackSender(app.client);
   const queue = createDeliveryQueue(logger);
   const replying = createReplyPresence(() => clock.now());
-  const publisher = createTicketPublisher({ sender, tickets, directory, logger, queue, replying, onNewTicket: () => metrics.ticketsCreated.inc() });
+  const publisher = createTicketPublisher({ sender, tickets, directory, logger, queue, replying, onNewTicket: () => metrics.ticketsCreated.inc(), slaDue: (ticket) => slaWatch.dueText(ticket) });
   const context: BotContext = {
     tickets,
     channels,
@@ -95,6 +104,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     publisher,
     useCaseDeps: { tickets, channels, clock, routing, isAgent: (user, triage) => directory.isAgent(user, triage), agentPool: (triage) => directory.agentPool(triage) },
     ingestLock: createKeyedLock(),
+    db,
+    serviceLevels: createServiceLevelStore(db),
+    csat: createCsatStore(db),
+    digests: createDigestStore(db),
   };
 
   const idle = trackInFlight(app, metrics.requests);
@@ -103,6 +116,15 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     logger.error({ err: error.original ?? error, code: error.code }, 'unhandled error in a Slack listener');
   });
   registerListeners(app, context);
+  const digestScheduler = createDigestScheduler({
+    digests: context.digests,
+    timeZone: (teamId) => channels.timeZone(teamId),
+    post: (digest, period, late) => postDigest(digest.teamId, digest.channelId, period, late, context),
+    now: () => clock.now(),
+    logger,
+  });
+  context.digestPlanner = digestScheduler;
+  const slaWatch = createSlaWatch(context);
 
   return {
     app,
@@ -110,10 +132,19 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     async start(port = config.port) {
       await seedChannels(config, context, app);
       const server = (await app.start(port)) as Server | undefined;
+      // Schedules start after the endpoint is up; a digest missed while down is posted now (late).
+      await digestScheduler.start().catch((err) => logger.error({ err }, 'digest schedules could not start'));
+      slaWatch.start();
       const address = server?.address?.() as AddressInfo | null | undefined;
       return address ? address.port : null;
     },
-    stop: () => app.stop() as Promise<void>,
+    async stop() {
+      digestScheduler.stop();
+      slaWatch.stop();
+      await app.stop();
+    },
+    digests: digestScheduler,
+    sla: slaWatch,
     async whenIdle() {
       // Listeners first (they may queue deliveries), then the deliveries they queued.
       await idle();

@@ -14,6 +14,7 @@ import { sendTemplateReply } from './template-reply.js';
 import { publishHome } from './home-tab.js';
 import { setField } from '../tickets/set-field.js';
 import { mergeTickets } from '../tickets/merge-tickets.js';
+import { askForRating } from './listeners/satisfaction.js';
 
 /**
  * Runs one agent action on a ticket, whichever door it came through (button, /ticket, !command),
@@ -43,8 +44,12 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
       if (result.changed && assigneeId !== actorId) await ctx.publisher.notifyAssignee(result.ticket, assigneeId, actorId);
       return;
     }
-    case 'close':
-      return show(await solveTicket(input, deps), `:white_check_mark: <@${actorId}> solved #${ticket.number}.`, '', answer, ctx);
+    case 'close': {
+      const result = await solveTicket(input, deps);
+      await show(result, `:white_check_mark: <@${actorId}> solved #${ticket.number}.`, '', answer, ctx);
+      if (result.changed) await askForRating(result.ticket, ctx);
+      return;
+    }
     case 'reopen':
       return show(await reopenTicket(input, deps), `:leftwards_arrow_with_hook: <@${actorId}> reopened #${ticket.number}.`, '', answer, ctx);
     case 'priority': {

@@ -27,6 +27,8 @@ export interface PublisherDeps {
   queue: DeliveryQueue;
   replying?: ReplyPresence;
   onNewTicket?: () => void;
+  /** The card's "SLA due" text. */
+  slaDue?: (ticket: Ticket) => Promise<string>;
 }
 
 /** Shows ticket changes in Slack: the card, the triage thread, the origin thread. */
@@ -52,7 +54,8 @@ export function createTicketPublisher(deps: PublisherDeps) {
   /** The card from stored state; a brand-new ticket passes what it already knows (its message and fields). */
   async function renderCard(ticket: Ticket, fresh?: NewTicketState) {
     const [firstMessage, fields] = fresh ? [fresh.firstMessage, fresh.fields] : await Promise.all([tickets.firstMessage(ticket.id), tickets.fields(ticket.id)]);
-    return buildTicketCard({ ticket, firstMessage, fields, replying: deps.replying?.of(ticket.id).map((r) => r.agentId) ?? [] });
+    const slaDue = deps.slaDue ? await deps.slaDue(ticket).catch(() => '—') : '—';
+    return buildTicketCard({ ticket, firstMessage, fields, slaDue, replying: deps.replying?.of(ticket.id).map((r) => r.agentId) ?? [] });
   }
 
   /**
@@ -147,6 +150,9 @@ export function createTicketPublisher(deps: PublisherDeps) {
       const ts = await sender.post(ticket.originChannelId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] }, ticket.originTs);
       return { channelId: ticket.originChannelId, ts };
     }),
+
+    /** Posts a bot message (a survey, say) in the origin thread, in order with the ticket's other posts. */
+    postInOrigin: queued('origin post', async (ticket, post: Parameters<SlackSender['post']>[1]) => sender.post(ticket.originChannelId, post, ticket.originTs)),
 
     confirmReplySent: queued('reply record', async (ticket, agentId: string, text: string) => {
       await inTriageThread(ticket, buildReplySent(ticket, agentId, text));

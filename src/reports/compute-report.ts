@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
-import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type Distribution, type SlaOutcome } from '../store/report-queries.js';
+import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
@@ -44,7 +44,7 @@ export interface Report {
   sla: { met: number; breached: number; running: number; metShare: number | null; breaches: SlaOutcome[] };
   agents: AgentFigures[];
   topTags: Array<{ tag: string; count: number }>;
-  oldestOpen: Awaited<ReturnType<typeof oldestOpen>>;
+  oldestOpen: OpenTicketRef[];
 }
 
 export interface ReportDeps {

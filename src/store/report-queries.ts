@@ -233,6 +233,38 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
       return rows.map((r) => ({ tag: String(r.tag), count: num(r.n) }));
     },
 
+    /** The cohort's tickets with their figures, oldest first (CSV export). */
+    async ticketRows(): Promise<ExportRow[]> {
+      const iso = (v: unknown) => (v === null || v === undefined ? '' : new Date(num(v)).toISOString());
+      const minutesBetween = (a: unknown, b: unknown) => (a === null || a === undefined || b === null || b === undefined ? null : Math.round((num(b) - num(a)) / 600) / 100);
+      const rows = await rowsOf(
+        `SELECT f.*, t.subject, t.requester_id, c.rating FROM rpt_facts f JOIN tickets t ON t.id = f.id
+         LEFT JOIN csat_surveys c ON c.ticket_id = f.id ORDER BY f.created_at, f.number`,
+      );
+      const tags = new Map<number, string[]>();
+      for (const r of await rowsOf('SELECT g.ticket_id, g.tag FROM ticket_tags g JOIN rpt_facts f ON f.id = g.ticket_id ORDER BY g.tag')) {
+        tags.set(num(r.ticket_id), [...(tags.get(num(r.ticket_id)) ?? []), String(r.tag)]);
+      }
+      return rows.map((r) => ({
+        number: num(r.number),
+        created_at: iso(r.created_at),
+        channel: String(r.channel_id),
+        requester: String(r.requester_id),
+        assignee: (r.assignee_id as string | null) ?? '',
+        status: String(r.status),
+        priority: String(r.priority),
+        subject: String(r.subject),
+        tags: (tags.get(num(r.id)) ?? []).join(' '),
+        first_reply_at: iso(r.first_reply_at),
+        first_reply_minutes: minutesBetween(r.created_at, r.first_reply_at),
+        agent_replies: num(r.agent_replies),
+        reopens: num(r.reopens),
+        solved_at: iso(r.solved_at),
+        resolution_minutes: minutesBetween(r.created_at, r.solved_at),
+        csat_rating: numOrNull(r.rating),
+      }));
+    },
+
     /**
      * Every SLA target of the cohort against the channel's policy for the ticket's priority, as things stand
      * at `now`: met (fulfilled in time), breached (fulfilled late, or overdue), or still running.
@@ -333,7 +365,18 @@ export async function backlogAt(db: Knex, teamId: string, at: number, bucketsMs:
 }
 
 /** The open tickets waiting longest (not solved or closed), oldest first. */
-export async function oldestOpen(db: Knex, teamId: string, limit: number, channelId?: string) {
+export interface OpenTicketRef {
+  id: number;
+  number: number;
+  subject: string;
+  status: string;
+  assigneeId: string | null;
+  createdAt: number;
+  triageChannelId: string;
+  cardTs: string | null;
+}
+
+export async function oldestOpen(db: Knex, teamId: string, limit: number, channelId?: string): Promise<OpenTicketRef[]> {
   const rows = await db('tickets')
     .where({ team_id: teamId })
     .whereNotIn('status', ['solved', 'closed'])
@@ -354,4 +397,41 @@ export async function oldestOpen(db: Knex, teamId: string, limit: number, channe
     triageChannelId: String(r.triage_channel_id),
     cardTs: (r.card_ts as string | null) ?? null,
   }));
+}
+
+/** Tickets solved per bucket (activity, by the time of the solve), buckets as ascending boundaries. */
+export async function solvedPerBucket(db: Knex, teamId: string, boundaries: number[], channelId?: string): Promise<number[]> {
+  if (boundaries.length < 2) return [];
+  const columns = boundaries.slice(0, -1).map((_, i) => `COUNT(DISTINCT CASE WHEN e.at >= ? AND e.at < ? THEN e.ticket_id END) AS b${i}`);
+  const result = await db.raw(
+    `SELECT ${columns.join(', ')} FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+     WHERE e.kind = 'status_changed' AND e.to_value = 'solved' AND e.at >= ? AND e.at < ? AND t.team_id = ? AND t.merged_into_id IS NULL ${channelId ? 'AND t.origin_channel_id = ?' : ''}`,
+    [...boundaries.slice(0, -1).flatMap((b, i) => [b, boundaries[i + 1]!]), boundaries[0]!, boundaries.at(-1)!, teamId, ...(channelId ? [channelId] : [])],
+  );
+  const row = (Array.isArray(result) ? result : result.rows)[0] ?? {};
+  return boundaries.slice(0, -1).map((_, i) => num(row[`b${i}`]));
+}
+
+/** One row per ticket of a cohort with its figures, for CSV export (the cohort is what the person asked for). */
+export function cohortTicketRows(db: Knex, cohort: Cohort): Promise<ExportRow[]> {
+  return withCohort(db, cohort, { teamScope: null, channelScopes: [] }, (q) => q.ticketRows());
+}
+
+export interface ExportRow {
+  number: number;
+  created_at: string;
+  channel: string;
+  requester: string;
+  assignee: string;
+  status: string;
+  priority: string;
+  subject: string;
+  tags: string;
+  first_reply_at: string;
+  first_reply_minutes: number | null;
+  agent_replies: number;
+  reopens: number;
+  solved_at: string;
+  resolution_minutes: number | null;
+  csat_rating: number | null;
 }

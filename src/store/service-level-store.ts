@@ -112,6 +112,47 @@ export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
       memo.clear();
     },
 
+    /** Active tickets under an SLA policy, with where their clocks stand (the backlog: a small set). */
+    async activeTicketsUnderPolicy(ticketId?: number): Promise<Array<{ ticketId: number; teamId: string; channelId: string; priority: Priority; createdAt: number; firstReplyAt: number | null; waitingSince: number | null }>> {
+      const agentReply = `m.ticket_id = t.id AND m.author_role = 'agent' AND m.visibility = 'public' AND m.deleted_at IS NULL`;
+      const result = await db.raw(
+        `SELECT x.*, (SELECT MIN(r.sent_at) FROM messages r WHERE r.ticket_id = x.id AND r.author_role = 'requester' AND r.deleted_at IS NULL
+                        AND r.sent_at > x.last_reply_at) AS waiting_since
+         FROM (SELECT t.id, t.team_id, t.origin_channel_id, t.priority, t.created_at,
+                      (SELECT MIN(m.sent_at) FROM messages m WHERE ${agentReply}) AS first_reply_at,
+                      (SELECT MAX(m.sent_at) FROM messages m WHERE ${agentReply}) AS last_reply_at
+               FROM tickets t JOIN sla_policies p ON p.channel_id = t.origin_channel_id AND p.priority = t.priority
+               WHERE t.status NOT IN ('solved', 'closed') AND t.merged_into_id IS NULL ${ticketId ? 'AND t.id = ?' : ''}) x`,
+        ticketId ? [ticketId] : [],
+      );
+      const rows = (Array.isArray(result) ? result : result.rows) as Record<string, unknown>[];
+      const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      return rows.map((r) => ({
+        ticketId: Number(r.id),
+        teamId: String(r.team_id),
+        channelId: String(r.origin_channel_id),
+        priority: r.priority as Priority,
+        createdAt: Number(r.created_at),
+        firstReplyAt: n(r.first_reply_at),
+        waitingSince: n(r.first_reply_at) === null ? null : n(r.waiting_since),
+      }));
+    },
+
+    /** Records a warning or breach; false when it was recorded before (by this or another instance). */
+    async claimAlert(alert: { ticketId: number; target: SlaTarget; startedAt: number; kind: 'warning' | 'breach'; dueAt: number; at: number }): Promise<boolean> {
+      const inserted = await db('sla_alerts')
+        .insert({ ticket_id: alert.ticketId, target: alert.target, started_at: alert.startedAt, kind: alert.kind, due_at: alert.dueAt, at: alert.at })
+        .onConflict(['ticket_id', 'target', 'started_at', 'kind'])
+        .ignore()
+        .returning('ticket_id');
+      return inserted.length > 0;
+    },
+
+    async alerts(ticketId: number): Promise<Array<{ target: SlaTarget; kind: string; startedAt: number; dueAt: number }>> {
+      const rows = await db('sla_alerts').where({ ticket_id: ticketId }).orderBy('at');
+      return rows.map((r) => ({ target: r.target as SlaTarget, kind: String(r.kind), startedAt: Number(r.started_at), dueAt: Number(r.due_at) }));
+    },
+
     async removePolicies(channelId: string, priority?: Priority): Promise<number> {
       const removed = await db('sla_policies').where({ channel_id: channelId, ...(priority ? { priority } : {}) }).delete();
       memo.clear();

@@ -117,7 +117,8 @@ describe('the Reply modal with templates', () => {
 
     await h.driver.submitView(W.alice, filled!.id, { [box.block_id!]: { reply_text_input: `${box.element!.initial_value} Tracking: <https://track.example/1>` }, reply_after: { reply_after_choice: { type: 'radio_buttons', selected_option: { value: 'close' } } } });
     await h.settle();
-    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Hi Carol, it shipped today. — Alice Tracking: &lt;https://track.example/1&gt;']);
+    // the reply, then (solved) the satisfaction survey
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Hi Carol, it shipped today. — Alice Tracking: &lt;https://track.example/1&gt;', 'How did we do on #1? Rate 1-5.']);
     expect((await h.tickets.byId(ticket.id))!.status).toBe('solved');
   });
 

@@ -167,7 +167,7 @@ for (const kind of kinds) {
       const channels = createChannelStore(testDb.db);
       expect(await channels.intake('CNEW')).toBeNull();
       await channels.connect('T1', 'CNEW', 'CTRI', 1);
-      expect(await channels.intake('CNEW')).toEqual({ channelId: 'CNEW', teamId: 'T1', triageChannelId: 'CTRI', pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null });
+      expect(await channels.intake('CNEW')).toEqual({ channelId: 'CNEW', teamId: 'T1', triageChannelId: 'CTRI', pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true });
       await channels.updateRules('CNEW', { pleasantryFilter: false, burstWindowSeconds: 0 });
       await channels.connect('T1', 'CNEW', 'CTRI2', 2);
       expect(await channels.intake('CNEW')).toMatchObject({ triageChannelId: 'CTRI2', pleasantryFilter: false, burstWindowSeconds: 0 });

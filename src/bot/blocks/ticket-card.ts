@@ -26,10 +26,12 @@ export interface CardInput {
   fields?: Record<string, string>;
   /** Agents with the Reply modal open right now. */
   replying?: string[];
+  /** The SLA target due soonest, as text ("first reply by …"), or "—". */
+  slaDue?: string;
 }
 
 /** The ticket's card in the triage channel: everything an agent needs at a glance, and the buttons to act. */
-export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = [] }: CardInput): { text: string; blocks: object[] } {
+export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = [], slaDue = '—' }: CardInput): { text: string; blocks: object[] } {
   const title = truncate(`#${ticket.number} ${ticket.subject}`, LIMITS.headerText);
   const origin = ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, LIMITS.sectionField) });
@@ -43,7 +45,7 @@ export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = 
         field('Status', ticket.mergedIntoId !== null ? ':link: Merged into another ticket' : STATUS_LABEL[ticket.status]),
         field('Priority', PRIORITY_LABEL[ticket.priority]),
         field('Assignee', ticket.assigneeId ? `<@${ticket.assigneeId}>` : '_Unassigned_'),
-        field('SLA due', '—'),
+        field('SLA due', slaDue),
         field('Tags', ticket.tags.length > 0 ? ticket.tags.map((t) => `\`${inertMrkdwn(t)}\``).join(' ') : '—'),
         ...(Object.keys(fields).length > 0 ? [field('Fields', Object.entries(fields).map(([name, value]) => `${name}: ${escapeMrkdwn(value)}`).join('\n'))] : []),
       ],

@@ -2,6 +2,7 @@ import { ROUTING_POLICIES, type RoutingPolicy } from '../../domain/routing.js';
 import { slackToPlain } from '../../ingest/slack-text.js';
 import { FIELD_NAME } from '../../tickets/set-field.js';
 import { firstWord, parseChannelMention, parseUserMention, type Parsed } from './grammar.js';
+import { parseReportCommand, REPORT_COMMAND_USAGE, type ReportCommand } from './parse-report-command.js';
 
 export type TemplateCommand =
   | { kind: 'template'; op: 'list' }
@@ -21,6 +22,7 @@ export type RoutingCommand =
 export type HelpdeskCommand =
   | TemplateCommand
   | RoutingCommand
+  | ReportCommand
   | { kind: 'help' }
   | { kind: 'connect'; intakeChannelId: string; triageChannelId: string | null }
   | { kind: 'channel'; channelId: string; change: ChannelChange | null };
@@ -30,6 +32,7 @@ export interface ChannelChange {
   burstWindowSeconds?: number;
   ackTemplate?: string | null;
   fieldPattern?: { field: string; pattern: string | null };
+  csatEnabled?: boolean;
 }
 
 export const HELPDESK_COMMAND_USAGE = [
@@ -45,6 +48,8 @@ export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk rule add #intake PATTERN tag TAG [group NAME]`, `rule list #intake`, `rule remove #intake ID`: e.g. `rule add #help refund|chargeback tag billing group billing`',
   '`/helpdesk group add NAME @a @b`, `group remove NAME @a`, `group list`',
   '`/helpdesk away`, `/helpdesk back`: an away agent gets no new tickets; `/helpdesk reassign @agent` hands their open tickets on',
+  '`/helpdesk channel #intake survey on|off` ask requesters to rate solved tickets 1-5 (default on)',
+  REPORT_COMMAND_USAGE,
   '`/helpdesk help`',
 ].join('\n');
 
@@ -80,7 +85,12 @@ export function parseHelpdeskCommand(text: string): Parsed<HelpdeskCommand> {
       return parseTemplateCommand(rest);
     case 'stats':
     case 'digest':
-      return { ok: false, error: `\`/helpdesk ${verb}\` is not available in this version yet.` };
+    case 'export':
+    case 'timezone':
+    case 'hours':
+    case 'holiday':
+    case 'sla':
+      return parseReportCommand(verb.toLowerCase(), args);
     default:
       return { ok: false, error: `I don't know \`${verb.slice(0, 40)}\`.` };
   }
@@ -157,9 +167,12 @@ function parseChannelRules(args: string[]): Parsed<HelpdeskCommand> {
   if (rule === 'ack' && args.length === 3 && (value === 'off' || TEMPLATE_NAME.test(value))) {
     return { ok: true, value: { kind: 'channel', channelId, change: { ackTemplate: value === 'off' ? null : value } } };
   }
+  if (rule === 'survey' && (value === 'on' || value === 'off') && args.length === 3) {
+    return { ok: true, value: { kind: 'channel', channelId, change: { csatEnabled: value === 'on' } } };
+  }
   if (rule === 'field' && args.length === 4 && FIELD_NAME.test(value)) {
     const pattern = args[3]!.toLowerCase() === 'off' ? null : slackToPlain(args[3]!);
     return { ok: true, value: { kind: 'channel', channelId, change: { fieldPattern: { field: value, pattern } } } };
   }
-  return { ok: false, error: 'Rules are `pleasantries on|off`, `burst MINUTES` (0 turns joining off), `ack TEMPLATE|off`, `field NAME PATTERN|off` and `routing …`.' };
+  return { ok: false, error: 'Rules are `pleasantries on|off`, `burst MINUTES` (0 turns joining off), `ack TEMPLATE|off`, `survey on|off`, `field NAME PATTERN|off` and `routing …`.' };
 }

@@ -7,6 +7,11 @@ import { patternProblem } from '../../domain/routing.js';
 import { escapeMrkdwn } from '../slack-text.js';
 import { handleRoutingCommand } from './helpdesk-routing.js';
 import { handleTemplateCommand } from './helpdesk-templates.js';
+import { handleReportCommand } from './helpdesk-reports.js';
+import type { ReportCommand } from '../commands/parse-report-command.js';
+
+const REPORT_KINDS = new Set(['stats', 'export', 'digest', 'timezone', 'hours', 'holiday', 'sla']);
+const isReportCommand = (command: HelpdeskCommand): command is ReportCommand => REPORT_KINDS.has(command.kind);
 import { HELPDESK_COMMAND_USAGE, parseHelpdeskCommand, type HelpdeskCommand } from '../commands/parse-helpdesk-command.js';
 
 /** `/helpdesk connect|channel|help`: workspace settings, for admins and agents of the triage channel concerned. */
@@ -22,6 +27,7 @@ export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
       if (request.kind === 'help') return answer.ephemeral(`Usage:\n${HELPDESK_COMMAND_USAGE}`);
       if (request.kind === 'connect') return connect(request, teamId, command.user_id, answer, ctx);
       if (request.kind === 'template') return handleTemplateCommand(request, teamId, command.user_id, answer, ctx);
+      if (isReportCommand(request)) return handleReportCommand(request, teamId, command.user_id, command.channel_id, answer, ctx);
       if (request.kind !== 'channel') return handleRoutingCommand(request, teamId, command.user_id, answer, ctx);
       return channelRules(request, command.user_id, answer, ctx);
     });
@@ -71,6 +77,7 @@ function describeRules(intake: IntakeChannel, fieldPatterns: Record<string, stri
     `• Pleasantries ("thanks", "hello") alone: ${intake.pleasantryFilter ? 'ignored' : 'open tickets like any message'}`,
     `• A requester's top-level messages ${burst}`,
     `• New tickets are acknowledged ${intake.ackTemplate ? `with template \`${intake.ackTemplate}\`` : 'with a 🎫 only'}`,
+    `• Solved tickets ${intake.csatEnabled ? 'ask the requester to rate 1-5' : 'send no satisfaction survey'}`,
     ...Object.entries(fieldPatterns).map(([field, pattern]) => `• Field \`${field}\` is picked from customer messages by \`${escapeMrkdwn(pattern)}\``),
   ].join('\n');
 }

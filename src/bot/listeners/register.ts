@@ -8,6 +8,7 @@ import { registerTemplateFields } from './template-fields.js';
 import { registerHelpdeskCommand } from './helpdesk-command.js';
 import { registerMessageEvents } from './message-events.js';
 import { registerReplyModal } from './reply-modal.js';
+import { registerSatisfaction } from './satisfaction.js';
 import { registerTicketCommand } from './ticket-command.js';
 import { registerTicketFromMessage } from './ticket-from-message.js';
 
@@ -23,4 +24,5 @@ export function registerListeners(app: App, ctx: BotContext): void {
   registerHelpdeskCommand(app, ctx);
   registerCardActions(app, ctx);
   registerReplyModal(app, ctx);
+  registerSatisfaction(app, ctx);
 }

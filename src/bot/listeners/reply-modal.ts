@@ -4,6 +4,7 @@ import { renderTemplate } from '../../domain/template.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { slackToPlain } from '../../ingest/slack-text.js';
 import { markPending, solveTicket } from '../../tickets/change-status.js';
+import { askForRating } from './satisfaction.js';
 import { requireAgent } from '../../tickets/ticket-action.js';
 import type { BotContext } from '../bot-context.js';
 import { buildReplyModal, templateOption } from '../blocks/ticket-views.js';
@@ -91,6 +92,7 @@ async function sendFromModal(ticket: Ticket, agentId: string, text: string, afte
     if (change?.changed) {
       await ctx.publisher.refreshCard(change.ticket);
       await ctx.publisher.announce(change.ticket, after === 'pending' ? `:hourglass_flowing_sand: <@${agentId}> set #${ticket.number} pending.` : `:white_check_mark: <@${agentId}> solved #${ticket.number}.`);
+      if (after === 'close') await askForRating(change.ticket, ctx);
     }
   } catch (err) {
     ctx.logger.error({ err, ticket: ticket.number }, 'reply from modal failed');

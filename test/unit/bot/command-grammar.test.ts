@@ -58,7 +58,13 @@ describe('one grammar for /ticket and ! thread commands', () => {
     expect(parseHelpdeskCommand('channel <#C0HELP|help> burst 10')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { burstWindowSeconds: 600 } } });
     expect(parseHelpdeskCommand('channel <#C0HELP|help> pleasantries off')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { pleasantryFilter: false } } });
     expect(parseHelpdeskCommand('channel <#C0HELP|help> burst soon').ok).toBe(false);
-    expect(parseHelpdeskCommand('stats').ok).toBe(false);
+    expect(parseHelpdeskCommand('channel <#C0HELP|help> survey off')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { csatEnabled: false } } });
+    expect(parseHelpdeskCommand('stats 7d')).toEqual({ ok: true, value: { kind: 'stats', period: '7d', channelId: null } });
+    expect(parseHelpdeskCommand('digest weekly <#C0REP|reports> mon 9:00')).toEqual({ ok: true, value: { kind: 'digest', op: 'add', frequency: 'weekly', channelId: 'C0REP', weekday: 1, atTime: '09:00' } });
+    expect(parseHelpdeskCommand('digest daily <#C0REP|reports> 25:00').ok).toBe(false);
+    expect(parseHelpdeskCommand('sla <#C0HELP|help> high first 1h next 4h resolve 1d2h business')).toEqual({ ok: true, value: { kind: 'sla', channelId: 'C0HELP', change: { priorities: ['high'], minutes: { first_reply: 60, next_reply: 240, resolution: 1560 }, businessHours: true } } });
+    expect(parseHelpdeskCommand('sla <#C0HELP|help> high first soon').ok).toBe(false);
+    expect(parseHelpdeskCommand('hours Mars/Olympus mon-fri 09:00-17:00')).toMatchObject({ ok: false, error: expect.stringContaining('not a time zone') });
     expect(parseHelpdeskCommand('template add Refund Hi {{customer.first_name}}\nBye')).toEqual({ ok: true, value: { kind: 'template', op: 'add', name: 'refund', body: 'Hi {{customer.first_name}}\nBye' } });
     expect(parseHelpdeskCommand('template list')).toEqual({ ok: true, value: { kind: 'template', op: 'list' } });
     expect(parseHelpdeskCommand('template delete refund')).toEqual({ ok: true, value: { kind: 'template', op: 'delete', name: 'refund' } });

@@ -1,0 +1,91 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { Ticket } from '../../domain/ticket.js';
+import { answerErrors, respondAnswer } from '../answers.js';
+import type { BotContext } from '../bot-context.js';
+import { escapeMrkdwn, truncate } from '../slack-text.js';
+
+export const CSAT_ACTION = /^csat_rate_[1-5]$/;
+const CSAT_COMMENT_VIEW = 'csat_comment';
+const COMMENT_INPUT = { block: 'csat_comment_block', action: 'csat_comment_input' };
+/** A rating at or under this is posted in the triage thread for the team to see. */
+const LOW_RATING = 2;
+const STARS = (n: number) => '⭐'.repeat(n);
+
+function surveyBlocks(ticket: Ticket, rated: number | null) {
+  const question = rated
+    ? `Thanks for rating #${ticket.number}: ${STARS(rated)} ${rated}/5. You can change your rating below.`
+    : `Your request #${ticket.number} is solved. How did we do? Rate us from 1 (poor) to 5 (great).`;
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: question } },
+    {
+      type: 'actions',
+      block_id: 'csat',
+      elements: [1, 2, 3, 4, 5].map((n) => ({
+        type: 'button',
+        action_id: `csat_rate_${n}`,
+        text: { type: 'plain_text', text: `${n} ${n === 1 ? '😞' : n === 5 ? '😄' : ''}`.trim() },
+        value: `${ticket.id}:${n}`,
+        ...(rated === n ? { style: 'primary' } : {}),
+      })),
+    },
+  ];
+}
+
+/** After a solve: ask the requester, in the origin thread, to rate 1-5 (unless the channel switched surveys off). */
+export async function askForRating(ticket: Ticket, ctx: BotContext): Promise<void> {
+  const intake = await ctx.channels.intake(ticket.originChannelId);
+  if (intake && !intake.csatEnabled) return;
+  await ctx.csat.sent(ticket.id, ticket.originChannelId, ctx.clock.now(), ticket.assigneeId);
+  const ts = await ctx.publisher.postInOrigin(ticket, { text: `How did we do on #${ticket.number}? Rate 1-5.`, blocks: surveyBlocks(ticket, null) });
+  await ctx.csat.posted(ticket.id, ts);
+}
+
+/** The survey's buttons (only the requester's answer counts) and the optional comment modal. */
+export function registerSatisfaction(app: App, ctx: BotContext): void {
+  app.action<BlockAction<ButtonAction>>(CSAT_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    const answer = respondAnswer(respond, body.trigger_id);
+    await answerErrors(answer, ctx.logger, { action: 'csat', user: body.user.id }, async () => {
+      const [ticketId, rating] = action.value!.split(':').map(Number) as [number, number];
+      const ticket = await ctx.tickets.byId(ticketId);
+      const survey = ticket && (await ctx.csat.get(ticketId));
+      if (!ticket || !survey) return answer.ephemeral('This survey is no longer open.');
+      if (body.user.id !== ticket.requesterId) return answer.ephemeral(`Only <@${ticket.requesterId}>, who asked, can rate #${ticket.number}. Thanks all the same!`);
+      await ctx.csat.rate(ticketId, rating, ctx.clock.now());
+      if (survey.messageTs) await ctx.sender.update(survey.channelId, survey.messageTs, { text: `Thanks for rating #${ticket.number}: ${rating}/5.`, blocks: surveyBlocks(ticket, rating) });
+      if (rating <= LOW_RATING) await ctx.publisher.announce(ticket, `:warning: <@${ticket.requesterId}> rated #${ticket.number} ${rating}/5.${ticket.assigneeId ? ` (assignee <@${ticket.assigneeId}>)` : ''}`);
+      await ctx.sender.openView(body.trigger_id, commentModal(ticket, rating));
+    });
+  });
+
+  app.view(CSAT_COMMENT_VIEW, async ({ ack, view, body }) => {
+    await ack();
+    const { ticketId, rating } = JSON.parse(view.private_metadata || '{}') as { ticketId?: number; rating?: number };
+    const comment = view.state.values[COMMENT_INPUT.block]?.[COMMENT_INPUT.action]?.value?.trim() ?? '';
+    const ticket = ticketId ? await ctx.tickets.byId(ticketId) : null;
+    if (!ticket || !comment || body.user.id !== ticket.requesterId) return;
+    await ctx.csat.comment(ticket.id, comment);
+    await ctx.publisher.announce(ticket, `:speech_balloon: <@${ticket.requesterId}> commented on their ${rating}/5 rating of #${ticket.number}: ${escapeMrkdwn(truncate(comment, 2000))}`);
+  });
+}
+
+function commentModal(ticket: Ticket, rating: number) {
+  return {
+    type: 'modal',
+    callback_id: CSAT_COMMENT_VIEW,
+    private_metadata: JSON.stringify({ ticketId: ticket.id, rating }),
+    title: { type: 'plain_text', text: 'Thanks for rating' },
+    submit: { type: 'plain_text', text: 'Send comment' },
+    close: { type: 'plain_text', text: 'Skip' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `You rated #${ticket.number} ${STARS(rating)} ${rating}/5.` } },
+      {
+        type: 'input',
+        block_id: COMMENT_INPUT.block,
+        optional: true,
+        label: { type: 'plain_text', text: 'Anything you want to tell us? (optional)' },
+        element: { type: 'plain_text_input', action_id: COMMENT_INPUT.action, multiline: true, max_length: 2000 },
+      },
+    ],
+  };
+}

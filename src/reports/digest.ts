@@ -1,0 +1,39 @@
+import { computeReport, type Report, type ReportDeps } from './compute-report.js';
+import type { ChartDay } from './chart.js';
+import { dayBoundaries, dayLabel, previousPeriod, type Period } from './period.js';
+import { solvedPerBucket, withCohort } from '../store/report-queries.js';
+
+export const CHART_DAYS = 14;
+
+/** What a digest shows: the period's figures, the period before (for up/down), and the last 14 days for the chart. */
+export interface Digest {
+  teamId: string;
+  period: Period;
+  report: Report;
+  previous: Report;
+  chart: ChartDay[];
+}
+
+export async function buildDigest(teamId: string, period: Period, deps: ReportDeps, channelId?: string): Promise<Digest> {
+  const report = await computeReport({ teamId, from: period.from, to: period.to, channelId }, deps);
+  const before = previousPeriod(period);
+  const previous = await computeReport({ teamId, from: before.from, to: before.to, channelId }, deps);
+  return { teamId, period, report, previous, chart: await chartSeries(teamId, period, deps, channelId) };
+}
+
+/** Created and solved per day and the day's first reply median, for the 14 days ending with the period. */
+export async function chartSeries(teamId: string, period: Period, deps: ReportDeps, channelId?: string): Promise<ChartDay[]> {
+  const bounds = dayBoundaries(period.to, CHART_DAYS, period.timeZone);
+  const cohort = { teamId, from: bounds[0]!, to: bounds.at(-1)!, channelId };
+  const { created, firstReply } = await withCohort(deps.db, cohort, { teamScope: null, channelScopes: [] }, async (q) => ({
+    created: await q.createdPerBucket(bounds),
+    firstReply: await q.firstReplyPerBucket(bounds),
+  }));
+  const solved = await solvedPerBucket(deps.db, teamId, bounds, channelId);
+  return bounds.slice(0, -1).map((start, i) => ({
+    day: dayLabel(start, period.timeZone),
+    created: created[i] ?? 0,
+    solved: solved[i] ?? 0,
+    firstReplyMedianHours: firstReply[i]?.median == null ? null : firstReply[i]!.median! / 3_600_000,
+  }));
+}
