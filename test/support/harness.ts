@@ -34,6 +34,8 @@ export interface Harness {
   testDb: TestDb;
   logLines: string[];
   logger: Logger;
+  /** The bot's clock: real time plus an offset that tests move forward (SLA clocks, digest times). */
+  clock: { now(): number; advance(ms: number): void };
   /** Waits until the emulator has delivered everything and the bot has finished processing it. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -63,7 +65,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logLines: string[] = [];
   const destination = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
   const logger = createLogger({ level: 'info', secrets: [emu.botToken, SIGNING_SECRET], destination });
-  const bot = await createBot({ config: result.config, db: testDb.db, logger, clock: systemClock, retryConfig: { retries: 0 } });
+  let offset = 0;
+  const clock = { now: () => systemClock.now() + offset, advance: (ms: number) => void (offset += ms) };
+  const bot = await createBot({ config: result.config, db: testDb.db, logger, clock, retryConfig: { retries: 0 } });
   const port = await bot.start(0);
   emu.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
 
@@ -89,6 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     testDb,
     logLines,
     logger,
+    clock,
     settle,
     async stop() {
       await bot.stop();
