@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The command line: `threaddesk templates import|export …`. A composition root like main.ts: reads the
+// The command line: `threaddesk templates import|export …`, `threaddesk report …`, `threaddesk export tickets …`. A composition root like main.ts: reads the
 // environment (DATABASE_URL, a .env file) and says every problem in one line each.
 import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { readTemplateFiles, writeTemplateFiles } from './cli/template-files.js';
+import { exportCommand, reportCommand } from './cli/report-command.js';
 import { connectDb, type Db } from './store/db.js';
 import { migrateLatest } from './store/migrate.js';
 import { createTemplateStore } from './store/template-store.js';
@@ -11,11 +12,36 @@ import { createTemplateStore } from './store/template-store.js';
 const USAGE = `usage:
   threaddesk templates export FOLDER [--team T…]   write every template as FOLDER/NAME.md
   threaddesk templates import PATH [--team T…]     read templates from a .md/.yaml file or a folder of them
+  threaddesk report --from YYYY-MM-DD --to YYYY-MM-DD [--channel C…] [--format text|json|csv] [--team T…]
+                                                   the figures for tickets created in those days (both included)
+  threaddesk export tickets --from YYYY-MM-DD --to YYYY-MM-DD [--channel C…] [--out FILE] [--team T…]
+                                                   those tickets as CSV (stdout without --out)
 DATABASE_URL selects the database (default sqlite:./data/threaddesk.sqlite).`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { team: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { team: { type: 'string' }, help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' }, channel: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  });
   const [area, verb, target] = positionals;
+  const isReport = area === 'report' && positionals.length === 1;
+  const isExport = area === 'export' && verb === 'tickets' && positionals.length === 2;
+  if (!values.help && (isReport || isExport)) {
+    if (!values.from || !values.to) {
+      console.error(`threaddesk: ${area} needs --from and --to (YYYY-MM-DD)\n${USAGE}`);
+      return 2;
+    }
+    const db = connectDb(process.env.DATABASE_URL ?? 'sqlite:./data/threaddesk.sqlite');
+    try {
+      await migrateLatest(db);
+      const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, format: values.format ?? 'text', out: values.out, now: Date.now() };
+      process.stdout.write(isReport ? await reportCommand(db, options) : await exportCommand(db, options));
+      return 0;
+    } finally {
+      await db.destroy();
+    }
+  }
   if (values.help || area !== 'templates' || !['import', 'export'].includes(verb ?? '') || !target || positionals.length !== 3) {
     console.error(USAGE);
     return values.help ? 0 : 2;

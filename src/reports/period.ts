@@ -28,7 +28,7 @@ export function parsePeriod(spec: string, timeZone: string, now: number): Period
   const last = range[2] ? DateTime.fromISO(range[2], { zone: timeZone }) : first;
   if (!first.isValid || !last.isValid || last < first) return null;
   const count = Math.round(last.diff(first, 'days').days) + 1;
-  return days(first, count, range[2] ? `${first.toISODate()} to ${last.toISODate()}` : first.toISODate()!);
+  return days(first, count, count > 1 ? `${first.toISODate()} to ${last.toISODate()}` : first.toISODate()!);
 }
 
 /** The period of the same length just before (what "up/down" compares with). */
