@@ -205,6 +205,19 @@ async function play(stack: DemoStack): Promise<Scene> {
     return `status open → ${style.bold('solved')}; the card now offers [Reopen]`;
   });
 
+  await step('Maya rates the answer: she clicks [5] in the survey in her thread', null, async () => {
+    const survey = originThread(scene).find((m) => m.text.includes('How did we do'));
+    check(survey !== undefined, 'no satisfaction survey was posted in Maya\'s thread after the ticket was solved');
+    const result = await stack.emu.driver.clickButton(DEMO.maya, DEMO.help, survey!.ts, 'csat_rate_5');
+    check(result.status === 200, `the bot answered Maya's rating with HTTP ${result.status}`);
+    await stack.settle();
+  }, async () => {
+    const rating = await stack.db('csat_surveys').first('rating');
+    check(Number(rating?.rating) === 5, `the stored rating is ${String(rating?.rating)}, expected 5`);
+    check(threadText(originThread(scene), names).includes('Thanks for rating #1'), 'the survey did not thank Maya for her rating');
+    return `rating ${style.bold('5/5')} stored (CSAT); the survey thanks her, and a comment box opened for her`;
+  });
+
   await step('Maya says thanks in her thread', SCRIPT.thanks, async () => {
     await says(stack, DEMO.maya, DEMO.help, SCRIPT.thanks, scene.originTs);
   }, async () => {
@@ -222,6 +235,19 @@ async function play(stack: DemoStack): Promise<Scene> {
     expectCard(scene, { Status: 'Open', Assignee: '@Sam' });
     check(cardButtons(theCard(scene)).includes('ticket_close'), 'the reopened card offers no [Close] button');
     return `a real question: the ticket ${style.bold('reopens')} (solved → open), still with Sam`;
+  });
+
+  await step('Priya posts today\'s figures in #support-triage', '/helpdesk digest now #support-triage today', async () => {
+    const result = await stack.emu.driver.slashCommand(DEMO.priya, DEMO.triage, '/helpdesk', `digest now <#${DEMO.triage}|support-triage> today`);
+    check(result.status === 200, `the bot answered /helpdesk digest with HTTP ${result.status}`);
+    await stack.settle();
+  }, async () => {
+    const digest = stack.emu.messages(DEMO.triage).find((m) => m.text.startsWith(':bar_chart: Support digest'));
+    check(digest !== undefined, 'no digest was posted in #support-triage');
+    check(threadText([digest!], names).includes('Tickets created 1'), 'the digest does not count the one ticket created today');
+    const chart = stack.emu.files({ channel: DEMO.triage })[0];
+    check(chart !== undefined && chart.bytes.subarray(1, 4).toString() === 'PNG', 'no chart image was uploaded with the digest');
+    return `a digest of today's figures, and a ${Math.round(chart!.bytes.length / 1024)} KB chart uploaded (files.getUploadURLExternal + completeUploadExternal)`;
   });
 
   return scene;

@@ -4,7 +4,7 @@ import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type Di
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
-export const BACKLOG_BUCKETS = [{ label: '< 1d', under: DAY }, { label: '1-3d', under: 3 * DAY }, { label: '3-7d', under: 7 * DAY }, { label: '7-30d', under: 30 * DAY }];
+export const BACKLOG_BUCKETS = [{ label: 'under 1d', under: DAY }, { label: '1-3d', under: 3 * DAY }, { label: '3-7d', under: 7 * DAY }, { label: '7-30d', under: 30 * DAY }];
 
 export interface Csat {
   sent: number;
@@ -113,7 +113,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
     backlog: {
       at: backlogMoment,
       total: backlog.total,
-      buckets: [...BACKLOG_BUCKETS.map((b, i) => ({ label: b.label, count: backlog.buckets[i]! })), { label: '> 30d', count: backlog.buckets.at(-1)! }],
+      buckets: [...BACKLOG_BUCKETS.map((b, i) => ({ label: b.label, count: backlog.buckets[i]! })), { label: 'over 30d', count: backlog.buckets.at(-1)! }],
     },
     firstReply: { ...cohortFigures.firstReply, unanswered: totals.unanswered, business: cohortFigures.firstReplyBusiness },
     response: { ...cohortFigures.response, business: cohortFigures.responseBusiness },

@@ -156,11 +156,11 @@ for (const kind of kinds) {
     it('backlog at the end of the period, by age', () => {
       expect(report.backlog.total).toBe(2); // t5 (8 h old), t9 (10.5 days); the merged t6 is not counted
       expect(report.backlog.buckets).toEqual([
-        { label: '< 1d', count: 1 },
+        { label: 'under 1d', count: 1 },
         { label: '1-3d', count: 0 },
         { label: '3-7d', count: 0 },
         { label: '7-30d', count: 1 },
-        { label: '> 30d', count: 0 },
+        { label: 'over 30d', count: 0 },
       ]);
     });
 
