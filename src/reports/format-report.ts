@@ -6,10 +6,17 @@ export interface ReportStyle {
   person(userId: string): string;
   ticket(ref: OpenTicketRef): string;
   bold(text: string): string;
+  /** Customer text (ticket subjects): escaped for mrkdwn in Slack, so it can never ping or link. */
+  untrusted(text: string): string;
 }
 
-export const plainStyle: ReportStyle = { person: (id) => id, ticket: (t) => `#${t.number}`, bold: (t) => t };
-export const slackStyle = (link: (ref: OpenTicketRef) => string): ReportStyle => ({ person: (id) => `<@${id}>`, ticket: link, bold: (t) => `*${t}*` });
+export const plainStyle: ReportStyle = { person: (id) => id, ticket: (t) => `#${t.number}`, bold: (t) => t, untrusted: (t) => t };
+export const slackStyle = (link: (ref: OpenTicketRef) => string): ReportStyle => ({
+  person: (id) => `<@${id}>`,
+  ticket: link,
+  bold: (t) => `*${t}*`,
+  untrusted: (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+});
 
 /** 45s, 12m, 3h 05m, 2d 4h: enough precision for people, exact values stay in JSON and CSV. */
 export function formatDuration(ms: number | null): string {
@@ -61,7 +68,7 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
   if (report.oldestOpen.length > 0) {
     lines.push(b('Oldest open tickets'));
     for (const t of report.oldestOpen) {
-      lines.push(`  • ${style.ticket(t)} ${t.subject.slice(0, 80)} · ${formatDuration(now - t.createdAt)} old · ${t.status} · ${t.assigneeId ? style.person(t.assigneeId) : 'unassigned'}`);
+      lines.push(`  • ${style.ticket(t)} ${style.untrusted(Array.from(t.subject).slice(0, 80).join(''))} · ${formatDuration(now - t.createdAt)} old · ${t.status} · ${t.assigneeId ? style.person(t.assigneeId) : 'unassigned'}`);
     }
   }
   if (report.topTags.length > 0) lines.push(`${b('Top tags')} ${report.topTags.map((t) => `${t.tag} ${t.count}`).join(' · ')}`);

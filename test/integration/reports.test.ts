@@ -98,7 +98,7 @@ describe('digests', () => {
   useHarness((x) => (h = x));
 
   it('stores schedules, posts a digest now with its chart, and posts each scheduled period once', async () => {
-    await postInIntake(h, W.carol, 'Cannot log in');
+    await postInIntake(h, W.carol, 'Cannot log in <!channel> <https://evil.example|bank>');
     await helpdesk(h, W.alice, `digest daily <#${W.general}|general> 09:00`);
     await helpdesk(h, W.carol, `digest daily <#${W.general}|general> 10:00`);
     await h.settle();
@@ -112,6 +112,9 @@ describe('digests', () => {
     const posted = h.emu.messages(W.general).filter((m) => m.text.startsWith(':bar_chart: Support digest'));
     expect(posted).toHaveLength(1);
     expect(blockText(posted[0]!.blocks)).toContain('*Tickets created* 1');
+    // the oldest open ticket's subject is customer text: shown inert
+    expect(blockText(posted[0]!.blocks)).not.toMatch(/<!channel>|<https:\/\/evil/);
+    expect(blockText(posted[0]!.blocks)).toMatch(/#1>? Cannot log in/);
     const [chart] = h.emu.files({ channel: W.general });
     expect(chart!.bytes.subarray(1, 4).toString()).toBe('PNG');
 
