@@ -1,13 +1,15 @@
 import type { BotContext } from './bot-context.js';
 import { buildHomeView, buildRequesterHomeView } from './blocks/home-view.js';
 import { requireAgentSomewhere } from './show-customer.js';
+import { parsePeriod } from '../reports/period.js';
 
 /** Publishes a user's Home tab: the agent's view, or a short note for everyone else. */
 export async function publishHome(teamId: string, userId: string, ctx: BotContext): Promise<void> {
   const isAgent = await requireAgentSomewhere(userId, teamId, ctx).then(() => true, () => false);
   if (!isAgent) return ctx.sender.publishHome(userId, buildRequesterHomeView());
   const now = ctx.clock.now();
-  const dayStart = now - (now % 86_400_000);
+  const timeZone = await ctx.channels.timeZone(teamId);
+  const dayStart = parsePeriod('today', timeZone, now)!.from;
   const [mine, unassigned, waiting, today] = await Promise.all([
     ctx.tickets.list(teamId, 'mine', userId, 10),
     ctx.tickets.list(teamId, 'unassigned', userId, 10),
@@ -18,5 +20,5 @@ export async function publishHome(teamId: string, userId: string, ctx: BotContex
   for (const ticket of [...mine, ...unassigned, ...waiting]) {
     if (ticket.cardTs && !links.has(ticket.id)) links.set(ticket.id, await ctx.sender.permalink(ticket.triageChannelId, ticket.cardTs));
   }
-  await ctx.sender.publishHome(userId, buildHomeView({ mine, unassigned, waiting, today, links, now }));
+  await ctx.sender.publishHome(userId, buildHomeView({ mine, unassigned, waiting, today, links, now, timeZone }));
 }

@@ -10,6 +10,8 @@ export interface HomeInput {
   /** Card permalinks by ticket id. */
   links: Map<number, string>;
   now: number;
+  /** The team's zone: where "today" starts. */
+  timeZone: string;
 }
 
 const ago = (since: number, now: number) => {
@@ -31,7 +33,7 @@ export function buildHomeView(input: HomeInput): object {
   return {
     type: 'home',
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: 'Today (UTC)' } },
+      { type: 'header', text: { type: 'plain_text', text: `Today (${input.timeZone})` } },
       {
         type: 'section',
         fields: [
