@@ -12,7 +12,7 @@ import { createTemplateStore } from './store/template-store.js';
 const USAGE = `usage:
   threaddesk templates export FOLDER [--team T…]   write every template as FOLDER/NAME.md
   threaddesk templates import PATH [--team T…]     read templates from a .md/.yaml file or a folder of them
-  threaddesk report --from YYYY-MM-DD --to YYYY-MM-DD [--channel C…] [--format text|json|csv] [--team T…]
+  threaddesk report --from YYYY-MM-DD --to YYYY-MM-DD [--channel C…] [--agent U…] [--tag TAG] [--format text|json|csv] [--team T…]
                                                    the figures for tickets created in those days (both included)
   threaddesk export tickets --from YYYY-MM-DD --to YYYY-MM-DD [--channel C…] [--out FILE] [--team T…]
                                                    those tickets as CSV (stdout without --out)
@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { team: { type: 'string' }, help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' }, channel: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    options: { team: { type: 'string' }, help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' }, channel: { type: 'string' }, agent: { type: 'string' }, tag: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
   });
   const [area, verb, target] = positionals;
   const isReport = area === 'report' && positionals.length === 1;
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     const db = connectDb(process.env.DATABASE_URL ?? 'sqlite:./data/threaddesk.sqlite');
     try {
       await migrateLatest(db);
-      const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, format: values.format ?? 'text', out: values.out, now: Date.now() };
+      const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, agent: values.agent, tag: values.tag, format: values.format ?? 'text', out: values.out, now: Date.now() };
       process.stdout.write(isReport ? await reportCommand(db, options) : await exportCommand(db, options));
       return 0;
     } finally {

@@ -13,6 +13,8 @@ export interface ReportOptions {
   from: string;
   to: string;
   channel?: string;
+  agent?: string;
+  tag?: string;
   format: string;
   out?: string;
   now: number;
@@ -30,10 +32,10 @@ async function periodOf(db: Db, options: ReportOptions): Promise<Period> {
 export async function reportCommand(db: Db, options: ReportOptions): Promise<string> {
   if (!['text', 'json', 'csv'].includes(options.format)) throw new Error(`--format must be text, json or csv, not "${options.format}"`);
   const period = await periodOf(db, options);
-  const report = await computeReport({ teamId: options.teamId, from: period.from, to: period.to, channelId: options.channel }, { db, serviceLevels: createServiceLevelStore(db, 0), now: options.now });
+  const report = await computeReport({ teamId: options.teamId, from: period.from, to: period.to, channelId: options.channel, assigneeId: options.agent, tag: options.tag }, { db, serviceLevels: createServiceLevelStore(db, 0), now: options.now });
   if (options.format === 'json') return `${JSON.stringify({ period, ...report }, null, 2)}\n`;
   if (options.format === 'csv') return stringify([reportCsvRow(report)], { header: true });
-  const where = options.channel ? ` in ${options.channel}` : '';
+  const where = [options.channel && ` in ${options.channel}`, options.agent && ` assigned to ${options.agent}`, options.tag && ` tagged ${options.tag}`].filter(Boolean).join('');
   return [`threaddesk report: tickets created ${period.label}${where} (${period.timeZone})`, ...reportLines(report, null, plainStyle, options.now)].join('\n') + '\n';
 }
 

@@ -8,13 +8,15 @@ export interface ReportStyle {
   bold(text: string): string;
   /** Customer text (ticket subjects): escaped for mrkdwn in Slack, so it can never ping or link. */
   untrusted(text: string): string;
+  channel(channelId: string): string;
 }
 
-export const plainStyle: ReportStyle = { person: (id) => id, ticket: (t) => `#${t.number}`, bold: (t) => t, untrusted: (t) => t };
+export const plainStyle: ReportStyle = { person: (id) => id, ticket: (t) => `#${t.number}`, bold: (t) => t, untrusted: (t) => t, channel: (id) => id };
 export const slackStyle = (link: (ref: OpenTicketRef) => string): ReportStyle => ({
   person: (id) => `<@${id}>`,
   ticket: link,
   bold: (t) => `*${t}*`,
+  channel: (id) => `<#${id}>`,
   untrusted: (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
 });
 
@@ -47,6 +49,7 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
   const b = style.bold;
   const lines = [
     `${b('Tickets created')} ${report.created}${change(report.created, previous?.created, String)} · ${b('solved in the period')} ${report.activity.solved}${change(report.activity.solved, previous?.activity.solved, String)} · ${b('public replies')} ${report.activity.publicReplies}`,
+    ...(report.createdByChannel.length > 1 ? [`${b('By intake channel')} ${report.createdByChannel.map((c) => `${style.channel(c.channelId)} ${c.count}`).join(' · ')}`] : []),
     `${b('Backlog')} ${report.backlog.total}${change(report.backlog.total, previous?.backlog.total, String)} (${report.backlog.buckets.map((x) => `${x.label}: ${x.count}`).join(' · ')})`,
     `${b('First reply time')} ${durations(report.firstReply)}${change(report.firstReply.median, previous?.firstReply.median, formatDuration)} · ${report.firstReply.unanswered} unanswered${businessToo(report.firstReply.business)}`,
     `${b('Response time')} median ${formatDuration(report.response.median)} · mean ${formatDuration(report.response.mean)} over ${report.response.count} wait${report.response.count === 1 ? '' : 's'}${change(report.response.median, previous?.response.median, formatDuration)}${report.response.business && report.response.business.count > 0 ? `\n    in business hours: median ${formatDuration(report.response.business.median)} · mean ${formatDuration(report.response.business.mean)}` : ''}`,

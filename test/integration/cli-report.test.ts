@@ -50,6 +50,8 @@ describe('threaddesk report and export on the command line', () => {
     const json = JSON.parse(cli('report', '--from', '2026-03-02', '--to', '2026-03-02', '--format', 'json').out);
     expect(json).toMatchObject({ created: 2, solved: 1, firstReply: { count: 1, median: 90 * 60_000, unanswered: 1 }, oneTouch: { count: 1, rate: 1 } });
 
+    expect(JSON.parse(cli('report', '--from', '2026-03-02', '--to', '2026-03-02', '--format', 'json', '--agent', 'UAGENT').out).created).toBe(1);
+
     const csv = cli('report', '--from', '2026-03-01', '--to', '2026-03-02', '--format', 'csv', '--channel', 'CHELP').out.trim().split('\n');
     expect(csv[0]).toContain('tickets_created,solved_in_period');
     expect(csv[1]).toContain('2026-03-01T00:00:00.000Z,2026-03-03T00:00:00.000Z,CHELP,2,');
