@@ -30,8 +30,8 @@ export interface BotContext {
   replying: ReplyPresence;
   /** The dependencies of ingest, ticket and routing use cases. */
   useCaseDeps: RoutingDeps;
-  /** Reports read the database directly (SQL aggregates). */
-  db: Db;
+  /** Reports read the database directly (SQL aggregates), on their own connection with SQLite. */
+  reportDb: Db;
   serviceLevels: ServiceLevelStore;
   csat: CsatStore;
   digests: DigestStore;

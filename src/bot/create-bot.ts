@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { boltLogger } from '../logger.js';
 import { createChannelStore } from '../store/channel-store.js';
-import { pingDb, type Db } from '../store/db.js';
+import { connectDb, dbKind, pingDb, type Db } from '../store/db.js';
 import { createRoutingStore } from '../store/routing-store.js';
 import { createTemplateStore } from '../store/template-store.js';
 import { createTicketStore } from '../store/ticket-store.js';
@@ -82,6 +82,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     clientOptions: { slackApiUrl: config.slackApiUrl, fetch: slackFetch, retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
   });
 
+  // SQLite has one connection per pool: reports (seconds on a large history) read on a connection of their
+  // own, so they never hold up ingest. WAL lets that reader run beside the bot's writes.
+  const ownReportDb = dbKind(config.databaseUrl) === 'sqlite' && !config.databaseUrl.includes(':memory:');
+  const reportDb = ownReportDb ? connectDb(config.databaseUrl) : db;
   const tickets = createTicketStore(db);
   const channels = createChannelStore(db);
   const templates = createTemplateStore(db);
@@ -104,7 +108,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     publisher,
     useCaseDeps: { tickets, channels, clock, routing, isAgent: (user, triage) => directory.isAgent(user, triage), agentPool: (triage) => directory.agentPool(triage) },
     ingestLock: createKeyedLock(),
-    db,
+    reportDb,
     serviceLevels: createServiceLevelStore(db),
     csat: createCsatStore(db),
     digests: createDigestStore(db),
@@ -142,6 +146,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       digestScheduler.stop();
       slaWatch.stop();
       await app.stop();
+      if (ownReportDb) await reportDb.destroy();
     },
     digests: digestScheduler,
     sla: slaWatch,

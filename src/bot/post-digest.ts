@@ -23,7 +23,7 @@ function sections(lines: string[]): object[] {
 /** Computes a period's digest and posts it in a channel: the figures, then the 14-day chart as an image. */
 export async function postDigest(teamId: string, channelId: string, period: Period, late: boolean, ctx: BotContext): Promise<void> {
   const now = ctx.clock.now();
-  const digest = await buildDigest(teamId, period, { db: ctx.db, serviceLevels: ctx.serviceLevels, now });
+  const digest = await buildDigest(teamId, period, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now });
   const links = new Map<number, string>();
   for (const t of digest.report.oldestOpen) if (t.cardTs) links.set(t.id, await ctx.sender.permalink(t.triageChannelId, t.cardTs));
   const style = slackStyle((t) => (links.has(t.id) ? `<${links.get(t.id)}|#${t.number}>` : `#${t.number}`));

@@ -27,7 +27,7 @@ export async function handleReportCommand(command: ReportCommand, teamId: string
   switch (command.kind) {
     case 'stats': {
       const p = period(command.period);
-      const deps = { db: ctx.db, serviceLevels: ctx.serviceLevels, now: ctx.clock.now() };
+      const deps = { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now: ctx.clock.now() };
       const cohort = { teamId, channelId: command.channelId ?? undefined };
       const report = await computeReport({ ...cohort, from: p.from, to: p.to }, deps);
       const before = previousPeriod(p);
@@ -38,7 +38,7 @@ export async function handleReportCommand(command: ReportCommand, teamId: string
     }
     case 'export': {
       const p = period(command.period);
-      const { csv, count } = await exportTicketsCsv(ctx.db, { teamId, from: p.from, to: p.to });
+      const { csv, count } = await exportTicketsCsv(ctx.reportDb, { teamId, from: p.from, to: p.to });
       const dm = await ctx.sender.openDm(userId);
       await ctx.sender.uploadFile({ channelId: dm, filename: `tickets-${command.period.replace(/[^0-9a-z.-]/gi, '_')}.csv`, title: `Tickets created ${p.label}`, bytes: Buffer.from(csv, 'utf8'), initialComment: `${count} ticket${count === 1 ? '' : 's'} created ${p.label}.` });
       return answer.ephemeral(`:page_facing_up: I sent you the CSV of ${count} ticket${count === 1 ? '' : 's'} (created ${p.label}) in a direct message.`);
