@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(`threaddesk: ${area} needs --from and --to (YYYY-MM-DD)\n${USAGE}`);
       return 2;
     }
-    const db = connectDb(process.env.DATABASE_URL ?? 'sqlite:./data/threaddesk.sqlite');
+    const db = connectDb(process.env.DATABASE_URL ?? 'sqlite:./data/threaddesk.sqlite', { forReports: true });
     try {
       await migrateLatest(db);
       const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, agent: values.agent, tag: values.tag, format: values.format ?? 'text', out: values.out, now: Date.now() };

@@ -85,7 +85,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   // SQLite has one connection per pool: reports (seconds on a large history) read on a connection of their
   // own, so they never hold up ingest. WAL lets that reader run beside the bot's writes.
   const ownReportDb = dbKind(config.databaseUrl) === 'sqlite' && !config.databaseUrl.includes(':memory:');
-  const reportDb = ownReportDb ? connectDb(config.databaseUrl) : db;
+  const reportDb = ownReportDb ? connectDb(config.databaseUrl, { forReports: true }) : db;
   const tickets = createTicketStore(db);
   const channels = createChannelStore(db);
   const templates = createTemplateStore(db);

@@ -6,6 +6,7 @@ import * as createChannelAutomation from '../../migrations/20261123000004_create
 import * as createFollowers from '../../migrations/20261123000005_create_ticket_followers.js';
 import * as addTicketIndexes from '../../migrations/20261123000006_add_ticket_indexes.js';
 import * as createReports from '../../migrations/20261130000007_create_reports.js';
+import * as addReportIndexes from '../../migrations/20261130000008_add_report_indexes.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '20261123000005_create_ticket_followers': createFollowers,
   '20261123000006_add_ticket_indexes': addTicketIndexes,
   '20261130000007_create_reports': createReports,
+  '20261130000008_add_report_indexes': addReportIndexes,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -87,18 +87,23 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
      FROM tickets t WHERE ${filter.sql}`,
     [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
   );
+  await trx.raw('CREATE INDEX rpt_tickets_id ON rpt_tickets (id)');
+  // `cohort CROSS JOIN big table WHERE …`: SQLite then always walks the (small) cohort and looks each ticket up
+  // in the big table's index; PostgreSQL plans it as the inner join it is.
   // Public messages by people, in order: LAG finds where a requester's wait starts (after an agent reply or
-  // at the start), the frame MIN finds the agent reply that ends it. Bots and automations never end a wait.
+  // at the start), the frame MIN finds the agent reply that ends it, the running count marks the first agent
+  // reply. One window order for all three (one sort). Bots and automations never end a wait.
+  const byTicket = 'PARTITION BY m.ticket_id ORDER BY m.sent_at, m.id';
   await trx.raw(
     `CREATE TEMP TABLE rpt_msgs AS
      SELECT m.ticket_id, m.sent_at, m.author_role AS role, m.user_id,
-            LAG(m.author_role) OVER (PARTITION BY m.ticket_id ORDER BY m.sent_at, m.id) AS prev_role,
-            MIN(CASE WHEN m.author_role = 'agent' THEN m.sent_at END)
-              OVER (PARTITION BY m.ticket_id ORDER BY m.sent_at, m.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_agent_at,
-            ROW_NUMBER() OVER (PARTITION BY m.ticket_id, m.author_role ORDER BY m.sent_at, m.id) AS role_rank
-     FROM messages m JOIN rpt_tickets r ON r.id = m.ticket_id
-     WHERE m.visibility = 'public' AND m.deleted_at IS NULL AND m.author_role IN ('requester', 'agent')`,
+            LAG(m.author_role) OVER (${byTicket}) AS prev_role,
+            MIN(CASE WHEN m.author_role = 'agent' THEN m.sent_at END) OVER (${byTicket} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_agent_at,
+            SUM(CASE WHEN m.author_role = 'agent' THEN 1 ELSE 0 END) OVER (${byTicket} ROWS UNBOUNDED PRECEDING) AS agents_so_far
+     FROM rpt_tickets r CROSS JOIN messages m
+     WHERE m.ticket_id = r.id AND m.visibility = 'public' AND m.deleted_at IS NULL AND m.author_role IN ('requester', 'agent')`,
   );
+  await trx.raw('CREATE INDEX rpt_msgs_ticket ON rpt_msgs (ticket_id)');
   const business = calendars.teamScope !== null || calendars.channelScopes.length > 0;
   const clock = (at: string) => (business ? `CASE WHEN ${at} IS NULL OR r.cal_scope IS NULL THEN NULL ELSE ${businessClock(at, 'r.cal_scope')} END` : 'NULL');
   await trx.raw(
@@ -109,15 +114,18 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
      FROM rpt_tickets r
      LEFT JOIN (SELECT ticket_id,
                        MIN(CASE WHEN role = 'agent' THEN sent_at END) AS first_reply_at,
-                       MAX(CASE WHEN role = 'agent' AND role_rank = 1 THEN user_id END) AS first_reply_agent,
+                       MAX(CASE WHEN role = 'agent' AND agents_so_far = 1 THEN user_id END) AS first_reply_agent,
                        SUM(CASE WHEN role = 'agent' THEN 1 ELSE 0 END) AS agent_replies
                 FROM rpt_msgs GROUP BY ticket_id) a ON a.ticket_id = r.id
      LEFT JOIN (SELECT ev.ticket_id,
                        SUM(CASE WHEN ev.from_value IN ('solved', 'closed') AND ev.to_value ${ACTIVE} THEN 1 ELSE 0 END) AS reopens,
                        MIN(CASE WHEN ev.to_value IN ('solved', 'closed') THEN ev.at END) AS first_solved_at
-                FROM ticket_events ev JOIN rpt_tickets r2 ON r2.id = ev.ticket_id
-                WHERE ev.kind = 'status_changed' GROUP BY ev.ticket_id) e ON e.ticket_id = r.id`,
+                FROM rpt_tickets r2 CROSS JOIN ticket_events ev
+                WHERE ev.ticket_id = r2.id AND ev.kind = 'status_changed' GROUP BY ev.ticket_id) e ON e.ticket_id = r.id`,
   );
+  await trx.raw('CREATE INDEX rpt_facts_id ON rpt_facts (id)');
+  // PostgreSQL plans temporary tables without statistics unless asked (SQLite needs none here).
+  if (trx.client.config.client === 'pg') await trx.raw('ANALYZE rpt_tickets, rpt_msgs, rpt_facts');
 }
 
 const num = (value: unknown): number => Number(value ?? 0);
