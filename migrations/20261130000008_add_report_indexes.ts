@@ -8,10 +8,20 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.schema.alterTable('ticket_events', (t) => {
     t.index(['ticket_id', 'kind', 'at', 'from_value', 'to_value'], 'ticket_events_report_index');
+    // the period's activity: solves and replies by time
+    t.index(['kind', 'at', 'to_value', 'ticket_id'], 'ticket_events_activity_index');
+  });
+  await knex.schema.alterTable('tickets', (t) => {
+    // the backlog at a past instant: tickets changed since then
+    t.index(['team_id', 'updated_at'], 'tickets_team_updated_index');
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('messages', (t) => t.dropIndex([], 'messages_report_index'));
-  await knex.schema.alterTable('ticket_events', (t) => t.dropIndex([], 'ticket_events_report_index'));
+  await knex.schema.alterTable('ticket_events', (t) => {
+    t.dropIndex([], 'ticket_events_report_index');
+    t.dropIndex([], 'ticket_events_activity_index');
+  });
+  await knex.schema.alterTable('tickets', (t) => t.dropIndex([], 'tickets_team_updated_index'));
 }

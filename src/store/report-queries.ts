@@ -49,7 +49,7 @@ export async function withCohort<T>(db: Knex, cohort: Cohort, calendars: Calenda
 }
 
 async function dropTables(trx: Knex.Transaction) {
-  for (const table of ['rpt_facts', 'rpt_msgs', 'rpt_tickets']) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
+  for (const table of ['rpt_waits', 'rpt_facts', 'rpt_msgs', 'rpt_tickets']) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
 }
 
 function cohortFilter(cohort: Cohort): { sql: string; bindings: Knex.RawBinding[] } {
@@ -88,6 +88,9 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
     [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
   );
   await trx.raw('CREATE INDEX rpt_tickets_id ON rpt_tickets (id)');
+  const postgres = trx.client.config.client === 'pg';
+  // PostgreSQL plans temporary tables without statistics unless asked (SQLite needs none here).
+  if (postgres) await trx.raw('ANALYZE rpt_tickets');
   // `cohort CROSS JOIN big table WHERE …`: SQLite then always walks the (small) cohort and looks each ticket up
   // in the big table's index; PostgreSQL plans it as the inner join it is.
   // Public messages by people, in order: LAG finds where a requester's wait starts (after an agent reply or
@@ -124,8 +127,14 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
                 WHERE ev.ticket_id = r2.id AND ev.kind = 'status_changed' GROUP BY ev.ticket_id) e ON e.ticket_id = r.id`,
   );
   await trx.raw('CREATE INDEX rpt_facts_id ON rpt_facts (id)');
-  // PostgreSQL plans temporary tables without statistics unless asked (SQLite needs none here).
-  if (trx.client.config.client === 'pg') await trx.raw('ANALYZE rpt_tickets, rpt_msgs, rpt_facts');
+  // Every wait of a requester: where a run of requester messages starts, and the agent reply that ends it.
+  await trx.raw(
+    `CREATE TEMP TABLE rpt_waits AS
+     SELECT m.ticket_id, m.sent_at AS started_at, m.next_agent_at AS ended_at, m.prev_role, f.cal_scope, f.channel_id, f.priority, f.solved_at
+     FROM rpt_msgs m JOIN rpt_facts f ON f.id = m.ticket_id
+     WHERE m.role = 'requester' AND (m.prev_role IS NULL OR m.prev_role = 'agent')`,
+  );
+  if (postgres) await trx.raw('ANALYZE rpt_msgs, rpt_facts, rpt_waits');
 }
 
 const num = (value: unknown): number => Number(value ?? 0);
@@ -151,9 +160,7 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
       ),
     );
   const one = (map: Map<string, Distribution>) => map.get('all') ?? emptyDistribution;
-  const waits = `(SELECT m.ticket_id, m.sent_at AS started_at, m.next_agent_at AS ended_at, m.prev_role, f.cal_scope, f.channel_id, f.priority, f.created_at
-                   FROM rpt_msgs m JOIN rpt_facts f ON f.id = m.ticket_id
-                   WHERE m.role = 'requester' AND (m.prev_role IS NULL OR m.prev_role = 'agent')) w`;
+  const waits = 'rpt_waits w';
 
   return {
     business,
@@ -292,12 +299,11 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
          FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
          WHERE p.resolution_minutes IS NOT NULL
          UNION ALL
-         SELECT f.id, f.number, 'next_reply', m.sent_at, m.next_agent_at,
-                p.next_reply_minutes, ${elapsed('m.sent_at', `COALESCE(m.next_agent_at, ${now})`, 'f.cal_scope')}
-         FROM rpt_msgs m JOIN rpt_facts f ON f.id = m.ticket_id
-         JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
-         WHERE p.next_reply_minutes IS NOT NULL AND m.role = 'requester' AND m.prev_role = 'agent'
-           AND (m.next_agent_at IS NOT NULL OR f.solved_at IS NULL)`,
+         SELECT f.id, f.number, 'next_reply', w.started_at, w.ended_at,
+                p.next_reply_minutes, ${elapsed('w.started_at', `COALESCE(w.ended_at, ${now})`, 'w.cal_scope')}
+         FROM rpt_waits w JOIN rpt_facts f ON f.id = w.ticket_id
+         JOIN sla_policies p ON p.channel_id = w.channel_id AND p.priority = w.priority
+         WHERE p.next_reply_minutes IS NOT NULL AND w.prev_role = 'agent' AND (w.ended_at IS NOT NULL OR w.solved_at IS NULL)`,
       );
       return rows.map((r) => {
         const targetMs = num(r.minutes) * 60_000;
@@ -337,20 +343,18 @@ function toDistributions(rows: Record<string, unknown>[]): Map<string, Distribut
   return result;
 }
 
-/** Period activity, outside the cohort: tickets solved and public replies sent between `from` and `to`. */
+/** Period activity, outside the cohort: tickets solved and public replies sent between `from` and `to` (one pass). */
 export async function periodActivity(db: Knex, teamId: string, from: number, to: number, channelId?: string) {
-  const channel = channelId ? 'AND t.origin_channel_id = ?' : '';
-  const bindings = channelId ? [from, to, teamId, channelId] : [from, to, teamId];
-  const count = async (kind: string, extra: string) => {
-    const result = await db.raw(
-      `SELECT COUNT(DISTINCT ${kind === 'public_reply' ? 'e.id' : 'e.ticket_id'}) AS n FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-       WHERE e.kind = '${kind}' ${extra} AND e.at >= ? AND e.at < ? AND t.team_id = ? AND t.merged_into_id IS NULL ${channel}`,
-      bindings,
-    );
-    const rows = Array.isArray(result) ? result : result.rows;
-    return num(rows[0]?.n);
-  };
-  return { solved: await count('status_changed', `AND e.to_value = 'solved'`), publicReplies: await count('public_reply', '') };
+  const result = await db.raw(
+    `SELECT COUNT(DISTINCT CASE WHEN e.kind = 'status_changed' THEN e.ticket_id END) AS solved,
+            SUM(CASE WHEN e.kind = 'public_reply' THEN 1 ELSE 0 END) AS replies
+     FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+     WHERE ((e.kind = 'status_changed' AND e.at >= ? AND e.at < ? AND e.to_value = 'solved') OR (e.kind = 'public_reply' AND e.at >= ? AND e.at < ?))
+       AND t.team_id = ? AND t.merged_into_id IS NULL ${channelId ? 'AND t.origin_channel_id = ?' : ''}`,
+    [from, to, from, to, teamId, ...(channelId ? [channelId] : [])],
+  );
+  const row = (Array.isArray(result) ? result : result.rows)[0] ?? {};
+  return { solved: num(row.solved), publicReplies: num(row.replies) };
 }
 
 /** Tickets not solved or closed at instant `at`, bucketed by age then. Only tickets touched since `at` need their history read. */
@@ -360,13 +364,16 @@ export async function backlogAt(db: Knex, teamId: string, at: number, bucketsMs:
       (SELECT e.to_value FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'status_changed' AND e.at < ? ORDER BY e.at DESC, e.id DESC LIMIT 1), 'new') END`;
   const ageCases = bucketsMs.map((_, i) => `SUM(CASE WHEN ? - t.created_at < ? ${i > 0 ? 'AND ? - t.created_at >= ?' : ''} THEN 1 ELSE 0 END) AS b${i}`);
   const ageBindings = bucketsMs.flatMap((limit, i) => (i > 0 ? [at, limit, at, bucketsMs[i - 1]] : [at, limit]));
+  // Only two kinds of ticket can have been open at `at`: those active now, and those changed since (their
+  // history says); both are index range reads, so the rest of a long history is never touched.
   const result = await db.raw(
     `SELECT COUNT(*) AS total, ${ageCases.join(', ')}, SUM(CASE WHEN ? - t.created_at >= ? THEN 1 ELSE 0 END) AS older
      FROM tickets t
-     WHERE t.team_id = ? AND t.created_at < ? AND t.merged_into_id IS NULL ${channel}
-       AND (t.status ${ACTIVE} OR t.updated_at >= ?)
+     WHERE t.id IN (SELECT c.id FROM tickets c WHERE c.team_id = ? AND c.status IN ('new', 'open', 'pending')
+                    UNION SELECT c.id FROM tickets c WHERE c.team_id = ? AND c.updated_at >= ?)
+       AND t.created_at < ? AND t.merged_into_id IS NULL ${channel}
        AND ${statusThen} ${ACTIVE}`,
-    [...ageBindings, at, bucketsMs.at(-1) ?? 0, teamId, at, ...(channelId ? [channelId] : []), at, at, at],
+    [...ageBindings, at, bucketsMs.at(-1) ?? 0, teamId, teamId, at, at, ...(channelId ? [channelId] : []), at, at],
   );
   const row = (Array.isArray(result) ? result : result.rows)[0] ?? {};
   return { total: num(row.total), buckets: [...bucketsMs.map((_, i) => num(row[`b${i}`])), num(row.older)] };
