@@ -41,6 +41,7 @@ export interface Report {
   automated: { count: number; rate: number | null };
   reopened: { count: number; rate: number | null };
   csat: Csat;
+  /** Targets met, breached and still running; the worst 20 breaches, most overdue first. */
   sla: { met: number; breached: number; running: number; metShare: number | null; breaches: SlaOutcome[] };
   agents: AgentFigures[];
   topTags: Array<{ tag: string; count: number }>;
@@ -72,7 +73,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
     const repliesBy = await q.repliesByAgent();
     const csatBy = await q.csat(true);
     const agentIds = [...new Set([...agentsFirstReply.keys(), ...solvedBy.keys(), ...repliesBy.keys(), ...csatBy.keys()])].filter((id) => id !== '');
-    const sla = await q.slaOutcomes(deps.now);
+    const sla = await q.slaOutcomes(deps.now, 20);
     return {
       totals,
       createdByChannel: await q.createdByChannel(),
@@ -102,8 +103,6 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
   const backlogMoment = Math.min(cohort.to, deps.now);
   const backlog = await backlogAt(deps.db, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId);
   const { totals, sla } = cohortFigures;
-  const met = sla.filter((o) => o.state === 'met').length;
-  const breached = sla.filter((o) => o.state === 'breached');
   return {
     cohort,
     business: cohortFigures.business,
@@ -124,13 +123,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
     automated: { count: totals.automated, rate: share(totals.automated, totals.solved) },
     reopened: { count: totals.reopened, rate: share(totals.reopened, totals.everSolved) },
     csat: cohortFigures.csat,
-    sla: {
-      met,
-      breached: breached.length,
-      running: sla.length - met - breached.length,
-      metShare: share(met, met + breached.length),
-      breaches: breached.sort((a, b) => b.elapsedMs - b.targetMs - (a.elapsedMs - a.targetMs)),
-    },
+    sla: { ...sla, metShare: share(sla.met, sla.met + sla.breached) },
     agents: cohortFigures.agents,
     topTags: cohortFigures.topTags,
     oldestOpen: await oldestOpen(deps.db, cohort.teamId, 5, cohort.channelId),
