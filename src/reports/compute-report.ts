@@ -66,6 +66,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
   const scopes = await deps.serviceLevels.calendarScopes(cohort.teamId);
   const calendars = { teamScope: scopes.includes(cohort.teamId) ? cohort.teamId : null, channelScopes: scopes.filter((s) => s !== cohort.teamId) };
 
+  const backlogMoment = Math.min(cohort.to, deps.now);
   const cohortFigures = await withCohort(deps.db, cohort, calendars, async (q) => {
     const totals = await q.totals();
     const agentsFirstReply = await q.firstReplyByAgent();
@@ -97,18 +98,19 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
         .sort((a, b) => b.solved - a.solved || b.replies - a.replies || a.agentId.localeCompare(b.agentId)),
       topTags: await q.topTags(5),
       business: q.business,
+      activity: await periodActivity(q.trx, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
+      backlog: await backlogAt(q.trx, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
+      oldestOpen: await oldestOpen(q.trx, cohort.teamId, 5, cohort.channelId),
     };
   });
 
-  const backlogMoment = Math.min(cohort.to, deps.now);
-  const backlog = await backlogAt(deps.db, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId);
-  const { totals, sla } = cohortFigures;
+  const { totals, sla, backlog } = cohortFigures;
   return {
     cohort,
     business: cohortFigures.business,
     created: totals.created,
     createdByChannel: cohortFigures.createdByChannel,
-    activity: await periodActivity(deps.db, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
+    activity: cohortFigures.activity,
     backlog: {
       at: backlogMoment,
       total: backlog.total,
@@ -126,6 +128,6 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
     sla: { ...sla, metShare: share(sla.met, sla.met + sla.breached) },
     agents: cohortFigures.agents,
     topTags: cohortFigures.topTags,
-    oldestOpen: await oldestOpen(deps.db, cohort.teamId, 5, cohort.channelId),
+    oldestOpen: cohortFigures.oldestOpen,
   };
 }

@@ -42,7 +42,8 @@ export async function withCohort<T>(db: Knex, cohort: Cohort, calendars: Calenda
     // The tables live in the transaction: an error rolls their creation back with it.
     await dropTables(trx);
     // PostgreSQL sorts the windows in memory rather than on disk (4 MB by default), for this report only.
-    if (trx.client.config.client === 'pg') await trx.raw(`SET LOCAL work_mem = '64MB'`);
+    // and, its reads being index probes into tables mostly in memory, costs them as such (SSD-era default).
+    if (trx.client.config.client === 'pg') await trx.raw(`SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1`);
     await buildCohort(trx, cohort, calendars);
     const result = await work(reportQueries(trx, cohort, calendars.teamScope !== null || calendars.channelScopes.length > 0));
     await dropTables(trx);
@@ -169,6 +170,8 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
 
   return {
     business,
+    /** The report's transaction, for the figures read outside the cohort (activity, backlog). */
+    trx: trx as Knex,
 
     async totals() {
       const [row] = await rowsOf(
