@@ -27,7 +27,8 @@ export function formatDuration(ms: number | null): string {
   if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
   if (minutes < 60) return `${minutes}m`;
   if (minutes < 48 * 60) return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-  return `${Math.floor(minutes / 1440)}d ${Math.round((minutes % 1440) / 60)}h`;
+  const hours = Math.round(minutes / 60);
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
 export const formatPercent = (rate: number | null): string => (rate === null ? '–' : `${Math.round(rate * 100)}%`);
@@ -60,7 +61,7 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
   const sla = report.sla;
   if (sla.met + sla.breached + sla.running > 0) {
     const breaches = sla.breaches.slice(0, 5).map((x) => `#${x.number} ${targetName[x.target]} (${formatDuration(x.elapsedMs - x.targetMs)} over)`);
-    lines.push(`${b('SLA')} ${formatPercent(sla.metShare)} met (${sla.met} met, ${sla.breached} breached, ${sla.running} running)${breaches.length ? ` · breaches: ${breaches.join(', ')}${sla.breaches.length > 5 ? ` and ${sla.breaches.length - 5} more` : ''}` : ''}`);
+    lines.push(`${b('SLA')} ${formatPercent(sla.metShare)} met (${sla.met} met, ${sla.breached} breached, ${sla.running} running)${breaches.length ? ` · breaches: ${breaches.join(', ')}${sla.breached > 5 ? ` and ${sla.breached - 5} more` : ''}` : ''}`);
   }
   if (report.agents.length > 0) {
     lines.push(b('Per agent') + ' (solved · replies · first reply median · CSAT)');
