@@ -186,6 +186,7 @@ describe('SLA targets', () => {
     expect(lastEphemeral(h, W.carol)).toContain('Only agents');
     expect(lastEphemeral(h, W.alice)).toContain('Business hours of the team: UTC: mon 00:00-24:00');
     await helpdesk(h, W.alice, 'holiday add 2030-01-01');
+    await h.settle(); // answers come after the ack: let this one land before the next
     await helpdesk(h, W.alice, `sla <#${W.help}|help> all first 1h business`);
     await h.settle();
     expect(lastEphemeral(h, W.alice)).toContain('*urgent*: first reply 1h 00m (business hours)');
