@@ -1,16 +1,15 @@
-import { nextDue, runningTargets, type RunningTarget, type SlaTargetKind } from '../domain/sla.js';
+import { nextDue, runningTargets, SLA_TARGET_NAMES, type RunningTarget } from '../domain/sla.js';
 import type { Ticket } from '../domain/ticket.js';
 import { formatDuration } from '../reports/format-report.js';
 import type { BotContext } from './bot-context.js';
 
-const TARGET_NAMES: Record<SlaTargetKind, string> = { first_reply: 'first reply', next_reply: 'next reply', resolution: 'resolution' };
 const CHECK_EVERY_MS = 30_000;
 
 /** What the card shows in its "SLA due" field: the target due soonest, as a Slack date (shown in the reader's zone). */
 export function describeDue(due: RunningTarget | null, now: number): string {
   if (!due) return '—';
   const when = `<!date^${Math.floor(due.dueAt / 1000)}^{date_short_pretty} {time}|${new Date(due.dueAt).toISOString()}>`;
-  return `${TARGET_NAMES[due.target]} by ${when}${now >= due.dueAt ? ' :rotating_light: breached' : now >= due.warnAt ? ' :warning: due soon' : ''}`;
+  return `${SLA_TARGET_NAMES[due.target]} by ${when}${now >= due.dueAt ? ' :rotating_light: breached' : now >= due.warnAt ? ' :warning: due soon' : ''}`;
 }
 
 /**
@@ -48,7 +47,7 @@ export function createSlaWatch(ctx: BotContext) {
         if (kind === 'breach') await ctx.serviceLevels.claimAlert({ ticketId: state.ticketId, target: clock.target, startedAt: clock.startedAt, kind: 'warning', dueAt: clock.dueAt, at: now });
         if (!(await ctx.serviceLevels.claimAlert({ ticketId: state.ticketId, target: clock.target, startedAt: clock.startedAt, kind, dueAt: clock.dueAt, at: now }))) continue;
         const ticket = (await ctx.tickets.byId(state.ticketId))!;
-        const target = `${TARGET_NAMES[clock.target]} target (${formatDuration(targets.minutes[clock.target]! * 60_000)}${targets.spans ? ', business hours' : ''})`;
+        const target = `${SLA_TARGET_NAMES[clock.target]} target (${formatDuration(targets.minutes[clock.target]! * 60_000)}${targets.spans ? ', business hours' : ''})`;
         const line =
           kind === 'warning'
             ? `:warning: #${ticket.number}: the ${target} is due in ${formatDuration(clock.dueAt - now)}. ${await whoToTell(ticket)}`

@@ -2,6 +2,9 @@ import { addBusinessMs, type BusinessSpan } from './business-hours.js';
 
 export type SlaTargetKind = 'first_reply' | 'next_reply' | 'resolution';
 
+/** How people read each target's name. */
+export const SLA_TARGET_NAMES: Record<SlaTargetKind, string> = { first_reply: 'first reply', next_reply: 'next reply', resolution: 'resolution' };
+
 /** Where an active ticket stands, for its SLA clocks. */
 export interface SlaTicketState {
   createdAt: number;

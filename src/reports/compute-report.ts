@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
-import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
+import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
@@ -92,7 +92,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
           agentId,
           solved: solvedBy.get(agentId) ?? 0,
           replies: repliesBy.get(agentId) ?? 0,
-          firstReply: agentsFirstReply.get(agentId) ?? { count: 0, mean: null, median: null, p90: null },
+          firstReply: agentsFirstReply.get(agentId) ?? emptyDistribution,
           csat: csatFrom(csatBy.get(agentId)),
         }))
         .sort((a, b) => b.solved - a.solved || b.replies - a.replies || a.agentId.localeCompare(b.agentId)),

@@ -1,4 +1,5 @@
 import type { Distribution, OpenTicketRef } from '../store/report-queries.js';
+import { SLA_TARGET_NAMES } from '../domain/sla.js';
 import type { Csat, Report } from './compute-report.js';
 
 /** How a report names people and links tickets (the bot gives Slack mentions and card links; the CLI plain ids). */
@@ -43,7 +44,6 @@ const durations = (d: Distribution) => `median ${formatDuration(d.median)} · me
 const businessToo = (d: Distribution | null) => (d && d.count > 0 ? `\n    in business hours: ${durations(d)}` : '');
 const csatLine = (c: Csat) =>
   c.sent === 0 ? 'no surveys sent' : `${formatPercent(c.score)} rated 4-5 (${c.rated} rating${c.rated === 1 ? '' : 's'}) · mean ${c.mean === null ? '–' : c.mean.toFixed(2)} · response rate ${formatPercent(c.responseRate)}`;
-const targetName = { first_reply: 'first reply', next_reply: 'next reply', resolution: 'resolution' } as const;
 
 /** The figures as lines of text (Slack mrkdwn with `slackStyle`, plain text with `plainStyle`). */
 export function reportLines(report: Report, previous: Report | null, style: ReportStyle, now: number): string[] {
@@ -60,7 +60,7 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
   ];
   const sla = report.sla;
   if (sla.met + sla.breached + sla.running > 0) {
-    const breaches = sla.breaches.slice(0, 5).map((x) => `#${x.number} ${targetName[x.target]} (${formatDuration(x.elapsedMs - x.targetMs)} over)`);
+    const breaches = sla.breaches.slice(0, 5).map((x) => `#${x.number} ${SLA_TARGET_NAMES[x.target]} (${formatDuration(x.elapsedMs - x.targetMs)} over)`);
     lines.push(`${b('SLA')} ${formatPercent(sla.metShare)} met (${sla.met} met, ${sla.breached} breached, ${sla.running} running)${breaches.length ? ` · breaches: ${breaches.join(', ')}${sla.breached > 5 ? ` and ${sla.breached - 5} more` : ''}` : ''}`);
   }
   if (report.agents.length > 0) {

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import { layOutSpans, type BusinessCalendar, type BusinessSpan } from '../domain/business-hours.js';
+import type { SlaTargetKind } from '../domain/sla.js';
 import type { Priority } from '../domain/ticket.js';
 import { createMemo } from './memo.js';
 
-export type SlaTarget = 'first_reply' | 'next_reply' | 'resolution';
+export type SlaTarget = SlaTargetKind;
 export const SLA_TARGETS: SlaTarget[] = ['first_reply', 'next_reply', 'resolution'];
 
 /** Targets for one intake channel and priority, in minutes (null = no target). */

@@ -5,7 +5,8 @@ import { computeReport } from '../../reports/compute-report.js';
 import { exportTicketsCsv } from '../../reports/export-tickets.js';
 import { formatDuration, reportLines, slackStyle } from '../../reports/format-report.js';
 import { parsePeriod, previousPeriod, PERIOD_FORMS, type Period } from '../../reports/period.js';
-import { SLA_TARGETS, type SlaTarget } from '../../store/service-level-store.js';
+import { SLA_TARGETS } from '../../store/service-level-store.js';
+import { SLA_TARGET_NAMES } from '../../domain/sla.js';
 import type { Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import type { ReportCommand } from '../commands/parse-report-command.js';
@@ -13,7 +14,6 @@ import { postDigest } from '../post-digest.js';
 import { requireAgentSomewhere } from '../show-customer.js';
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-const TARGET_NAMES: Record<SlaTarget, string> = { first_reply: 'first reply', next_reply: 'next reply', resolution: 'resolution' };
 
 /** `/helpdesk stats|digest|export|timezone|hours|holiday|sla`: figures for agents, settings for admins and agents. */
 export async function handleReportCommand(command: ReportCommand, teamId: string, userId: string, channelId: string, answer: Answer, ctx: BotContext): Promise<void> {
@@ -145,7 +145,7 @@ async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, team
   const lines = PRIORITIES.flatMap((priority) => {
     const policy = policies.find((p) => p.priority === priority);
     if (!policy) return [];
-    const targets = SLA_TARGETS.filter((t) => policy.minutes[t] !== null).map((t) => `${TARGET_NAMES[t]} ${formatDuration(policy.minutes[t]! * 60_000)}`);
+    const targets = SLA_TARGETS.filter((t) => policy.minutes[t] !== null).map((t) => `${SLA_TARGET_NAMES[t]} ${formatDuration(policy.minutes[t]! * 60_000)}`);
     return [`• *${priority}*: ${targets.join(' · ')} (${policy.businessHours ? 'business hours' : 'calendar hours'})`];
   });
   return answer.ephemeral([`SLA targets in <#${command.channelId}>:`, ...lines].join('\n'));
