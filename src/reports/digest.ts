@@ -15,10 +15,17 @@ export interface Digest {
 }
 
 export async function buildDigest(teamId: string, period: Period, deps: ReportDeps, channelId?: string): Promise<Digest> {
-  const report = await computeReport({ teamId, from: period.from, to: period.to, channelId }, deps);
-  const before = previousPeriod(period);
-  const previous = await computeReport({ teamId, from: before.from, to: before.to, channelId }, deps);
+  const { report, previous } = await reportWithPrevious(teamId, period, deps, channelId);
   return { teamId, period, report, previous, chart: await chartSeries(teamId, period, deps, channelId) };
+}
+
+/** A period's figures and those of the period of the same length before it (what ▲/▼ compare with). */
+export async function reportWithPrevious(teamId: string, period: Period, deps: ReportDeps, channelId?: string): Promise<{ report: Report; previous: Report }> {
+  const before = previousPeriod(period);
+  return {
+    report: await computeReport({ teamId, from: period.from, to: period.to, channelId }, deps),
+    previous: await computeReport({ teamId, from: before.from, to: before.to, channelId }, deps),
+  };
 }
 
 /** Created and solved per day and the day's first reply median, for the 14 days ending with the period. */

@@ -144,6 +144,12 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
 }
 
 const num = (value: unknown): number => Number(value ?? 0);
+
+/** The rows of a raw query: sqlite3 answers with an array, pg with a result holding `rows`. */
+export async function rawRows(db: Knex, sql: string, bindings: Knex.RawBinding[] = []): Promise<Record<string, unknown>[]> {
+  const result = await db.raw(sql, bindings);
+  return Array.isArray(result) ? result : result.rows;
+}
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean) {
@@ -151,10 +157,7 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
    * Median (mean of the two middle values when even), p90 (nearest rank) and mean of `value` over `source`,
    * per group: window functions rank the values, so only the few rows at the wanted ranks come back.
    */
-  const rowsOf = async (sql: string, bindings: Knex.RawBinding[] = []): Promise<Record<string, unknown>[]> => {
-    const result = await trx.raw(sql, bindings);
-    return Array.isArray(result) ? result : result.rows;
-  };
+  const rowsOf = (sql: string, bindings: Knex.RawBinding[] = []) => rawRows(trx, sql, bindings);
   const distributionsOf = async (source: string, value: string, group = `'all'`, bindings: Knex.RawBinding[] = []) =>
     toDistributions(
       await rowsOf(
@@ -362,12 +365,12 @@ function toDistributions(rows: Record<string, unknown>[]): Map<string, Distribut
 export async function periodActivity(db: Knex, teamId: string, from: number, to: number, channelId?: string): Promise<{ solved: number; publicReplies: number }> {
   const ofTeam = `JOIN tickets t ON t.id = e.ticket_id WHERE t.team_id = ? AND t.merged_into_id IS NULL ${channelId ? 'AND t.origin_channel_id = ?' : ''}`;
   const team = channelId ? [teamId, channelId] : [teamId];
-  const result = await db.raw(
+  const [row = {}] = await rawRows(
+    db,
     `SELECT (SELECT COUNT(DISTINCT e.ticket_id) FROM ticket_events e ${ofTeam} AND e.kind = 'status_changed' AND e.at >= ? AND e.at < ? AND e.to_value = 'solved') AS solved,
             (SELECT COUNT(*) FROM ticket_events e ${ofTeam} AND e.kind = 'public_reply' AND e.at >= ? AND e.at < ?) AS replies`,
     [...team, from, to, ...team, from, to],
   );
-  const row = (Array.isArray(result) ? result : result.rows)[0] ?? {};
   return { solved: num(row.solved), publicReplies: num(row.replies) };
 }
 
@@ -380,7 +383,8 @@ export async function backlogAt(db: Knex, teamId: string, at: number, bucketsMs:
   const ageBindings = bucketsMs.flatMap((limit, i) => (i > 0 ? [at, limit, at, bucketsMs[i - 1]] : [at, limit]));
   // Only two kinds of ticket can have been open at `at`: those active now, and those changed since (their
   // history says); both are index range reads, so the rest of a long history is never touched.
-  const result = await db.raw(
+  const [row = {}] = await rawRows(
+    db,
     `SELECT COUNT(*) AS total, ${ageCases.join(', ')}, SUM(CASE WHEN ? - t.created_at >= ? THEN 1 ELSE 0 END) AS older
      FROM tickets t
      WHERE t.id IN (SELECT c.id FROM tickets c WHERE c.team_id = ? AND c.status IN ('new', 'open', 'pending')
@@ -389,7 +393,6 @@ export async function backlogAt(db: Knex, teamId: string, at: number, bucketsMs:
        AND ${statusThen} ${ACTIVE}`,
     [...ageBindings, at, bucketsMs.at(-1) ?? 0, teamId, teamId, at, at, ...(channelId ? [channelId] : []), at, at],
   );
-  const row = (Array.isArray(result) ? result : result.rows)[0] ?? {};
   return { total: num(row.total), buckets: [...bucketsMs.map((_, i) => num(row[`b${i}`])), num(row.older)] };
 }
 
@@ -432,12 +435,12 @@ export async function oldestOpen(db: Knex, teamId: string, limit: number, channe
 export async function solvedPerBucket(db: Knex, teamId: string, boundaries: number[], channelId?: string): Promise<number[]> {
   if (boundaries.length < 2) return [];
   const columns = boundaries.slice(0, -1).map((_, i) => `COUNT(DISTINCT CASE WHEN e.at >= ? AND e.at < ? THEN e.ticket_id END) AS b${i}`);
-  const result = await db.raw(
+  const [row = {}] = await rawRows(
+    db,
     `SELECT ${columns.join(', ')} FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
      WHERE e.kind = 'status_changed' AND e.to_value = 'solved' AND e.at >= ? AND e.at < ? AND t.team_id = ? AND t.merged_into_id IS NULL ${channelId ? 'AND t.origin_channel_id = ?' : ''}`,
     [...boundaries.slice(0, -1).flatMap((b, i) => [b, boundaries[i + 1]!]), boundaries[0]!, boundaries.at(-1)!, teamId, ...(channelId ? [channelId] : [])],
   );
-  const row = (Array.isArray(result) ? result : result.rows)[0] ?? {};
   return boundaries.slice(0, -1).map((_, i) => num(row[`b${i}`]));
 }
 

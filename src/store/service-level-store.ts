@@ -3,6 +3,7 @@ import { layOutSpans, type BusinessCalendar, type BusinessSpan } from '../domain
 import type { SlaTargetKind } from '../domain/sla.js';
 import type { Priority } from '../domain/ticket.js';
 import { createMemo } from './memo.js';
+import { rawRows } from './report-queries.js';
 
 export type SlaTarget = SlaTargetKind;
 export const SLA_TARGETS: SlaTarget[] = ['first_reply', 'next_reply', 'resolution'];
@@ -116,7 +117,8 @@ export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
     /** Active tickets under an SLA policy, with where their clocks stand (the backlog: a small set). */
     async activeTicketsUnderPolicy(ticketId?: number): Promise<Array<{ ticketId: number; teamId: string; channelId: string; priority: Priority; createdAt: number; firstReplyAt: number | null; waitingSince: number | null }>> {
       const agentReply = `m.ticket_id = t.id AND m.author_role = 'agent' AND m.visibility = 'public' AND m.deleted_at IS NULL`;
-      const result = await db.raw(
+      const rows = await rawRows(
+        db,
         `SELECT x.*, (SELECT MIN(r.sent_at) FROM messages r WHERE r.ticket_id = x.id AND r.author_role = 'requester' AND r.deleted_at IS NULL
                         AND r.sent_at > x.last_reply_at) AS waiting_since
          FROM (SELECT t.id, t.team_id, t.origin_channel_id, t.priority, t.created_at,
@@ -126,7 +128,6 @@ export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
                WHERE t.status NOT IN ('solved', 'closed') AND t.merged_into_id IS NULL ${ticketId ? 'AND t.id = ?' : ''}) x`,
         ticketId ? [ticketId] : [],
       );
-      const rows = (Array.isArray(result) ? result : result.rows) as Record<string, unknown>[];
       const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
       return rows.map((r) => ({
         ticketId: Number(r.id),

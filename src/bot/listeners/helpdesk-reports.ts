@@ -1,10 +1,10 @@
 import { describeBusinessHours, type BusinessCalendar } from '../../domain/business-hours.js';
 import { DomainError } from '../../domain/errors.js';
 import { PRIORITIES } from '../../domain/ticket.js';
-import { computeReport } from '../../reports/compute-report.js';
+import { reportWithPrevious } from '../../reports/digest.js';
 import { exportTicketsCsv } from '../../reports/export-tickets.js';
 import { formatDuration, reportLines, slackStyle } from '../../reports/format-report.js';
-import { parsePeriod, previousPeriod, PERIOD_FORMS, type Period } from '../../reports/period.js';
+import { parsePeriod, PERIOD_FORMS, type Period } from '../../reports/period.js';
 import { SLA_TARGETS } from '../../store/service-level-store.js';
 import { SLA_TARGET_NAMES } from '../../domain/sla.js';
 import type { Answer } from '../answers.js';
@@ -27,12 +27,9 @@ export async function handleReportCommand(command: ReportCommand, teamId: string
   switch (command.kind) {
     case 'stats': {
       const p = period(command.period);
-      const deps = { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now: ctx.clock.now() };
-      const cohort = { teamId, channelId: command.channelId ?? undefined };
-      const report = await computeReport({ ...cohort, from: p.from, to: p.to }, deps);
-      const before = previousPeriod(p);
-      const previous = await computeReport({ ...cohort, from: before.from, to: before.to }, deps);
-      const lines = reportLines(report, previous, slackStyle((t) => `#${t.number}`), deps.now);
+      const now = ctx.clock.now();
+      const { report, previous } = await reportWithPrevious(teamId, p, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now }, command.channelId ?? undefined);
+      const lines = reportLines(report, previous, slackStyle((t) => `#${t.number}`), now);
       const where = command.channelId ? ` in <#${command.channelId}>` : '';
       return answer.ephemeral([`:bar_chart: *Figures for ${p.label}${where}* (tickets created in the period; times in ${timeZone})`, ...lines].join('\n'));
     }
