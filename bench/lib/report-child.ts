@@ -7,7 +7,7 @@ import { connectDb } from '../../src/store/db.js';
 import { createServiceLevelStore } from '../../src/store/service-level-store.js';
 import type { ReportDeps } from '../../src/reports/compute-report.js';
 import { HISTORY } from './report-history.js';
-import { baselineAggregate, dailyDigest, perAgentReport, thirtyDayReport } from './report-ops.js';
+import { baselineAggregate, keptBaselineAggregate, dailyDigest, perAgentReport, thirtyDayReport } from './report-ops.js';
 
 export interface ChildJob {
   url: string;
@@ -22,7 +22,7 @@ export interface ChildJob {
   statementTimeoutMs: number;
 }
 
-export type OpName = 'digest' | 'report30' | 'agent30' | 'baseline';
+export type OpName = 'digest' | 'report30' | 'agent30' | 'baseline' | 'keptBaseline';
 
 export interface OpResult {
   samples: number[];
@@ -133,6 +133,7 @@ async function main(): Promise<ChildResult> {
   const { today, now } = job;
   const profile: ChildResult['profile'] = [];
   const baseline = await timed(() => baselineAggregate(db, today));
+  const keptBaseline = await timed(() => keptBaselineAggregate(db, today));
   const report = await timed(() => thirtyDayReport(today, deps), profiling(profile));
   const digest = await timed(() => dailyDigest(HISTORY.teamId, now, deps));
   const agent = await timed(() => perAgentReport(today, deps));
@@ -140,7 +141,7 @@ async function main(): Promise<ChildResult> {
   const d = digest.last;
   return {
     ok: true,
-    ops: { baseline: baseline.op, report30: report.op, digest: digest.op, agent30: agent.op },
+    ops: { baseline: baseline.op, keptBaseline: keptBaseline.op, report30: report.op, digest: digest.op, agent30: agent.op },
     figures: {
       report30: r && {
         created: r.created,

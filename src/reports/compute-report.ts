@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
-import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
+import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
@@ -56,9 +56,9 @@ export interface ReportDeps {
 
 const share = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
-function csatFrom(row: { sent: number; rated: number; good: number; mean: number | null } | undefined): Csat {
-  if (!row) return { sent: 0, rated: 0, score: null, mean: null, responseRate: null };
-  return { sent: row.sent, rated: row.rated, score: share(row.good, row.rated), mean: row.mean, responseRate: share(row.rated, row.sent) };
+function csatFrom(counts: CsatCounts | undefined): Csat {
+  if (!counts) return { sent: 0, rated: 0, score: null, mean: null, responseRate: null };
+  return { sent: counts.sent, rated: counts.rated, score: share(counts.good, counts.rated), mean: share(counts.ratingSum, counts.rated), responseRate: share(counts.rated, counts.sent) };
 }
 
 /** Every figure for tickets created in [from, to) (the cohort), plus the period's activity and backlog. */
@@ -68,16 +68,16 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
 
   const backlogMoment = Math.min(cohort.to, deps.now);
   const cohortFigures = await withCohort(deps.db, cohort, calendars, async (q) => {
-    const totals = await q.totals();
+    const { totals, createdByChannel, solvedByAssignee: solvedBy } = await q.counts();
     const agentsFirstReply = await q.firstReplyByAgent();
-    const solvedBy = await q.solvedByAssignee();
     const repliesBy = await q.repliesByAgent();
-    const csatBy = await q.csat(true);
+    const csat = await q.csat();
+    const csatBy = csat.byAgent;
     const agentIds = [...new Set([...agentsFirstReply.keys(), ...solvedBy.keys(), ...repliesBy.keys(), ...csatBy.keys()])].filter((id) => id !== '');
     const sla = await q.slaOutcomes(deps.now, 20);
     return {
       totals,
-      createdByChannel: await q.createdByChannel(),
+      createdByChannel,
       firstReply: await q.firstReply(),
       firstReplyBusiness: q.business ? await q.firstReplyBusiness() : null,
       response: await q.responses(),
@@ -85,7 +85,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
       resolution: await q.resolution(),
       resolutionBusiness: q.business ? await q.resolutionBusiness() : null,
       perSolved: await q.repliesPerSolved(),
-      csat: csatFrom((await q.csat()).get('all')),
+      csat: csatFrom(csat.all),
       sla,
       agents: agentIds
         .map((agentId) => ({

@@ -7,6 +7,7 @@ import * as createFollowers from '../../migrations/20261123000005_create_ticket_
 import * as addTicketIndexes from '../../migrations/20261123000006_add_ticket_indexes.js';
 import * as createReports from '../../migrations/20261130000007_create_reports.js';
 import * as addReportIndexes from '../../migrations/20261130000008_add_report_indexes.js';
+import * as createTicketMetrics from '../../migrations/20261130000009_create_ticket_metrics.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '20261123000006_add_ticket_indexes': addTicketIndexes,
   '20261130000007_create_reports': createReports,
   '20261130000008_add_report_indexes': addReportIndexes,
+  '20261130000009_create_ticket_metrics': createTicketMetrics,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -2,9 +2,10 @@ import type { Knex } from 'knex';
 
 /**
  * The SQL behind reports. A report is about a cohort (tickets created in a period, optionally of one
- * channel, assignee or tag). Each report lays its cohort out once in temporary tables, one pass over
- * tickets, messages and status events, then answers every figure with aggregates over those small tables:
- * no ticket is loaded into memory, and SQLite and PostgreSQL run the same statements.
+ * channel, assignee or tag). Each report lays its cohort out once in temporary tables (its tickets with the
+ * per-ticket figures kept by ticket-metrics.ts, and their requesters' waits), then answers every figure with
+ * aggregates over those small tables: no ticket is loaded into memory, no message is read, and SQLite and
+ * PostgreSQL run the same statements.
  */
 
 export interface Cohort {
@@ -34,6 +35,14 @@ export const emptyDistribution: Distribution = { count: 0, mean: null, median: n
 
 export type ReportQueries = ReturnType<typeof reportQueries>;
 
+/** Satisfaction surveys of a group of tickets: sent, answered, rated 4-5, and the sum of the ratings. */
+export interface CsatCounts {
+  sent: number;
+  rated: number;
+  good: number;
+  ratingSum: number;
+}
+
 const ACTIVE = `NOT IN ('solved', 'closed')`;
 
 /** Runs `work` with the cohort's tables in place (one connection, one transaction), then drops them. */
@@ -52,7 +61,7 @@ export async function withCohort<T>(db: Knex, cohort: Cohort, calendars: Calenda
 }
 
 async function dropTables(trx: Knex.Transaction) {
-  for (const table of ['rpt_waits', 'rpt_facts', 'rpt_msgs', 'rpt_tickets']) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
+  for (const table of ['rpt_sla', 'rpt_values', 'rpt_waits', 'rpt_facts']) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
 }
 
 function cohortFilter(cohort: Cohort): { sql: string; bindings: Knex.RawBinding[] } {
@@ -82,65 +91,31 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
   const filter = cohortFilter(cohort);
   const scopeCases = calendars.channelScopes.map(() => 'WHEN t.origin_channel_id = ? THEN t.origin_channel_id').join(' ');
   const calScope = `CASE ${scopeCases} WHEN 1 = 1 THEN ? END`;
-  await trx.raw(
-    `CREATE TEMP TABLE rpt_tickets AS
-     SELECT t.id, t.number, t.origin_channel_id AS channel_id, t.assignee_id, t.status, t.priority, t.created_at,
-            CASE WHEN t.status ${ACTIVE} THEN NULL ELSE t.solved_at END AS solved_at,
-            ${calScope} AS cal_scope
-     FROM tickets t WHERE ${filter.sql}`,
-    [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
-  );
-  await trx.raw('CREATE INDEX rpt_tickets_id ON rpt_tickets (id)');
-  const postgres = trx.client.config.client === 'pg';
-  // PostgreSQL plans temporary tables without statistics unless asked (SQLite needs none here).
-  if (postgres) await trx.raw('ANALYZE rpt_tickets');
-  // Ticket ids grow with creation time, so a cohort's ids sit in a narrow range: saying so lets PostgreSQL
-  // read that slice of an index instead of scanning a big table.
-  const idRange = (column: string) => `${column} BETWEEN (SELECT MIN(id) FROM rpt_tickets) AND (SELECT MAX(id) FROM rpt_tickets)`;
-  // `cohort CROSS JOIN big table WHERE …`: SQLite then always walks the (small) cohort and looks each ticket up
-  // in the big table's index; PostgreSQL plans it as the inner join it is.
-  // Public messages by people, in order: LAG finds where a requester's wait starts (after an agent reply or
-  // at the start), the frame MIN finds the agent reply that ends it, the running count marks the first agent
-  // reply. One window order for all three (one sort). Bots and automations never end a wait.
-  const byTicket = 'PARTITION BY m.ticket_id ORDER BY m.sent_at, m.id';
-  await trx.raw(
-    `CREATE TEMP TABLE rpt_msgs AS
-     SELECT m.ticket_id, m.sent_at, m.author_role AS role, m.user_id,
-            LAG(m.author_role) OVER (${byTicket}) AS prev_role,
-            MIN(CASE WHEN m.author_role = 'agent' THEN m.sent_at END) OVER (${byTicket} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_agent_at,
-            SUM(CASE WHEN m.author_role = 'agent' THEN 1 ELSE 0 END) OVER (${byTicket} ROWS UNBOUNDED PRECEDING) AS agents_so_far
-     FROM rpt_tickets r CROSS JOIN messages m
-     WHERE m.ticket_id = r.id AND ${idRange('m.ticket_id')} AND m.visibility = 'public' AND m.deleted_at IS NULL AND m.author_role IN ('requester', 'agent')`,
-  );
-  await trx.raw('CREATE INDEX rpt_msgs_ticket ON rpt_msgs (ticket_id)');
   const business = calendars.teamScope !== null || calendars.channelScopes.length > 0;
-  const clock = (at: string) => (business ? `CASE WHEN ${at} IS NULL OR r.cal_scope IS NULL THEN NULL ELSE ${businessClock(at, 'r.cal_scope')} END` : 'NULL');
+  const clock = (at: string) => (business ? `CASE WHEN ${at} IS NULL OR cal_scope IS NULL THEN NULL ELSE ${businessClock(at, 'cal_scope')} END` : 'NULL');
+  // The cohort with each ticket's figures as kept by ticket-metrics.ts: one row per ticket, no message read.
   await trx.raw(
     `CREATE TEMP TABLE rpt_facts AS
-     SELECT r.*, a.first_reply_at, a.first_reply_agent, COALESCE(a.agent_replies, 0) AS agent_replies,
-            COALESCE(e.reopens, 0) AS reopens, e.first_solved_at,
-            ${clock('r.created_at')} AS created_biz, ${clock('a.first_reply_at')} AS first_reply_biz, ${clock('r.solved_at')} AS solved_biz
-     FROM rpt_tickets r
-     LEFT JOIN (SELECT ticket_id,
-                       MIN(CASE WHEN role = 'agent' THEN sent_at END) AS first_reply_at,
-                       MAX(CASE WHEN role = 'agent' AND agents_so_far = 1 THEN user_id END) AS first_reply_agent,
-                       SUM(CASE WHEN role = 'agent' THEN 1 ELSE 0 END) AS agent_replies
-                FROM rpt_msgs GROUP BY ticket_id) a ON a.ticket_id = r.id
-     LEFT JOIN (SELECT ev.ticket_id,
-                       SUM(CASE WHEN ev.from_value IN ('solved', 'closed') AND ev.to_value ${ACTIVE} THEN 1 ELSE 0 END) AS reopens,
-                       MIN(CASE WHEN ev.to_value IN ('solved', 'closed') THEN ev.at END) AS first_solved_at
-                FROM rpt_tickets r2 CROSS JOIN ticket_events ev
-                WHERE ev.ticket_id = r2.id AND ${idRange('ev.ticket_id')} AND ev.kind = 'status_changed' GROUP BY ev.ticket_id) e ON e.ticket_id = r.id`,
+     SELECT c.*, ${clock('c.created_at')} AS created_biz, ${clock('c.first_reply_at')} AS first_reply_biz, ${clock('c.solved_at')} AS solved_biz
+     FROM (SELECT t.id, t.number, t.origin_channel_id AS channel_id, t.assignee_id, t.status, t.priority, t.created_at,
+                  CASE WHEN t.status ${ACTIVE} THEN NULL ELSE t.solved_at END AS solved_at, ${calScope} AS cal_scope,
+                  k.first_reply_at, k.first_reply_agent, COALESCE(k.agent_replies, 0) AS agent_replies,
+                  COALESCE(k.reopens, 0) AS reopens, k.first_solved_at
+           FROM tickets t LEFT JOIN ticket_metrics k ON k.ticket_id = t.id WHERE ${filter.sql}) c`,
+    [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
   );
-  await trx.raw('CREATE INDEX rpt_facts_id ON rpt_facts (id)');
-  // Every wait of a requester: where a run of requester messages starts, and the agent reply that ends it.
+  const postgres = trx.client.config.client === 'pg';
+  // PostgreSQL plans temporary tables without statistics unless asked (SQLite needs none here).
+  if (postgres) await trx.raw('ANALYZE rpt_facts');
+  // Every wait of a requester in the cohort. `cohort CROSS JOIN big table WHERE …` (as in every join below):
+  // SQLite then walks the (small) cohort and looks each ticket up in the big table's index; PostgreSQL plans
+  // it as the inner join it is.
   await trx.raw(
     `CREATE TEMP TABLE rpt_waits AS
-     SELECT m.ticket_id, m.sent_at AS started_at, m.next_agent_at AS ended_at, m.prev_role, f.cal_scope, f.channel_id, f.priority, f.solved_at
-     FROM rpt_msgs m JOIN rpt_facts f ON f.id = m.ticket_id
-     WHERE m.role = 'requester' AND (m.prev_role IS NULL OR m.prev_role = 'agent')`,
+     SELECT w.ticket_id, f.number, w.started_at, w.ended_at, w.after_reply, f.cal_scope, f.channel_id, f.priority, f.solved_at
+     FROM rpt_facts f CROSS JOIN ticket_waits w WHERE w.ticket_id = f.id`,
   );
-  if (postgres) await trx.raw('ANALYZE rpt_msgs, rpt_facts, rpt_waits');
+  if (postgres) await trx.raw('ANALYZE rpt_waits');
 }
 
 const num = (value: unknown): number => Number(value ?? 0);
@@ -153,21 +128,37 @@ export async function rawRows(db: Knex, sql: string, bindings: Knex.RawBinding[]
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean) {
+  const rowsOf = (sql: string, bindings: Knex.RawBinding[] = []) => rawRows(trx, sql, bindings);
   /**
    * Median (mean of the two middle values when even), p90 (nearest rank) and mean of `value` over `source`,
-   * per group: window functions rank the values, so only the few rows at the wanted ranks come back.
+   * per group. The values go into a small indexed table: counts and means come from one pass over the index,
+   * and each wanted rank is one short walk along it (ORDER BY … OFFSET rank - 1), where ranking every value
+   * with window functions would sort them all in a temporary b-tree (four times slower on SQLite).
    */
-  const rowsOf = (sql: string, bindings: Knex.RawBinding[] = []) => rawRows(trx, sql, bindings);
-  const distributionsOf = async (source: string, value: string, group = `'all'`, bindings: Knex.RawBinding[] = []) =>
-    toDistributions(
-      await rowsOf(
-        `SELECT g, n, mean, rn, v FROM (
-           SELECT g, v, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY g) AS n, AVG(v) OVER (PARTITION BY g) AS mean
-           FROM (SELECT ${group} AS g, ${value} AS v FROM ${source}) src WHERE v IS NOT NULL AND g IS NOT NULL
-         ) ranked WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2 OR rn = (9 * n + 9) / 10`,
-        bindings,
-      ),
+  const distributionsOf = async (source: string, value: string, group = `'all'`, bindings: Knex.RawBinding[] = []): Promise<Map<string, Distribution>> => {
+    await trx.raw('DROP TABLE IF EXISTS rpt_values');
+    await trx.raw(`CREATE TEMP TABLE rpt_values AS SELECT g, v FROM (SELECT ${group} AS g, ${value} AS v FROM ${source}) src WHERE v IS NOT NULL AND g IS NOT NULL`, bindings);
+    await trx.raw('CREATE INDEX rpt_values_g_v ON rpt_values (g, v)');
+    if (trx.client.config.client === 'pg') await trx.raw('ANALYZE rpt_values');
+    const groups = (await rowsOf('SELECT g, COUNT(*) AS n, AVG(v) AS mean FROM rpt_values GROUP BY g')).map((r) => ({ g: String(r.g), n: num(r.n), mean: num(r.mean) }));
+    const wanted = groups.flatMap(({ g, n }) => [...new Set(ranksOf(n))].map((rank) => ({ g, rank })));
+    const valueAt = new Map<string, number>();
+    for (let i = 0; i < wanted.length; i += 100) {
+      const chunk = wanted.slice(i, i + 100);
+      const rows = await rowsOf(
+        chunk.map(() => 'SELECT CAST(? AS TEXT) AS g, CAST(? AS INTEGER) AS rank, (SELECT v FROM rpt_values WHERE g = ? ORDER BY v LIMIT 1 OFFSET ?) AS v').join(' UNION ALL '),
+        chunk.flatMap(({ g, rank }) => [g, rank, g, rank - 1]),
+      );
+      for (const r of rows) valueAt.set(`${String(r.g)}\u0000${num(r.rank)}`, num(r.v));
+    }
+    await trx.raw('DROP TABLE rpt_values');
+    return new Map(
+      groups.map(({ g, n, mean }) => {
+        const [lower, upper, p90] = ranksOf(n).map((rank) => valueAt.get(`${g}\u0000${rank}`)!);
+        return [g, { count: n, mean, median: (lower! + upper!) / 2, p90: p90! }];
+      }),
     );
+  };
   const one = (map: Map<string, Distribution>) => map.get('all') ?? emptyDistribution;
   const waits = 'rpt_waits w';
 
@@ -176,9 +167,13 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
     /** The report's transaction, for the figures read outside the cohort (activity, backlog). */
     trx: trx as Knex,
 
-    async totals() {
-      const [row] = await rowsOf(
-        `SELECT COUNT(*) AS created,
+    /**
+     * One pass over the cohort, grouped by intake channel and assignee: the totals, tickets created per
+     * channel and tickets solved per assignee are sums of these few groups.
+     */
+    async counts() {
+      const rows = await rowsOf(
+        `SELECT channel_id, COALESCE(assignee_id, '') AS assignee, COUNT(*) AS created,
                 SUM(CASE WHEN solved_at IS NOT NULL THEN 1 ELSE 0 END) AS solved,
                 SUM(CASE WHEN first_reply_at IS NULL THEN 1 ELSE 0 END) AS unanswered,
                 SUM(CASE WHEN solved_at IS NOT NULL AND agent_replies = 1 THEN 1 ELSE 0 END) AS one_touch,
@@ -186,23 +181,29 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
                 SUM(CASE WHEN first_solved_at IS NOT NULL THEN 1 ELSE 0 END) AS ever_solved,
                 SUM(CASE WHEN reopens > 0 THEN 1 ELSE 0 END) AS reopened,
                 SUM(agent_replies) AS agent_replies
-         FROM rpt_facts`,
+         FROM rpt_facts GROUP BY channel_id, COALESCE(assignee_id, '')`,
       );
+      const sum = (column: string, of = rows) => of.reduce((total, r) => total + num(r[column]), 0);
+      const byChannel = new Map<string, number>();
+      const solvedByAssignee = new Map<string, number>();
+      for (const r of rows) {
+        byChannel.set(String(r.channel_id), (byChannel.get(String(r.channel_id)) ?? 0) + num(r.created));
+        solvedByAssignee.set(String(r.assignee), (solvedByAssignee.get(String(r.assignee)) ?? 0) + num(r.solved));
+      }
       return {
-        created: num(row?.created),
-        solved: num(row?.solved),
-        unanswered: num(row?.unanswered),
-        oneTouch: num(row?.one_touch),
-        automated: num(row?.automated),
-        everSolved: num(row?.ever_solved),
-        reopened: num(row?.reopened),
-        agentReplies: num(row?.agent_replies),
+        totals: {
+          created: sum('created'),
+          solved: sum('solved'),
+          unanswered: sum('unanswered'),
+          oneTouch: sum('one_touch'),
+          automated: sum('automated'),
+          everSolved: sum('ever_solved'),
+          reopened: sum('reopened'),
+          agentReplies: sum('agent_replies'),
+        },
+        createdByChannel: [...byChannel].map(([channelId, count]) => ({ channelId, count })).sort((a, b) => b.count - a.count || a.channelId.localeCompare(b.channelId)),
+        solvedByAssignee: new Map([...solvedByAssignee].filter(([, n]) => n > 0)),
       };
-    },
-
-    async createdByChannel(): Promise<Array<{ channelId: string; count: number }>> {
-      const rows = await rowsOf('SELECT channel_id, COUNT(*) AS n FROM rpt_facts GROUP BY channel_id ORDER BY n DESC, channel_id');
-      return rows.map((r) => ({ channelId: String(r.channel_id), count: num(r.n) }));
     },
 
     /** Tickets created per bucket, the buckets given as ascending boundaries [b0, b1, …, bn). */
@@ -234,28 +235,30 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
 
     firstReplyByAgent: () => distributionsOf('rpt_facts', 'first_reply_at - created_at', 'first_reply_agent'),
 
-    async solvedByAssignee(): Promise<Map<string, number>> {
-      const rows = await rowsOf(`SELECT COALESCE(assignee_id, '') AS agent, COUNT(*) AS n FROM rpt_facts WHERE solved_at IS NOT NULL GROUP BY COALESCE(assignee_id, '')`);
-      return new Map(rows.map((r) => [String(r.agent), num(r.n)]));
-    },
-
     async repliesByAgent(): Promise<Map<string, number>> {
-      const rows = await rowsOf(`SELECT user_id, COUNT(*) AS n FROM rpt_msgs WHERE role = 'agent' GROUP BY user_id`);
-      return new Map(rows.map((r) => [String(r.user_id), num(r.n)]));
+      const rows = await rowsOf(`SELECT a.agent_id, SUM(a.replies) AS n FROM rpt_facts f CROSS JOIN ticket_agent_replies a WHERE a.ticket_id = f.id GROUP BY a.agent_id`);
+      return new Map(rows.map((r) => [String(r.agent_id), num(r.n)]));
     },
 
-    async csat(byAgent = false) {
-      const group = byAgent ? `COALESCE(c.agent_id, '')` : `'all'`;
+    /** Surveys sent and answered for the cohort, per agent ('' when unassigned) and overall. */
+    async csat(): Promise<{ all: CsatCounts; byAgent: Map<string, CsatCounts> }> {
       const rows = await rowsOf(
-        `SELECT ${group} AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
-                SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, AVG(c.rating) AS mean
-         FROM csat_surveys c JOIN rpt_facts f ON f.id = c.ticket_id ${byAgent ? `GROUP BY ${group}` : ''}`,
+        `SELECT COALESCE(c.agent_id, '') AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
+                SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
+         FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id GROUP BY COALESCE(c.agent_id, '')`,
       );
-      return new Map(rows.map((r) => [String(r.g), { sent: num(r.sent), rated: num(r.rated), good: num(r.good), mean: numOrNull(r.mean) }]));
+      const byAgent = new Map<string, CsatCounts>();
+      const all: CsatCounts = { sent: 0, rated: 0, good: 0, ratingSum: 0 };
+      for (const r of rows) {
+        const agent: CsatCounts = { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) };
+        byAgent.set(String(r.g), agent);
+        for (const key of Object.keys(all) as Array<keyof CsatCounts>) all[key] += agent[key];
+      }
+      return { all, byAgent };
     },
 
     async topTags(limit: number): Promise<Array<{ tag: string; count: number }>> {
-      const rows = await rowsOf(`SELECT g.tag, COUNT(*) AS n FROM ticket_tags g JOIN rpt_facts f ON f.id = g.ticket_id GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [limit]);
+      const rows = await rowsOf(`SELECT g.tag, COUNT(*) AS n FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [limit]);
       return rows.map((r) => ({ tag: String(r.tag), count: num(r.n) }));
     },
 
@@ -268,7 +271,7 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
          LEFT JOIN csat_surveys c ON c.ticket_id = f.id ORDER BY f.created_at, f.number`,
       );
       const tags = new Map<number, string[]>();
-      for (const r of await rowsOf('SELECT g.ticket_id, g.tag FROM ticket_tags g JOIN rpt_facts f ON f.id = g.ticket_id ORDER BY g.tag')) {
+      for (const r of await rowsOf('SELECT g.ticket_id, g.tag FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id ORDER BY g.tag')) {
         tags.set(num(r.ticket_id), [...(tags.get(num(r.ticket_id)) ?? []), String(r.tag)]);
       }
       return rows.map((r) => ({
@@ -299,27 +302,31 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
       // Business-hours targets are measured on the ticket's calendar; without a calendar they fall back to calendar time.
       const elapsed = (start: string, end: string, scope: string) =>
         business ? `CASE WHEN p.business_hours AND ${scope} IS NOT NULL THEN ${businessClock(end, scope)} - ${businessClock(start, scope)} ELSE ${end} - ${start} END` : `${end} - ${start}`;
-      const outcomes = `(SELECT o.*, o.minutes * 60000 AS target_ms,
-                                CASE WHEN o.elapsed > o.minutes * 60000 THEN 'breached' WHEN o.fulfilled_at IS NOT NULL THEN 'met' ELSE 'running' END AS state
-                         FROM (SELECT f.id AS ticket_id, f.number, 'first_reply' AS target, f.created_at AS started_at, f.first_reply_at AS fulfilled_at,
-                p.first_reply_minutes AS minutes, ${elapsed('f.created_at', `COALESCE(f.first_reply_at, ${now})`, 'f.cal_scope')} AS elapsed
-         FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
-         WHERE p.first_reply_minutes IS NOT NULL AND (f.first_reply_at IS NOT NULL OR f.solved_at IS NULL)
-         UNION ALL
-         SELECT f.id, f.number, 'resolution', f.created_at, f.solved_at,
-                p.resolution_minutes, ${elapsed('f.created_at', `COALESCE(f.solved_at, ${now})`, 'f.cal_scope')}
-         FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
-         WHERE p.resolution_minutes IS NOT NULL
-         UNION ALL
-         SELECT f.id, f.number, 'next_reply', w.started_at, w.ended_at,
-                p.next_reply_minutes, ${elapsed('w.started_at', `COALESCE(w.ended_at, ${now})`, 'w.cal_scope')}
-         FROM rpt_waits w JOIN rpt_facts f ON f.id = w.ticket_id
-         JOIN sla_policies p ON p.channel_id = w.channel_id AND p.priority = w.priority
-         WHERE p.next_reply_minutes IS NOT NULL AND w.prev_role = 'agent' AND (w.ended_at IS NOT NULL OR w.solved_at IS NULL)) o) x`;
-      // Counted in SQL; only the worst breaches come back.
-      const counts = await rowsOf(`SELECT x.state, COUNT(*) AS n FROM ${outcomes} GROUP BY x.state`);
+      // Laid out once (one pass over the cohort and its waits), then counted, and only the worst breaches read back.
+      await trx.raw('DROP TABLE IF EXISTS rpt_sla');
+      await trx.raw(
+        `CREATE TEMP TABLE rpt_sla AS
+         SELECT o.*, o.minutes * 60000 AS target_ms,
+                CASE WHEN o.elapsed > o.minutes * 60000 THEN 'breached' WHEN o.fulfilled_at IS NOT NULL THEN 'met' ELSE 'running' END AS state
+         FROM (SELECT f.id AS ticket_id, f.number, 'first_reply' AS target, f.created_at AS started_at, f.first_reply_at AS fulfilled_at,
+                      p.first_reply_minutes AS minutes, ${elapsed('f.created_at', `COALESCE(f.first_reply_at, ${now})`, 'f.cal_scope')} AS elapsed
+               FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
+               WHERE p.first_reply_minutes IS NOT NULL AND (f.first_reply_at IS NOT NULL OR f.solved_at IS NULL)
+               UNION ALL
+               SELECT f.id, f.number, 'resolution', f.created_at, f.solved_at,
+                      p.resolution_minutes, ${elapsed('f.created_at', `COALESCE(f.solved_at, ${now})`, 'f.cal_scope')}
+               FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
+               WHERE p.resolution_minutes IS NOT NULL
+               UNION ALL
+               SELECT w.ticket_id, w.number, 'next_reply', w.started_at, w.ended_at,
+                      p.next_reply_minutes, ${elapsed('w.started_at', `COALESCE(w.ended_at, ${now})`, 'w.cal_scope')}
+               FROM rpt_waits w JOIN sla_policies p ON p.channel_id = w.channel_id AND p.priority = w.priority
+               WHERE p.next_reply_minutes IS NOT NULL AND w.after_reply = 1 AND (w.ended_at IS NOT NULL OR w.solved_at IS NULL)) o`,
+      );
+      const counts = await rowsOf(`SELECT state, COUNT(*) AS n FROM rpt_sla GROUP BY state`);
       const count = (state: string) => num(counts.find((c) => c.state === state)?.n);
-      const rows = await rowsOf(`SELECT * FROM ${outcomes} WHERE x.state = 'breached' ORDER BY x.elapsed - x.target_ms DESC, x.number LIMIT ?`, [worst]);
+      const rows = await rowsOf(`SELECT * FROM rpt_sla WHERE state = 'breached' ORDER BY elapsed - target_ms DESC, number LIMIT ?`, [worst]);
+      await trx.raw('DROP TABLE rpt_sla');
       const breaches = rows.map((r) => ({
         ticketId: num(r.ticket_id),
         number: num(r.number),
@@ -344,31 +351,21 @@ export interface SlaOutcome {
   state: 'met' | 'breached' | 'running';
 }
 
-function toDistributions(rows: Record<string, unknown>[]): Map<string, Distribution> {
-  const byGroup = new Map<string, { n: number; mean: number; at: Map<number, number> }>();
-  for (const row of rows) {
-    const g = String(row.g);
-    const entry = byGroup.get(g) ?? { n: num(row.n), mean: num(row.mean), at: new Map() };
-    entry.at.set(num(row.rn), num(row.v));
-    byGroup.set(g, entry);
-  }
-  const result = new Map<string, Distribution>();
-  for (const [g, { n, mean, at }] of byGroup) {
-    const lower = at.get(Math.floor((n + 1) / 2))!;
-    const upper = at.get(Math.floor((n + 2) / 2))!;
-    result.set(g, { count: n, mean, median: (lower + upper) / 2, p90: at.get(Math.floor((9 * n + 9) / 10))! });
-  }
-  return result;
+/** The ranks (1-based) of the lower and upper middle values and of the p90 (nearest rank) among n sorted values. */
+function ranksOf(n: number): [number, number, number] {
+  return [Math.floor((n + 1) / 2), Math.floor((n + 2) / 2), Math.floor((9 * n + 9) / 10)];
 }
 
 /** Period activity, outside the cohort: tickets solved and public replies sent between `from` and `to` (one pass). */
 export async function periodActivity(db: Knex, teamId: string, from: number, to: number, channelId?: string): Promise<{ solved: number; publicReplies: number }> {
-  const ofTeam = `JOIN tickets t ON t.id = e.ticket_id WHERE t.team_id = ? AND t.merged_into_id IS NULL ${channelId ? 'AND t.origin_channel_id = ?' : ''}`;
+  const ofTeam = `t.team_id = ? AND t.merged_into_id IS NULL ${channelId ? 'AND t.origin_channel_id = ?' : ''}`;
   const team = channelId ? [teamId, channelId] : [teamId];
+  // Solved: each ticket once, however often it was solved in the period (the subquery's ids are distinct).
   const [row = {}] = await rawRows(
     db,
-    `SELECT (SELECT COUNT(DISTINCT e.ticket_id) FROM ticket_events e ${ofTeam} AND e.kind = 'status_changed' AND e.at >= ? AND e.at < ? AND e.to_value = 'solved') AS solved,
-            (SELECT COUNT(*) FROM ticket_events e ${ofTeam} AND e.kind = 'public_reply' AND e.at >= ? AND e.at < ?) AS replies`,
+    `SELECT (SELECT COUNT(*) FROM tickets t WHERE ${ofTeam} AND t.id IN (
+               SELECT e.ticket_id FROM ticket_events e WHERE e.kind = 'status_changed' AND e.to_value = 'solved' AND e.at >= ? AND e.at < ?)) AS solved,
+            (SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE ${ofTeam} AND e.kind = 'public_reply' AND e.at >= ? AND e.at < ?) AS replies`,
     [...team, from, to, ...team, from, to],
   );
   return { solved: num(row.solved), publicReplies: num(row.replies) };

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
+import { refreshTicketMetrics } from './ticket-metrics.js';
 import { createTicketWriter, takeTicketNumbers, type OpeningOutcome, type TicketOpening } from './ticket-writer.js';
 
 export interface NewTicket {
@@ -74,7 +75,9 @@ function ticketQueries(db: Knex | Knex.Transaction) {
         .onConflict(['channel_id', 'ts'])
         .ignore()
         .returning('*');
-      return rows.length > 0 ? messageFromRow(rows[0] as MessageRow) : null;
+      if (rows.length === 0) return null;
+      await refreshTicketMetrics(db, [input.ticketId]);
+      return messageFromRow(rows[0] as MessageRow);
     },
 
     async messageExists(channelId: string, ts: string): Promise<boolean> {
@@ -91,6 +94,7 @@ function ticketQueries(db: Knex | Knex.Transaction) {
         message_id: event.messageId,
         at: event.at,
       });
+      if (event.kind === 'status_changed') await refreshTicketMetrics(db, [ticketId]);
     },
 
     async events(ticketId: number): Promise<TicketEvent[]> {
@@ -221,13 +225,15 @@ function ticketQueries(db: Knex | Knex.Transaction) {
     },
 
     async markMessageDeleted(id: number, deletedAt: number): Promise<void> {
-      await db('messages').where({ id }).update({ deleted_at: deletedAt });
+      const rows = await db('messages').where({ id }).update({ deleted_at: deletedAt }).returning('ticket_id');
+      await refreshTicketMetrics(db, rows.map((r: { ticket_id: number }) => r.ticket_id));
     },
 
     /** Moves a duplicate's messages to the ticket it is merged into, and marks it merged. */
     async mergeInto(duplicateId: number, survivorId: number): Promise<void> {
       await db('messages').where({ ticket_id: duplicateId }).update({ ticket_id: survivorId });
       await db('tickets').where({ id: duplicateId }).update({ merged_into_id: survivorId });
+      await refreshTicketMetrics(db, [duplicateId, survivorId]);
     },
 
     async setMirrorTs(messageId: number, mirrorTs: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
+import { refreshTicketMetrics } from './ticket-metrics.js';
 import type { NewMessage, NewTicket } from './ticket-store.js';
 
 /** A new ticket with its first message and the actor of its `created` event. */
@@ -96,6 +97,7 @@ async function writeOpenings(trx: Knex.Transaction, openings: TicketOpening[]): 
   await trx('ticket_events').insert(
     [...fresh.values()].map((o) => ({ ticket_id: idOf(o), kind: 'created', actor_id: o.openedBy, to_value: 'new', message_id: messageOf(o).id, at: o.ticket.createdAt })),
   );
+  await refreshTicketMetrics(trx, ticketRows.map((row) => row.id));
   return openings.map((o, i) => {
     if (!fresh.has(i)) return { kind: 'duplicate' };
     const row = ticketByOrigin.get(key(o.ticket.originChannelId, o.ticket.originTs))!;

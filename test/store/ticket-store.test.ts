@@ -163,6 +163,46 @@ for (const kind of kinds) {
       expect(b.status).toBe('new');
     });
 
+    it('keeps each ticket\'s figures (first reply, replies, waits, reopens) as messages and status changes are written', async () => {
+      const ticket = await store.insertTicket(newTicket({ teamId: 'TMET', originChannelId: 'CMET', originTs: '1800000000.000001' }), 1);
+      const say = (ts: string, authorRole: 'requester' | 'agent' | 'bot', sentAt: number, visibility: 'public' | 'internal' = 'public', userId = authorRole === 'agent' ? 'UAG1' : 'UREQ') =>
+        store.insertMessage({ ticketId: ticket.id, channelId: 'CMET', ts, threadTs: null, userId, authorRole, visibility, text: 'x', files: [], sentAt });
+      const status = (fromValue: string, toValue: string, at: number) => store.addEvent(ticket.id, { kind: 'status_changed', actorId: 'UAG1', fromValue, toValue, messageId: null, at });
+      const figures = async () => ({
+        metrics: await testDb.db('ticket_metrics').where({ ticket_id: ticket.id }).first('first_reply_at', 'first_reply_agent', 'agent_replies', 'reopens', 'first_solved_at'),
+        waits: (await testDb.db('ticket_waits').where({ ticket_id: ticket.id }).orderBy('started_at')).map((w) => [Number(w.started_at), w.ended_at === null ? null : Number(w.ended_at), w.after_reply]),
+        replies: (await testDb.db('ticket_agent_replies').where({ ticket_id: ticket.id }).orderBy('agent_id')).map((r) => [r.agent_id, r.replies]),
+      });
+
+      await say('1800000000.000001', 'requester', 1000);
+      await say('1800000000.000002', 'bot', 1500); // an acknowledgement: not a reply
+      await say('1800000000.000003', 'agent', 1800, 'internal'); // a note: not a reply
+      await say('1800000000.000004', 'requester', 2000);
+      expect(await figures()).toEqual({ metrics: { first_reply_at: null, first_reply_agent: null, agent_replies: 0, reopens: 0, first_solved_at: null }, waits: [[1000, null, 0]], replies: [] });
+
+      const reply = await say('1800000000.000005', 'agent', 4000);
+      await say('1800000000.000006', 'requester', 5000);
+      await say('1800000000.000007', 'agent', 9000, 'public', 'UAG2');
+      await status('open', 'solved', 9500);
+      await status('solved', 'open', 9800);
+      await status('open', 'solved', 9900);
+      expect(await figures()).toEqual({
+        metrics: { first_reply_at: 4000, first_reply_agent: 'UAG1', agent_replies: 2, reopens: 1, first_solved_at: 9500 },
+        waits: [[1000, 4000, 0], [5000, 9000, 1]],
+        replies: [['UAG1', 1], ['UAG2', 1]],
+      });
+
+      // A deleted reply no longer counts: the first wait now ends at the next reply, and the two waits become one.
+      await store.markMessageDeleted(reply!.id, 10_000);
+      expect(await figures()).toMatchObject({ metrics: { first_reply_at: 9000, first_reply_agent: 'UAG2', agent_replies: 1 }, waits: [[1000, 9000, 0]], replies: [['UAG2', 1]] });
+
+      // Merged into another ticket, its messages (and figures) move there.
+      const survivor = await store.insertTicket(newTicket({ teamId: 'TMET', originChannelId: 'CMET', originTs: '1800000000.000100' }), 2);
+      await store.mergeInto(ticket.id, survivor.id);
+      expect(await figures()).toMatchObject({ metrics: { first_reply_at: null, agent_replies: 0 }, waits: [], replies: [] });
+      expect(await testDb.db('ticket_metrics').where({ ticket_id: survivor.id }).first('first_reply_at', 'agent_replies')).toEqual({ first_reply_at: 9000, agent_replies: 1 });
+    });
+
     it('keeps channel settings: connect, rules, default triage', async () => {
       const channels = createChannelStore(testDb.db);
       expect(await channels.intake('CNEW')).toBeNull();
