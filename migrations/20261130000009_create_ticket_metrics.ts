@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { refreshTicketMetrics } from '../src/store/ticket-metrics.js';
 
 // Per-ticket figures kept as history is written (src/store/ticket-metrics.ts), so reports read one row per
-// ticket instead of every message. Existing tickets are filled in from their history.
+// ticket instead of every message (existing tickets are filled in from their history); and the indexes that
+// let a report read its period's activity and its cohort without visiting every row.
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('ticket_metrics', (t) => {
     t.integer('ticket_id').primary().references('id').inTable('tickets').onDelete('CASCADE');
@@ -25,12 +26,31 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('replies').notNullable();
     t.primary(['ticket_id', 'agent_id']);
   });
-  // Tickets solved in a period (reports, digests' chart, the Home tab): the period's solves, read in one range.
-  await knex.schema.alterTable('ticket_events', (t) => t.index(['kind', 'to_value', 'at', 'ticket_id'], 'ticket_events_status_to_index'));
   await refreshTicketMetrics(knex, 'all');
+
+  // A period's activity (tickets solved, public replies) is read from the events of one workspace in one index
+  // range, without looking up each event's ticket: events carry their ticket's workspace (it never changes).
+  await knex.schema.alterTable('ticket_events', (t) => t.string('team_id'));
+  await knex.raw('UPDATE ticket_events SET team_id = (SELECT t.team_id FROM tickets t WHERE t.id = ticket_events.ticket_id)');
+  await knex.schema.alterTable('ticket_events', (t) => {
+    t.dropIndex([], 'ticket_events_activity_index');
+    t.index(['team_id', 'kind', 'at', 'to_value', 'ticket_id'], 'ticket_events_team_activity_index');
+  });
+  await knex.schema.alterTable('tickets', (t) => {
+    // merged tickets, few, left out of activity
+    t.index(['team_id', 'id'], 'tickets_merged_index', { predicate: knex.whereNotNull('merged_into_id') });
+  });
+  // A cohort's id range straight from the index (SQLite's index entries carry the row id already).
+  if (knex.client.config.client === 'pg') await knex.raw('CREATE INDEX tickets_team_created_id_index ON tickets (team_id, created_at) INCLUDE (id)');
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('ticket_events', (t) => t.dropIndex([], 'ticket_events_status_to_index'));
+  if (knex.client.config.client === 'pg') await knex.raw('DROP INDEX tickets_team_created_id_index');
+  await knex.schema.alterTable('tickets', (t) => t.dropIndex([], 'tickets_merged_index'));
+  await knex.schema.alterTable('ticket_events', (t) => {
+    t.dropIndex([], 'ticket_events_team_activity_index');
+    t.index(['kind', 'at', 'to_value', 'ticket_id'], 'ticket_events_activity_index');
+  });
+  await knex.schema.alterTable('ticket_events', (t) => t.dropColumn('team_id'));
   for (const table of ['ticket_agent_replies', 'ticket_waits', 'ticket_metrics']) await knex.schema.dropTableIfExists(table);
 }

@@ -86,7 +86,7 @@ export interface HistoryFigures {
   steps: Array<{ step: string; seconds: number }>;
 }
 
-const META_VERSION = 'reports-history-v2'; // v2: with ticket metrics
+const META_VERSION = 'reports-history-v3'; // v2: with ticket metrics; v3: events carry their workspace
 
 /** One step of 32-bit-ish mixing: three rounds of affine + squaring modulo the Mersenne prime 2^31 - 1. */
 const P = 2147483647;
@@ -413,8 +413,8 @@ export async function generateHistory(db: Knex, dialect: Dialect, spec: HistoryS
   const solveActor = `CASE WHEN p.assign_at IS NULL THEN ${nullText} ELSE ${agentOf()} END`;
   await step(
     'ticket_events',
-    `INSERT INTO ticket_events (ticket_id, kind, actor_id, from_value, to_value, message_id, at)
-     SELECT ticket_id, kind, actor_id, from_value, to_value, message_id, at FROM (
+    `INSERT INTO ticket_events (ticket_id, team_id, kind, actor_id, from_value, to_value, message_id, at)
+     SELECT ticket_id, '${HISTORY.teamId}', kind, actor_id, from_value, to_value, message_id, at FROM (
        SELECT m.orig_ticket_id AS ticket_id,
               CASE WHEN m.role = 'bot' THEN 'auto_reply' WHEN m.visibility = 'internal' THEN 'note' WHEN m.role = 'agent' THEN 'public_reply' ELSE 'requester_message' END AS kind,
               m.user_id AS actor_id, ${nullText} AS from_value, ${nullText} AS to_value, m.id AS message_id, m.sent_at AS at, 1 AS ord

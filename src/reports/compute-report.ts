@@ -67,7 +67,14 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
   const calendars = { teamScope: scopes.includes(cohort.teamId) ? cohort.teamId : null, channelScopes: scopes.filter((s) => s !== cohort.teamId) };
 
   const backlogMoment = Math.min(cohort.to, deps.now);
-  const cohortFigures = await withCohort(deps.db, cohort, calendars, async (q) => {
+  // The period's activity, backlog and oldest open tickets do not depend on the cohort: they are read on
+  // another connection meanwhile (PostgreSQL's pool; the report connection's second one on SQLite).
+  const outside = Promise.all([
+    periodActivity(deps.db, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
+    backlogAt(deps.db, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
+    oldestOpen(deps.db, cohort.teamId, 5, cohort.channelId),
+  ]);
+  const inCohort = withCohort(deps.db, cohort, calendars, async (q) => {
     const { totals, createdByChannel, solvedByAssignee: solvedBy } = await q.counts();
     const agentsFirstReply = await q.firstReplyByAgent();
     const repliesBy = await q.repliesByAgent();
@@ -98,19 +105,17 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
         .sort((a, b) => b.solved - a.solved || b.replies - a.replies || a.agentId.localeCompare(b.agentId)),
       topTags: await q.topTags(5),
       business: q.business,
-      activity: await periodActivity(q.trx, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
-      backlog: await backlogAt(q.trx, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
-      oldestOpen: await oldestOpen(q.trx, cohort.teamId, 5, cohort.channelId),
     };
   });
+  const [cohortFigures, [activity, backlog, oldest]] = await Promise.all([inCohort, outside]);
 
-  const { totals, sla, backlog } = cohortFigures;
+  const { totals, sla } = cohortFigures;
   return {
     cohort,
     business: cohortFigures.business,
     created: totals.created,
     createdByChannel: cohortFigures.createdByChannel,
-    activity: cohortFigures.activity,
+    activity,
     backlog: {
       at: backlogMoment,
       total: backlog.total,
@@ -128,6 +133,6 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
     sla: { ...sla, metShare: share(sla.met, sla.met + sla.breached) },
     agents: cohortFigures.agents,
     topTags: cohortFigures.topTags,
-    oldestOpen: cohortFigures.oldestOpen,
+    oldestOpen: oldest,
   };
 }

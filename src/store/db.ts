@@ -12,7 +12,10 @@ pg.types.setTypeParser(20, (value) => Number(value));
 export interface ConnectOptions {
   /** PostgreSQL schema to use (tests isolate themselves in one schema each). */
   schema?: string;
-  /** A SQLite connection for reports: a larger page cache (16 MB) for their index reads. */
+  /**
+   * SQLite connections for reports: a larger page cache (16 MB) for their index reads, and two connections,
+   * so a report's figures outside its cohort are read while the cohort is worked on (WAL readers run at once).
+   */
   forReports?: boolean;
 }
 
@@ -38,7 +41,7 @@ export function connectDb(databaseUrl: string, options: ConnectOptions = {}): Db
     useNullAsDefault: true,
     pool: {
       min: 1,
-      max: 1,
+      max: options.forReports ? 2 : 1,
       // WAL lets a report read while the bot writes; busy_timeout waits instead of failing with SQLITE_BUSY;
       // synchronous=NORMAL is the documented pairing with WAL: commits skip the fsync, the database stays
       // consistent, and only a power cut (not a process crash) can lose the last moments.

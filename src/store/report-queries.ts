@@ -53,8 +53,8 @@ export async function withCohort<T>(db: Knex, cohort: Cohort, calendars: Calenda
     // PostgreSQL sorts the windows in memory rather than on disk (4 MB by default), for this report only.
     // and, its reads being index probes into tables mostly in memory, costs them as such (SSD-era default).
     if (trx.client.config.client === 'pg') await trx.raw(`SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1`);
-    await buildCohort(trx, cohort, calendars);
-    const result = await work(reportQueries(trx, cohort, calendars.teamScope !== null || calendars.channelScopes.length > 0));
+    const range = await buildCohort(trx, cohort, calendars);
+    const result = await work(reportQueries(trx, range, calendars.teamScope !== null || calendars.channelScopes.length > 0));
     await dropTables(trx);
     return result;
   });
@@ -87,35 +87,46 @@ const businessClock = (at: string, scope = 'cal_scope') =>
   `(SELECT s.business_before + (CASE WHEN ${at} < s.closes_at THEN ${at} ELSE s.closes_at END) - s.opens_at
     FROM business_spans s WHERE s.scope = ${scope} AND s.opens_at <= ${at} ORDER BY s.opens_at DESC LIMIT 1)`;
 
-async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: CalendarScopes) {
+/** The smallest and largest ticket id of the cohort. */
+interface IdRange {
+  lo: number;
+  hi: number;
+}
+
+async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: CalendarScopes): Promise<IdRange> {
   const filter = cohortFilter(cohort);
+  // Ticket ids grow with creation time, so a cohort's ids sit in a narrow range (read from the index alone):
+  // joins to the big per-ticket tables say so, and PostgreSQL reads that slice of their index, not all of it.
+  const [bounds = {}] = await rawRows(trx, 'SELECT MIN(id) AS lo, MAX(id) AS hi FROM tickets WHERE team_id = ? AND created_at >= ? AND created_at < ?', [
+    cohort.teamId,
+    cohort.from,
+    cohort.to,
+  ]);
+  const range: IdRange = bounds.lo === null || bounds.lo === undefined ? { lo: 0, hi: -1 } : { lo: num(bounds.lo), hi: num(bounds.hi) };
   const scopeCases = calendars.channelScopes.map(() => 'WHEN t.origin_channel_id = ? THEN t.origin_channel_id').join(' ');
   const calScope = `CASE ${scopeCases} WHEN 1 = 1 THEN ? END`;
   const business = calendars.teamScope !== null || calendars.channelScopes.length > 0;
-  const clock = (at: string) => (business ? `CASE WHEN ${at} IS NULL OR cal_scope IS NULL THEN NULL ELSE ${businessClock(at, 'cal_scope')} END` : 'NULL');
+  const clock = (at: string) => (business ? `CASE WHEN ${at} IS NULL OR c.cal_scope IS NULL THEN NULL ELSE ${businessClock(at, 'c.cal_scope')} END` : 'NULL');
   // The cohort with each ticket's figures as kept by ticket-metrics.ts: one row per ticket, no message read.
   await trx.raw(
     `CREATE TEMP TABLE rpt_facts AS
      SELECT c.*, ${clock('c.created_at')} AS created_biz, ${clock('c.first_reply_at')} AS first_reply_biz, ${clock('c.solved_at')} AS solved_biz
      FROM (SELECT t.id, t.number, t.origin_channel_id AS channel_id, t.assignee_id, t.status, t.priority, t.created_at,
                   CASE WHEN t.status ${ACTIVE} THEN NULL ELSE t.solved_at END AS solved_at, ${calScope} AS cal_scope,
-                  k.first_reply_at, k.first_reply_agent, COALESCE(k.agent_replies, 0) AS agent_replies,
-                  COALESCE(k.reopens, 0) AS reopens, k.first_solved_at
-           FROM tickets t LEFT JOIN ticket_metrics k ON k.ticket_id = t.id WHERE ${filter.sql}) c`,
-    [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
+                  k.first_reply_at, k.first_reply_agent, COALESCE(k.agent_replies, 0) AS agent_replies, COALESCE(k.reopens, 0) AS reopens, k.first_solved_at
+           FROM tickets t LEFT JOIN ticket_metrics k ON k.ticket_id = t.id AND k.ticket_id BETWEEN ? AND ?
+           WHERE ${filter.sql}) c`,
+    [...calendars.channelScopes, calendars.teamScope, range.lo, range.hi, ...filter.bindings],
   );
-  const postgres = trx.client.config.client === 'pg';
-  // PostgreSQL plans temporary tables without statistics unless asked (SQLite needs none here).
-  if (postgres) await trx.raw('ANALYZE rpt_facts');
   // Every wait of a requester in the cohort. `cohort CROSS JOIN big table WHERE …` (as in every join below):
-  // SQLite then walks the (small) cohort and looks each ticket up in the big table's index; PostgreSQL plans
-  // it as the inner join it is.
+  // SQLite then walks the (small) cohort and looks each ticket up in the big table's index.
   await trx.raw(
     `CREATE TEMP TABLE rpt_waits AS
      SELECT w.ticket_id, f.number, w.started_at, w.ended_at, w.after_reply, f.cal_scope, f.channel_id, f.priority, f.solved_at
-     FROM rpt_facts f CROSS JOIN ticket_waits w WHERE w.ticket_id = f.id`,
+     FROM rpt_facts f CROSS JOIN ticket_waits w WHERE w.ticket_id = f.id AND w.ticket_id BETWEEN ? AND ?`,
+    [range.lo, range.hi],
   );
-  if (postgres) await trx.raw('ANALYZE rpt_waits');
+  return range;
 }
 
 const num = (value: unknown): number => Number(value ?? 0);
@@ -127,19 +138,30 @@ export async function rawRows(db: Knex, sql: string, bindings: Knex.RawBinding[]
 }
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean) {
+function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean) {
+  /** The cohort's slice of a big per-ticket table (see buildCohort). */
+  const inRange = (column: string) => `${column} BETWEEN ${range.lo} AND ${range.hi}`;
   const rowsOf = (sql: string, bindings: Knex.RawBinding[] = []) => rawRows(trx, sql, bindings);
   /**
-   * Median (mean of the two middle values when even), p90 (nearest rank) and mean of `value` over `source`,
-   * per group. The values go into a small indexed table: counts and means come from one pass over the index,
-   * and each wanted rank is one short walk along it (ORDER BY … OFFSET rank - 1), where ranking every value
-   * with window functions would sort them all in a temporary b-tree (four times slower on SQLite).
+   * Count, mean, median (mean of the two middle values when even) and p90 (nearest rank) of `value` over
+   * `source`, per group. PostgreSQL has these as ordered-set aggregates: percentile_cont(0.5) is that median,
+   * percentile_disc(0.9) the value at rank ceil(0.9 n). SQLite has none, so there the values go into a small
+   * indexed table: counts and means come from one pass over the index, and each wanted rank is one short walk
+   * along it (ORDER BY … OFFSET rank - 1), four times faster than ranking every value with window functions.
    */
   const distributionsOf = async (source: string, value: string, group = `'all'`, bindings: Knex.RawBinding[] = []): Promise<Map<string, Distribution>> => {
+    const values = `SELECT g, v FROM (SELECT ${group} AS g, ${value} AS v FROM ${source}) src WHERE v IS NOT NULL AND g IS NOT NULL`;
+    if (trx.client.config.client === 'pg') {
+      const rows = await rowsOf(
+        `SELECT g, COUNT(*) AS n, AVG(v) AS mean, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS median, percentile_disc(0.9) WITHIN GROUP (ORDER BY v) AS p90
+         FROM (${values}) x GROUP BY g`,
+        bindings,
+      );
+      return new Map(rows.map((r) => [String(r.g), { count: num(r.n), mean: num(r.mean), median: num(r.median), p90: num(r.p90) }]));
+    }
     await trx.raw('DROP TABLE IF EXISTS rpt_values');
-    await trx.raw(`CREATE TEMP TABLE rpt_values AS SELECT g, v FROM (SELECT ${group} AS g, ${value} AS v FROM ${source}) src WHERE v IS NOT NULL AND g IS NOT NULL`, bindings);
+    await trx.raw(`CREATE TEMP TABLE rpt_values AS ${values}`, bindings);
     await trx.raw('CREATE INDEX rpt_values_g_v ON rpt_values (g, v)');
-    if (trx.client.config.client === 'pg') await trx.raw('ANALYZE rpt_values');
     const groups = (await rowsOf('SELECT g, COUNT(*) AS n, AVG(v) AS mean FROM rpt_values GROUP BY g')).map((r) => ({ g: String(r.g), n: num(r.n), mean: num(r.mean) }));
     const wanted = groups.flatMap(({ g, n }) => [...new Set(ranksOf(n))].map((rank) => ({ g, rank })));
     const valueAt = new Map<string, number>();
@@ -236,7 +258,7 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
     firstReplyByAgent: () => distributionsOf('rpt_facts', 'first_reply_at - created_at', 'first_reply_agent'),
 
     async repliesByAgent(): Promise<Map<string, number>> {
-      const rows = await rowsOf(`SELECT a.agent_id, SUM(a.replies) AS n FROM rpt_facts f CROSS JOIN ticket_agent_replies a WHERE a.ticket_id = f.id GROUP BY a.agent_id`);
+      const rows = await rowsOf(`SELECT a.agent_id, SUM(a.replies) AS n FROM rpt_facts f CROSS JOIN ticket_agent_replies a WHERE a.ticket_id = f.id AND ${inRange('a.ticket_id')} GROUP BY a.agent_id`);
       return new Map(rows.map((r) => [String(r.agent_id), num(r.n)]));
     },
 
@@ -245,7 +267,7 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
       const rows = await rowsOf(
         `SELECT COALESCE(c.agent_id, '') AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
                 SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
-         FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id GROUP BY COALESCE(c.agent_id, '')`,
+         FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id AND ${inRange('c.ticket_id')} GROUP BY COALESCE(c.agent_id, '')`,
       );
       const byAgent = new Map<string, CsatCounts>();
       const all: CsatCounts = { sent: 0, rated: 0, good: 0, ratingSum: 0 };
@@ -258,7 +280,7 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
     },
 
     async topTags(limit: number): Promise<Array<{ tag: string; count: number }>> {
-      const rows = await rowsOf(`SELECT g.tag, COUNT(*) AS n FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [limit]);
+      const rows = await rowsOf(`SELECT g.tag, COUNT(*) AS n FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id AND ${inRange('g.ticket_id')} GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [limit]);
       return rows.map((r) => ({ tag: String(r.tag), count: num(r.n) }));
     },
 
@@ -271,7 +293,7 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, business: boolean)
          LEFT JOIN csat_surveys c ON c.ticket_id = f.id ORDER BY f.created_at, f.number`,
       );
       const tags = new Map<number, string[]>();
-      for (const r of await rowsOf('SELECT g.ticket_id, g.tag FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id ORDER BY g.tag')) {
+      for (const r of await rowsOf(`SELECT g.ticket_id, g.tag FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id AND ${inRange('g.ticket_id')} ORDER BY g.tag`)) {
         tags.set(num(r.ticket_id), [...(tags.get(num(r.ticket_id)) ?? []), String(r.tag)]);
       }
       return rows.map((r) => ({
@@ -356,17 +378,24 @@ function ranksOf(n: number): [number, number, number] {
   return [Math.floor((n + 1) / 2), Math.floor((n + 2) / 2), Math.floor((9 * n + 9) / 10)];
 }
 
-/** Period activity, outside the cohort: tickets solved and public replies sent between `from` and `to` (one pass). */
+/**
+ * Which of a workspace's events count for its activity: those of tickets not merged into another (merged
+ * tickets are few, and found in their own small index) and, for one intake channel, of that channel's tickets.
+ */
+function activityFilter(teamId: string, channelId?: string): { sql: string; bindings: Knex.RawBinding[] } {
+  const sql = `e.team_id = ? AND e.ticket_id NOT IN (SELECT m.id FROM tickets m WHERE m.team_id = ? AND m.merged_into_id IS NOT NULL)
+    ${channelId ? 'AND EXISTS (SELECT 1 FROM tickets c WHERE c.id = e.ticket_id AND c.origin_channel_id = ?)' : ''}`;
+  return { sql, bindings: [teamId, teamId, ...(channelId ? [channelId] : [])] };
+}
+
+/** Period activity, outside the cohort: tickets solved (each once) and public replies sent between `from` and `to`. */
 export async function periodActivity(db: Knex, teamId: string, from: number, to: number, channelId?: string): Promise<{ solved: number; publicReplies: number }> {
-  const ofTeam = `t.team_id = ? AND t.merged_into_id IS NULL ${channelId ? 'AND t.origin_channel_id = ?' : ''}`;
-  const team = channelId ? [teamId, channelId] : [teamId];
-  // Solved: each ticket once, however often it was solved in the period (the subquery's ids are distinct).
+  const filter = activityFilter(teamId, channelId);
   const [row = {}] = await rawRows(
     db,
-    `SELECT (SELECT COUNT(*) FROM tickets t WHERE ${ofTeam} AND t.id IN (
-               SELECT e.ticket_id FROM ticket_events e WHERE e.kind = 'status_changed' AND e.to_value = 'solved' AND e.at >= ? AND e.at < ?)) AS solved,
-            (SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE ${ofTeam} AND e.kind = 'public_reply' AND e.at >= ? AND e.at < ?) AS replies`,
-    [...team, from, to, ...team, from, to],
+    `SELECT (SELECT COUNT(DISTINCT e.ticket_id) FROM ticket_events e WHERE ${filter.sql} AND e.kind = 'status_changed' AND e.at >= ? AND e.at < ? AND e.to_value = 'solved') AS solved,
+            (SELECT COUNT(*) FROM ticket_events e WHERE ${filter.sql} AND e.kind = 'public_reply' AND e.at >= ? AND e.at < ?) AS replies`,
+    [...filter.bindings, from, to, ...filter.bindings, from, to],
   );
   return { solved: num(row.solved), publicReplies: num(row.replies) };
 }
@@ -431,12 +460,13 @@ export async function oldestOpen(db: Knex, teamId: string, limit: number, channe
 /** Tickets solved per bucket (activity, by the time of the solve), buckets as ascending boundaries. */
 export async function solvedPerBucket(db: Knex, teamId: string, boundaries: number[], channelId?: string): Promise<number[]> {
   if (boundaries.length < 2) return [];
+  const filter = activityFilter(teamId, channelId);
   const columns = boundaries.slice(0, -1).map((_, i) => `COUNT(DISTINCT CASE WHEN e.at >= ? AND e.at < ? THEN e.ticket_id END) AS b${i}`);
   const [row = {}] = await rawRows(
     db,
-    `SELECT ${columns.join(', ')} FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-     WHERE e.kind = 'status_changed' AND e.to_value = 'solved' AND e.at >= ? AND e.at < ? AND t.team_id = ? AND t.merged_into_id IS NULL ${channelId ? 'AND t.origin_channel_id = ?' : ''}`,
-    [...boundaries.slice(0, -1).flatMap((b, i) => [b, boundaries[i + 1]!]), boundaries[0]!, boundaries.at(-1)!, teamId, ...(channelId ? [channelId] : [])],
+    `SELECT ${columns.join(', ')} FROM ticket_events e
+     WHERE ${filter.sql} AND e.kind = 'status_changed' AND e.at >= ? AND e.at < ? AND e.to_value = 'solved'`,
+    [...boundaries.slice(0, -1).flatMap((b, i) => [b, boundaries[i + 1]!]), ...filter.bindings, boundaries[0]!, boundaries.at(-1)!],
   );
   return boundaries.slice(0, -1).map((_, i) => num(row[`b${i}`]));
 }

@@ -85,8 +85,10 @@ function ticketQueries(db: Knex | Knex.Transaction) {
     },
 
     async addEvent(ticketId: number, event: TicketEvent): Promise<void> {
+      const ticket = (await db('tickets').where({ id: ticketId }).first('team_id')) as { team_id: string } | undefined;
       await db('ticket_events').insert({
         ticket_id: ticketId,
+        team_id: ticket?.team_id ?? null,
         kind: event.kind,
         actor_id: event.actorId,
         from_value: event.fromValue,
@@ -195,7 +197,7 @@ function ticketQueries(db: Knex | Knex.Transaction) {
       const count = async (query: Knex.QueryBuilder) => Number(((await query.count({ n: '*' })) as { n: number | string }[])[0]!.n);
       const [created, solved, active] = await Promise.all([
         count(db('tickets').where({ team_id: teamId }).where('created_at', '>=', since)),
-        count(db('ticket_events').join('tickets', 'tickets.id', 'ticket_events.ticket_id').where({ 'tickets.team_id': teamId, 'ticket_events.kind': 'status_changed', 'ticket_events.to_value': 'solved' }).where('ticket_events.at', '>=', since)),
+        count(db('ticket_events').where({ team_id: teamId, kind: 'status_changed', to_value: 'solved' }).where('at', '>=', since)),
         count(db('tickets').where({ team_id: teamId }).whereIn('status', ['new', 'open', 'pending'])),
       ]);
       return { created, solved, active };

@@ -95,7 +95,7 @@ async function writeOpenings(trx: Knex.Transaction, openings: TicketOpening[]): 
   const messageOf = (o: TicketOpening) => messageByKey.get(key(o.message.channelId, o.message.ts))!;
 
   await trx('ticket_events').insert(
-    [...fresh.values()].map((o) => ({ ticket_id: idOf(o), kind: 'created', actor_id: o.openedBy, to_value: 'new', message_id: messageOf(o).id, at: o.ticket.createdAt })),
+    [...fresh.values()].map((o) => ({ ticket_id: idOf(o), team_id: o.ticket.teamId, kind: 'created', actor_id: o.openedBy, to_value: 'new', message_id: messageOf(o).id, at: o.ticket.createdAt })),
   );
   await refreshTicketMetrics(trx, ticketRows.map((row) => row.id));
   return openings.map((o, i) => {
