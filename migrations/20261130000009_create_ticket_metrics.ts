@@ -40,8 +40,9 @@ export async function up(knex: Knex): Promise<void> {
     // merged tickets, few, left out of activity
     t.index(['team_id', 'id'], 'tickets_merged_index', { predicate: knex.whereNotNull('merged_into_id') });
   });
-  // A cohort's id range straight from the index (SQLite's index entries carry the row id already).
-  if (knex.client.config.client === 'pg') await knex.raw('CREATE INDEX tickets_team_created_id_index ON tickets (team_id, created_at) INCLUDE (id)');
+  // A cohort's ids (its id range, its surveys, tags and replies) straight from the index (SQLite's index
+  // entries carry the row id already).
+  if (knex.client.config.client === 'pg') await knex.raw('CREATE INDEX tickets_team_created_id_index ON tickets (team_id, created_at) INCLUDE (id, merged_into_id)');
 }
 
 export async function down(knex: Knex): Promise<void> {

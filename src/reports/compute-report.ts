@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
-import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
+import { backlogAt, cohortTableFigures, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
@@ -67,54 +67,48 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
   const calendars = { teamScope: scopes.includes(cohort.teamId) ? cohort.teamId : null, channelScopes: scopes.filter((s) => s !== cohort.teamId) };
 
   const backlogMoment = Math.min(cohort.to, deps.now);
-  // The period's activity, backlog and oldest open tickets do not depend on the cohort: they are read on
-  // another connection meanwhile (PostgreSQL's pool; the report connection's second one on SQLite).
+  // Three independent reads, side by side on connections of their own (PostgreSQL's pool; the report
+  // connection's two on SQLite): the cohort's own tables, its per-ticket tables, and the period's activity,
+  // backlog and oldest open tickets (which do not depend on the cohort).
   const outside = Promise.all([
     periodActivity(deps.db, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
     backlogAt(deps.db, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
     oldestOpen(deps.db, cohort.teamId, 5, cohort.channelId),
   ]);
-  const inCohort = withCohort(deps.db, cohort, calendars, async (q) => {
-    const { totals, createdByChannel, solvedByAssignee: solvedBy } = await q.counts();
-    const agentsFirstReply = await q.firstReplyByAgent();
-    const repliesBy = await q.repliesByAgent();
-    const csat = await q.csat();
-    const csatBy = csat.byAgent;
-    const agentIds = [...new Set([...agentsFirstReply.keys(), ...solvedBy.keys(), ...repliesBy.keys(), ...csatBy.keys()])].filter((id) => id !== '');
-    const sla = await q.slaOutcomes(deps.now, 20);
-    return {
-      totals,
-      createdByChannel,
-      firstReply: await q.firstReply(),
-      firstReplyBusiness: q.business ? await q.firstReplyBusiness() : null,
-      response: await q.responses(),
-      responseBusiness: q.business ? await q.responsesBusiness() : null,
-      resolution: await q.resolution(),
-      resolutionBusiness: q.business ? await q.resolutionBusiness() : null,
-      perSolved: await q.repliesPerSolved(),
-      csat: csatFrom(csat.all),
-      sla,
-      agents: agentIds
-        .map((agentId) => ({
-          agentId,
-          solved: solvedBy.get(agentId) ?? 0,
-          replies: repliesBy.get(agentId) ?? 0,
-          firstReply: agentsFirstReply.get(agentId) ?? emptyDistribution,
-          csat: csatFrom(csatBy.get(agentId)),
-        }))
-        .sort((a, b) => b.solved - a.solved || b.replies - a.replies || a.agentId.localeCompare(b.agentId)),
-      topTags: await q.topTags(5),
-      business: q.business,
-    };
-  });
-  const [cohortFigures, [activity, backlog, oldest]] = await Promise.all([inCohort, outside]);
+  const tables = cohortTableFigures(deps.db, cohort, 5);
+  const inCohort = withCohort(deps.db, cohort, calendars, async (q) => ({
+    counts: await q.counts(),
+    firstReplyByAgent: await q.firstReplyByAgent(),
+    sla: await q.slaOutcomes(deps.now, 20),
+    firstReply: await q.firstReply(),
+    firstReplyBusiness: q.business ? await q.firstReplyBusiness() : null,
+    response: await q.responses(),
+    responseBusiness: q.business ? await q.responsesBusiness() : null,
+    resolution: await q.resolution(),
+    resolutionBusiness: q.business ? await q.resolutionBusiness() : null,
+    perSolved: await q.repliesPerSolved(),
+    business: q.business,
+  }));
+  const [cohortFigures, perTicket, [activity, backlog, oldest]] = await Promise.all([inCohort, tables, outside]);
 
-  const { totals, sla } = cohortFigures;
+  const { totals, createdByChannel, solvedByAssignee } = cohortFigures.counts;
+  const { repliesByAgent, csatByAgent } = perTicket;
+  const agentIds = [...new Set([...cohortFigures.firstReplyByAgent.keys(), ...solvedByAssignee.keys(), ...repliesByAgent.keys(), ...csatByAgent.keys()])].filter((id) => id !== '');
+  const agents = agentIds
+    .map((agentId) => ({
+      agentId,
+      solved: solvedByAssignee.get(agentId) ?? 0,
+      replies: repliesByAgent.get(agentId) ?? 0,
+      firstReply: cohortFigures.firstReplyByAgent.get(agentId) ?? emptyDistribution,
+      csat: csatFrom(csatByAgent.get(agentId)),
+    }))
+    .sort((a, b) => b.solved - a.solved || b.replies - a.replies || a.agentId.localeCompare(b.agentId));
+  const { sla } = cohortFigures;
   return {
     cohort,
     business: cohortFigures.business,
     created: totals.created,
-    createdByChannel: cohortFigures.createdByChannel,
+    createdByChannel,
     activity,
     backlog: {
       at: backlogMoment,
@@ -129,10 +123,10 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
     oneTouch: { count: totals.oneTouch, rate: share(totals.oneTouch, totals.solved) },
     automated: { count: totals.automated, rate: share(totals.automated, totals.solved) },
     reopened: { count: totals.reopened, rate: share(totals.reopened, totals.everSolved) },
-    csat: cohortFigures.csat,
+    csat: csatFrom(perTicket.csat),
     sla: { ...sla, metShare: share(sla.met, sla.met + sla.breached) },
-    agents: cohortFigures.agents,
-    topTags: cohortFigures.topTags,
+    agents,
+    topTags: perTicket.topTags,
     oldestOpen: oldest,
   };
 }

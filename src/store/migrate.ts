@@ -25,12 +25,12 @@ const migrations: Record<string, Migration> = {
   '20261130000009_create_ticket_metrics': createTicketMetrics,
 };
 
-const source: Knex.MigrationSource<string> = {
+export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations).sort(),
   getMigrationName: (name) => name,
   getMigration: async (name) => migrations[name]!,
 };
 
 export async function migrateLatest(db: Knex): Promise<void> {
-  await db.migrate.latest({ migrationSource: source });
+  await db.migrate.latest({ migrationSource });
 }

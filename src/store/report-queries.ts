@@ -93,16 +93,57 @@ interface IdRange {
   hi: number;
 }
 
-async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: CalendarScopes): Promise<IdRange> {
-  const filter = cohortFilter(cohort);
-  // Ticket ids grow with creation time, so a cohort's ids sit in a narrow range (read from the index alone):
-  // joins to the big per-ticket tables say so, and PostgreSQL reads that slice of their index, not all of it.
-  const [bounds = {}] = await rawRows(trx, 'SELECT MIN(id) AS lo, MAX(id) AS hi FROM tickets WHERE team_id = ? AND created_at >= ? AND created_at < ?', [
+/**
+ * Ticket ids grow with creation time, so a cohort's ids sit in a narrow range (read from the index alone):
+ * joins to the big per-ticket tables say so, and PostgreSQL reads that slice of their index, not all of it.
+ */
+async function cohortIdRange(db: Knex, cohort: Cohort): Promise<IdRange> {
+  // (`id + 0`: else PostgreSQL answers MIN(id) by walking the primary key from the first ticket ever.)
+  const [bounds = {}] = await rawRows(db, 'SELECT MIN(id + 0) AS lo, MAX(id + 0) AS hi FROM tickets WHERE team_id = ? AND created_at >= ? AND created_at < ?', [
     cohort.teamId,
     cohort.from,
     cohort.to,
   ]);
-  const range: IdRange = bounds.lo === null || bounds.lo === undefined ? { lo: 0, hi: -1 } : { lo: num(bounds.lo), hi: num(bounds.hi) };
+  return bounds.lo === null || bounds.lo === undefined ? { lo: 0, hi: -1 } : { lo: num(bounds.lo), hi: num(bounds.hi) };
+}
+
+/**
+ * The cohort's figures kept in per-ticket tables (surveys, tags, agent replies), read straight from the
+ * cohort's tickets, so they need none of withCohort's tables and can be read on another connection meanwhile.
+ */
+export async function cohortTableFigures(db: Knex, cohort: Cohort, topTags: number) {
+  const range = await cohortIdRange(db, cohort);
+  const filter = cohortFilter(cohort);
+  // `tickets CROSS JOIN table`: SQLite walks the cohort's tickets and looks each one up in the table's index.
+  const joined = (table: string, alias: string) =>
+    `tickets t CROSS JOIN ${table} ${alias} WHERE ${alias}.ticket_id = t.id AND ${alias}.ticket_id BETWEEN ${range.lo} AND ${range.hi} AND t.id BETWEEN ${range.lo} AND ${range.hi} AND ${filter.sql}`;
+
+  const replyRows = await rawRows(db, `SELECT a.agent_id, SUM(a.replies) AS n FROM ${joined('ticket_agent_replies', 'a')} GROUP BY a.agent_id`, filter.bindings);
+  const repliesByAgent = new Map(replyRows.map((r) => [String(r.agent_id), num(r.n)]));
+
+  // Surveys sent and answered, per agent ('' when unassigned) and overall.
+  const csatRows = await rawRows(
+    db,
+    `SELECT COALESCE(c.agent_id, '') AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
+            SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
+     FROM ${joined('csat_surveys', 'c')} GROUP BY COALESCE(c.agent_id, '')`,
+    filter.bindings,
+  );
+  const csatByAgent = new Map<string, CsatCounts>();
+  const csat: CsatCounts = { sent: 0, rated: 0, good: 0, ratingSum: 0 };
+  for (const r of csatRows) {
+    const agent: CsatCounts = { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) };
+    csatByAgent.set(String(r.g), agent);
+    for (const key of Object.keys(csat) as Array<keyof CsatCounts>) csat[key] += agent[key];
+  }
+
+  const tagRows = await rawRows(db, `SELECT g.tag, COUNT(*) AS n FROM ${joined('ticket_tags', 'g')} GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [...filter.bindings, topTags]);
+  return { repliesByAgent, csat, csatByAgent, topTags: tagRows.map((r) => ({ tag: String(r.tag), count: num(r.n) })) };
+}
+
+async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: CalendarScopes): Promise<IdRange> {
+  const filter = cohortFilter(cohort);
+  const range = await cohortIdRange(trx, cohort);
   const scopeCases = calendars.channelScopes.map(() => 'WHEN t.origin_channel_id = ? THEN t.origin_channel_id').join(' ');
   const calScope = `CASE ${scopeCases} WHEN 1 = 1 THEN ? END`;
   const business = calendars.teamScope !== null || calendars.channelScopes.length > 0;
@@ -118,6 +159,9 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
            WHERE ${filter.sql}) c`,
     [...calendars.channelScopes, calendars.teamScope, range.lo, range.hi, ...filter.bindings],
   );
+  // PostgreSQL plans a temporary table without statistics as a few thousand rows; its size and ids are enough
+  // for it to join the cohort's waits by hash instead of one index probe per ticket (SQLite needs none).
+  if (trx.client.config.client === 'pg') await trx.raw('ANALYZE rpt_facts (id)');
   // Every wait of a requester in the cohort. `cohort CROSS JOIN big table WHERE …` (as in every join below):
   // SQLite then walks the (small) cohort and looks each ticket up in the big table's index.
   await trx.raw(
@@ -256,33 +300,6 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
       one(await distributionsOf(waits, `CASE WHEN w.cal_scope IS NULL THEN NULL ELSE ${businessClock('w.ended_at', 'w.cal_scope')} - ${businessClock('w.started_at', 'w.cal_scope')} END`)),
 
     firstReplyByAgent: () => distributionsOf('rpt_facts', 'first_reply_at - created_at', 'first_reply_agent'),
-
-    async repliesByAgent(): Promise<Map<string, number>> {
-      const rows = await rowsOf(`SELECT a.agent_id, SUM(a.replies) AS n FROM rpt_facts f CROSS JOIN ticket_agent_replies a WHERE a.ticket_id = f.id AND ${inRange('a.ticket_id')} GROUP BY a.agent_id`);
-      return new Map(rows.map((r) => [String(r.agent_id), num(r.n)]));
-    },
-
-    /** Surveys sent and answered for the cohort, per agent ('' when unassigned) and overall. */
-    async csat(): Promise<{ all: CsatCounts; byAgent: Map<string, CsatCounts> }> {
-      const rows = await rowsOf(
-        `SELECT COALESCE(c.agent_id, '') AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
-                SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
-         FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id AND ${inRange('c.ticket_id')} GROUP BY COALESCE(c.agent_id, '')`,
-      );
-      const byAgent = new Map<string, CsatCounts>();
-      const all: CsatCounts = { sent: 0, rated: 0, good: 0, ratingSum: 0 };
-      for (const r of rows) {
-        const agent: CsatCounts = { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) };
-        byAgent.set(String(r.g), agent);
-        for (const key of Object.keys(all) as Array<keyof CsatCounts>) all[key] += agent[key];
-      }
-      return { all, byAgent };
-    },
-
-    async topTags(limit: number): Promise<Array<{ tag: string; count: number }>> {
-      const rows = await rowsOf(`SELECT g.tag, COUNT(*) AS n FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id AND ${inRange('g.ticket_id')} GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [limit]);
-      return rows.map((r) => ({ tag: String(r.tag), count: num(r.n) }));
-    },
 
     /** The cohort's tickets with their figures, oldest first (CSV export). */
     async ticketRows(): Promise<ExportRow[]> {

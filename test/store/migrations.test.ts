@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateLatest, migrationSource } from '../../src/store/migrate.js';
+import { createTestDb, isPostgresReachable, type DbKind, type TestDb } from '../support/databases.js';
+
+const kinds: DbKind[] = ['sqlite', 'postgres'];
+const postgresUp = await isPostgresReachable();
+
+for (const kind of kinds) {
+  describe.skipIf(kind === 'postgres' && !postgresUp)(`upgrading a ${kind} database with history to kept ticket figures`, () => {
+    let testDb: TestDb;
+    beforeAll(async () => {
+      testDb = await createTestDb(kind);
+      // Back to the schema before ticket metrics (this also runs that migration's `down`).
+      await testDb.db.migrate.down({ migrationSource });
+    });
+    afterAll(async () => {
+      await testDb.drop();
+    });
+
+    it('fills in each ticket\'s figures and each event\'s workspace from the history already stored', async () => {
+      const { db } = testDb;
+      expect(await db.schema.hasTable('ticket_metrics')).toBe(false);
+      const [ticket] = await db('tickets')
+        .insert({ team_id: 'TUP', number: 1, subject: 'Refund', requester_id: 'UREQ', origin_channel_id: 'CUP', origin_ts: '1.000001', triage_channel_id: 'CTRI', source: 'message', status: 'solved', priority: 'normal', created_at: 1000, updated_at: 9000, last_requester_message_at: 5000, solved_at: 9000 })
+        .returning('id');
+      const ticketId = Number((ticket as { id: number }).id ?? ticket);
+      const message = (ts: string, author_role: string, user_id: string, sent_at: number) => ({ ticket_id: ticketId, channel_id: 'CUP', ts, user_id, author_role, visibility: 'public', text: 'x', sent_at });
+      await db('messages').insert([message('1.000001', 'requester', 'UREQ', 1000), message('1.000002', 'agent', 'UAG', 3000), message('1.000003', 'requester', 'UREQ', 5000), message('1.000004', 'agent', 'UAG', 8000)]);
+      await db('ticket_events').insert([
+        { ticket_id: ticketId, kind: 'status_changed', from_value: 'open', to_value: 'solved', at: 6000 },
+        { ticket_id: ticketId, kind: 'status_changed', from_value: 'solved', to_value: 'open', at: 7000 },
+        { ticket_id: ticketId, kind: 'status_changed', from_value: 'open', to_value: 'solved', at: 9000 },
+      ]);
+
+      await migrateLatest(db);
+
+      expect(await db('ticket_metrics').where({ ticket_id: ticketId }).first('first_reply_at', 'first_reply_agent', 'agent_replies', 'reopens', 'first_solved_at')).toEqual({
+        first_reply_at: 3000,
+        first_reply_agent: 'UAG',
+        agent_replies: 2,
+        reopens: 1,
+        first_solved_at: 6000,
+      });
+      expect((await db('ticket_waits').where({ ticket_id: ticketId }).orderBy('started_at')).map((w) => [Number(w.started_at), Number(w.ended_at), w.after_reply])).toEqual([
+        [1000, 3000, 0],
+        [5000, 8000, 1],
+      ]);
+      expect(await db('ticket_agent_replies').where({ ticket_id: ticketId }).select('agent_id', 'replies')).toEqual([{ agent_id: 'UAG', replies: 2 }]);
+      expect((await db('ticket_events').where({ ticket_id: ticketId }).distinct('team_id')).map((r) => r.team_id)).toEqual(['TUP']);
+    });
+  });
+}
