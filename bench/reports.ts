@@ -10,8 +10,8 @@
  *   - the 30-day report (computeReport over the last 30 days: ~82k tickets at full size),
  *   - a per-agent 30-day report (the busiest agent),
  *   - two baselines, single-pass SQL aggregates over the 30-day report's tickets: one over the history itself
- *     (the tickets joined to their messages), one over the kept per-ticket figures the report reads
- *     (the tickets joined to ticket_metrics; src/store/ticket-metrics.ts),
+ *     (the tickets joined to their messages), one over the per-ticket figures kept on the ticket rows, which
+ *     the report reads (src/store/ticket-metrics.ts),
  * each with warm-up runs, then the median and max of the measured runs. Prints a table with the targets
  * (30-day report under 2 s on SQLite, under 1 s on PostgreSQL, within 3x of the baseline, shown against each;
  * peak RSS of the reporting process under 300 MB), the slowest statements of one 30-day report, and the figures as JSON on a

@@ -3,14 +3,15 @@ import { refreshTicketMetrics } from '../src/store/ticket-metrics.js';
 
 // Per-ticket figures kept as history is written (src/store/ticket-metrics.ts), so reports read one row per
 // ticket instead of every message (existing tickets are filled in from their history); and the indexes that
-// let a report read its period's activity and its cohort without visiting every row.
+// let a report read its cohort and its period's activity without visiting every row.
+const REPORT_COLUMNS = ['merged_into_id', 'origin_channel_id', 'assignee_id', 'status', 'priority', 'solved_at', 'number', 'first_reply_at', 'first_reply_agent', 'agent_replies', 'reopens', 'first_solved_at'];
+
 export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('ticket_metrics', (t) => {
-    t.integer('ticket_id').primary().references('id').inTable('tickets').onDelete('CASCADE');
+  await knex.schema.alterTable('tickets', (t) => {
     t.bigInteger('first_reply_at'); // first public agent reply; null while unanswered
     t.string('first_reply_agent');
-    t.integer('agent_replies').notNullable();
-    t.integer('reopens').notNullable();
+    t.integer('agent_replies').notNullable().defaultTo(0); // public replies by agents
+    t.integer('reopens').notNullable().defaultTo(0); // solved or closed, then active again
     t.bigInteger('first_solved_at');
   });
   await knex.schema.createTable('ticket_waits', (t) => {
@@ -28,6 +29,18 @@ export async function up(knex: Knex): Promise<void> {
   });
   await refreshTicketMetrics(knex, 'all');
 
+  // A cohort (tickets created in a period) read from one index range holding every column a report uses:
+  // a narrow, ordered copy the database keeps for us, instead of a visit to each wide ticket row.
+  if (knex.client.config.client === 'pg') {
+    await knex.raw(`CREATE INDEX tickets_report_index ON tickets (team_id, created_at) INCLUDE (id, ${REPORT_COLUMNS.join(', ')})`);
+  } else {
+    await knex.schema.alterTable('tickets', (t) => t.index(['team_id', 'created_at', ...REPORT_COLUMNS], 'tickets_report_index')); // the row id comes with it
+  }
+  await knex.schema.alterTable('tickets', (t) => {
+    // merged tickets, few, left out of activity
+    t.index(['team_id', 'id'], 'tickets_merged_index', { predicate: knex.whereNotNull('merged_into_id') });
+  });
+
   // A period's activity (tickets solved, public replies) is read from the events of one workspace in one index
   // range, without looking up each event's ticket: events carry their ticket's workspace (it never changes).
   await knex.schema.alterTable('ticket_events', (t) => t.string('team_id'));
@@ -36,22 +49,20 @@ export async function up(knex: Knex): Promise<void> {
     t.dropIndex([], 'ticket_events_activity_index');
     t.index(['team_id', 'kind', 'at', 'to_value', 'ticket_id'], 'ticket_events_team_activity_index');
   });
-  await knex.schema.alterTable('tickets', (t) => {
-    // merged tickets, few, left out of activity
-    t.index(['team_id', 'id'], 'tickets_merged_index', { predicate: knex.whereNotNull('merged_into_id') });
-  });
-  // A cohort's ids (its id range, its surveys, tags and replies) straight from the index (SQLite's index
-  // entries carry the row id already).
-  if (knex.client.config.client === 'pg') await knex.raw('CREATE INDEX tickets_team_created_id_index ON tickets (team_id, created_at) INCLUDE (id, merged_into_id)');
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'pg') await knex.raw('DROP INDEX tickets_team_created_id_index');
-  await knex.schema.alterTable('tickets', (t) => t.dropIndex([], 'tickets_merged_index'));
   await knex.schema.alterTable('ticket_events', (t) => {
     t.dropIndex([], 'ticket_events_team_activity_index');
     t.index(['kind', 'at', 'to_value', 'ticket_id'], 'ticket_events_activity_index');
   });
   await knex.schema.alterTable('ticket_events', (t) => t.dropColumn('team_id'));
-  for (const table of ['ticket_agent_replies', 'ticket_waits', 'ticket_metrics']) await knex.schema.dropTableIfExists(table);
+  await knex.schema.alterTable('tickets', (t) => {
+    t.dropIndex([], 'tickets_merged_index');
+    t.dropIndex([], 'tickets_report_index');
+  });
+  for (const table of ['ticket_agent_replies', 'ticket_waits']) await knex.schema.dropTableIfExists(table);
+  await knex.schema.alterTable('tickets', (t) => {
+    for (const column of ['first_reply_at', 'first_reply_agent', 'agent_replies', 'reopens', 'first_solved_at']) t.dropColumn(column);
+  });
 }

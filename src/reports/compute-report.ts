@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
-import { backlogAt, cohortTableFigures, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
+import { backlogAt, cohortTicketFigures, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
@@ -68,16 +68,16 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
 
   const backlogMoment = Math.min(cohort.to, deps.now);
   // Three independent reads, side by side on connections of their own (PostgreSQL's pool; the report
-  // connection's two on SQLite): the cohort's own tables, its per-ticket tables, and the period's activity,
+  // connection's two on SQLite): the cohort's own tables, its tickets and their per-ticket tables, and the period's activity,
   // backlog and oldest open tickets (which do not depend on the cohort).
   const outside = Promise.all([
     periodActivity(deps.db, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
     backlogAt(deps.db, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
     oldestOpen(deps.db, cohort.teamId, 5, cohort.channelId),
   ]);
-  const tables = cohortTableFigures(deps.db, cohort, 5);
+  const tickets = cohortTicketFigures(deps.db, cohort, 5);
   const inCohort = withCohort(deps.db, cohort, calendars, async (q) => ({
-    counts: await q.counts(),
+    totals: await q.totals(),
     firstReplyByAgent: await q.firstReplyByAgent(),
     sla: await q.slaOutcomes(deps.now, 20),
     firstReply: await q.firstReply(),
@@ -89,10 +89,10 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
     perSolved: await q.repliesPerSolved(),
     business: q.business,
   }));
-  const [cohortFigures, perTicket, [activity, backlog, oldest]] = await Promise.all([inCohort, tables, outside]);
+  const [cohortFigures, perTicket, [activity, backlog, oldest]] = await Promise.all([inCohort, tickets, outside]);
 
-  const { totals, createdByChannel, solvedByAssignee } = cohortFigures.counts;
-  const { repliesByAgent, csatByAgent } = perTicket;
+  const { totals } = cohortFigures;
+  const { createdByChannel, solvedByAssignee, repliesByAgent, csatByAgent } = perTicket;
   const agentIds = [...new Set([...cohortFigures.firstReplyByAgent.keys(), ...solvedByAssignee.keys(), ...repliesByAgent.keys(), ...csatByAgent.keys()])].filter((id) => id !== '');
   const agents = agentIds
     .map((agentId) => ({

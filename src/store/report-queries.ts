@@ -108,15 +108,24 @@ async function cohortIdRange(db: Knex, cohort: Cohort): Promise<IdRange> {
 }
 
 /**
- * The cohort's figures kept in per-ticket tables (surveys, tags, agent replies), read straight from the
- * cohort's tickets, so they need none of withCohort's tables and can be read on another connection meanwhile.
+ * The cohort's figures read straight from its tickets and their per-ticket tables (tickets per channel, solved
+ * per assignee, surveys, tags, agent replies): they need none of withCohort's tables, so they are read on
+ * another connection meanwhile.
  */
-export async function cohortTableFigures(db: Knex, cohort: Cohort, topTags: number) {
+export async function cohortTicketFigures(db: Knex, cohort: Cohort, topTags: number) {
   const range = await cohortIdRange(db, cohort);
   const filter = cohortFilter(cohort);
+  const byChannel = await rawRows(db, `SELECT t.origin_channel_id AS channel_id, COUNT(*) AS n FROM tickets t WHERE ${filter.sql} GROUP BY t.origin_channel_id ORDER BY n DESC, t.origin_channel_id`, filter.bindings);
+  const byAssignee = await rawRows(
+    db,
+    `SELECT COALESCE(t.assignee_id, '') AS agent, COUNT(*) AS n FROM tickets t
+     WHERE ${filter.sql} AND t.status IN ('solved', 'closed') AND t.solved_at IS NOT NULL GROUP BY COALESCE(t.assignee_id, '')`,
+    filter.bindings,
+  );
+
   // `tickets CROSS JOIN table`: SQLite walks the cohort's tickets and looks each one up in the table's index.
   const joined = (table: string, alias: string) =>
-    `tickets t CROSS JOIN ${table} ${alias} WHERE ${alias}.ticket_id = t.id AND ${alias}.ticket_id BETWEEN ${range.lo} AND ${range.hi} AND t.id BETWEEN ${range.lo} AND ${range.hi} AND ${filter.sql}`;
+    `tickets t CROSS JOIN ${table} ${alias} WHERE ${alias}.ticket_id = t.id AND ${alias}.ticket_id BETWEEN ${range.lo} AND ${range.hi} AND ${filter.sql}`;
 
   const replyRows = await rawRows(db, `SELECT a.agent_id, SUM(a.replies) AS n FROM ${joined('ticket_agent_replies', 'a')} GROUP BY a.agent_id`, filter.bindings);
   const repliesByAgent = new Map(replyRows.map((r) => [String(r.agent_id), num(r.n)]));
@@ -138,7 +147,14 @@ export async function cohortTableFigures(db: Knex, cohort: Cohort, topTags: numb
   }
 
   const tagRows = await rawRows(db, `SELECT g.tag, COUNT(*) AS n FROM ${joined('ticket_tags', 'g')} GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [...filter.bindings, topTags]);
-  return { repliesByAgent, csat, csatByAgent, topTags: tagRows.map((r) => ({ tag: String(r.tag), count: num(r.n) })) };
+  return {
+    createdByChannel: byChannel.map((r) => ({ channelId: String(r.channel_id), count: num(r.n) })),
+    solvedByAssignee: new Map(byAssignee.map((r) => [String(r.agent), num(r.n)])),
+    repliesByAgent,
+    csat,
+    csatByAgent,
+    topTags: tagRows.map((r) => ({ tag: String(r.tag), count: num(r.n) })),
+  };
 }
 
 async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: CalendarScopes): Promise<IdRange> {
@@ -148,16 +164,16 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
   const calScope = `CASE ${scopeCases} WHEN 1 = 1 THEN ? END`;
   const business = calendars.teamScope !== null || calendars.channelScopes.length > 0;
   const clock = (at: string) => (business ? `CASE WHEN ${at} IS NULL OR c.cal_scope IS NULL THEN NULL ELSE ${businessClock(at, 'c.cal_scope')} END` : 'NULL');
-  // The cohort with each ticket's figures as kept by ticket-metrics.ts: one row per ticket, no message read.
+  // The cohort with each ticket's figures as kept by ticket-metrics.ts, from the report index (migration 9):
+  // one row per ticket, no message read.
   await trx.raw(
     `CREATE TEMP TABLE rpt_facts AS
      SELECT c.*, ${clock('c.created_at')} AS created_biz, ${clock('c.first_reply_at')} AS first_reply_biz, ${clock('c.solved_at')} AS solved_biz
      FROM (SELECT t.id, t.number, t.origin_channel_id AS channel_id, t.assignee_id, t.status, t.priority, t.created_at,
                   CASE WHEN t.status ${ACTIVE} THEN NULL ELSE t.solved_at END AS solved_at, ${calScope} AS cal_scope,
-                  k.first_reply_at, k.first_reply_agent, COALESCE(k.agent_replies, 0) AS agent_replies, COALESCE(k.reopens, 0) AS reopens, k.first_solved_at
-           FROM tickets t LEFT JOIN ticket_metrics k ON k.ticket_id = t.id AND k.ticket_id BETWEEN ? AND ?
-           WHERE ${filter.sql}) c`,
-    [...calendars.channelScopes, calendars.teamScope, range.lo, range.hi, ...filter.bindings],
+                  t.first_reply_at, t.first_reply_agent, t.agent_replies, t.reopens, t.first_solved_at
+           FROM tickets t WHERE ${filter.sql}) c`,
+    [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
   );
   // PostgreSQL plans a temporary table without statistics as a few thousand rows; its size and ids are enough
   // for it to join the cohort's waits by hash instead of one index probe per ticket (SQLite needs none).
@@ -237,8 +253,8 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
     /** The report's transaction, for the figures read outside the cohort (activity, backlog). */
     trx: trx as Knex,
 
-    /** The cohort's counts: totals, tickets created per intake channel, tickets solved per assignee ('' when unassigned). */
-    async counts() {
+    /** The cohort's totals. */
+    async totals() {
       const [row = {}] = await rowsOf(
         `SELECT COUNT(*) AS created,
                 SUM(CASE WHEN solved_at IS NOT NULL THEN 1 ELSE 0 END) AS solved,
@@ -250,21 +266,15 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
                 SUM(agent_replies) AS agent_replies
          FROM rpt_facts`,
       );
-      const byChannel = await rowsOf('SELECT channel_id, COUNT(*) AS n FROM rpt_facts GROUP BY channel_id ORDER BY n DESC, channel_id');
-      const byAssignee = await rowsOf(`SELECT COALESCE(assignee_id, '') AS agent, COUNT(*) AS n FROM rpt_facts WHERE solved_at IS NOT NULL GROUP BY COALESCE(assignee_id, '')`);
       return {
-        totals: {
-          created: num(row.created),
-          solved: num(row.solved),
-          unanswered: num(row.unanswered),
-          oneTouch: num(row.one_touch),
-          automated: num(row.automated),
-          everSolved: num(row.ever_solved),
-          reopened: num(row.reopened),
-          agentReplies: num(row.agent_replies),
-        },
-        createdByChannel: byChannel.map((r) => ({ channelId: String(r.channel_id), count: num(r.n) })),
-        solvedByAssignee: new Map(byAssignee.map((r) => [String(r.agent), num(r.n)])),
+        created: num(row.created),
+        solved: num(row.solved),
+        unanswered: num(row.unanswered),
+        oneTouch: num(row.one_touch),
+        automated: num(row.automated),
+        everSolved: num(row.ever_solved),
+        reopened: num(row.reopened),
+        agentReplies: num(row.agent_replies),
       };
     },
 

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * Per-ticket figures kept up to date as a ticket's history is written (as Zendesk's "ticket metrics" are), so a
  * report reads one row per ticket and one per wait instead of every message of every ticket in its period:
- *  - ticket_metrics: first public agent reply (when, by whom), public agent replies, reopens, first solve;
+ *  - on the ticket's row: first public agent reply (when, by whom), public agent replies, reopens, first solve;
  *  - ticket_waits: every wait of the requester, from the first message of a run of requester messages to the
  *    public agent reply that ends it (null while unanswered); `after_reply` = 0 for the wait for a first reply;
  *  - ticket_agent_replies: public replies per agent.
@@ -38,22 +38,19 @@ export async function refreshTicketMetrics(db: Knex | Knex.Transaction, tickets:
 
 async function recompute(db: Knex | Knex.Transaction, idTest: string | null, ids: number[]) {
   const of = (column: string) => (idTest ? `${column} ${idTest}` : '1 = 1');
-  for (const table of ['ticket_waits', 'ticket_agent_replies', 'ticket_metrics']) await db.raw(`DELETE FROM ${table} WHERE ${of('ticket_id')}`, ids);
+  for (const table of ['ticket_waits', 'ticket_agent_replies']) await db.raw(`DELETE FROM ${table} WHERE ${of('ticket_id')}`, ids);
 
+  const agentReplies = `FROM messages m WHERE m.ticket_id = tickets.id AND ${CONVERSATION} AND m.author_role = 'agent'`;
+  const statusChanges = `FROM ticket_events e WHERE e.ticket_id = tickets.id AND e.kind = 'status_changed'`;
   await db.raw(
-    `INSERT INTO ticket_metrics (ticket_id, first_reply_at, first_reply_agent, agent_replies, reopens, first_solved_at)
-     SELECT t.id, a.first_reply_at,
-            (SELECT m.user_id FROM messages m WHERE m.ticket_id = t.id AND ${CONVERSATION} AND m.author_role = 'agent' ORDER BY m.sent_at, m.id LIMIT 1),
-            COALESCE(a.agent_replies, 0), COALESCE(e.reopens, 0), e.first_solved_at
-     FROM tickets t
-     LEFT JOIN (SELECT m.ticket_id, MIN(m.sent_at) AS first_reply_at, COUNT(*) AS agent_replies
-                FROM messages m WHERE ${of('m.ticket_id')} AND ${CONVERSATION} AND m.author_role = 'agent' GROUP BY m.ticket_id) a ON a.ticket_id = t.id
-     LEFT JOIN (SELECT e.ticket_id,
-                       SUM(CASE WHEN e.from_value IN ('solved', 'closed') AND e.to_value ${ACTIVE} THEN 1 ELSE 0 END) AS reopens,
-                       MIN(CASE WHEN e.to_value IN ('solved', 'closed') THEN e.at END) AS first_solved_at
-                FROM ticket_events e WHERE ${of('e.ticket_id')} AND e.kind = 'status_changed' GROUP BY e.ticket_id) e ON e.ticket_id = t.id
-     WHERE ${of('t.id')}`,
-    [...ids, ...ids, ...ids],
+    `UPDATE tickets SET
+       first_reply_at = (SELECT MIN(m.sent_at) ${agentReplies}),
+       first_reply_agent = (SELECT m.user_id ${agentReplies} ORDER BY m.sent_at, m.id LIMIT 1),
+       agent_replies = (SELECT COUNT(*) ${agentReplies}),
+       reopens = (SELECT COUNT(*) ${statusChanges} AND e.from_value IN ('solved', 'closed') AND e.to_value ${ACTIVE}),
+       first_solved_at = (SELECT MIN(e.at) ${statusChanges} AND e.to_value IN ('solved', 'closed'))
+     WHERE ${of('id')}`,
+    ids,
   );
 
   await db.raw(

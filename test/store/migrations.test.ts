@@ -19,7 +19,7 @@ for (const kind of kinds) {
 
     it('fills in each ticket\'s figures and each event\'s workspace from the history already stored', async () => {
       const { db } = testDb;
-      expect(await db.schema.hasTable('ticket_metrics')).toBe(false);
+      expect(await db.schema.hasColumn('tickets', 'first_reply_at')).toBe(false);
       const [ticket] = await db('tickets')
         .insert({ team_id: 'TUP', number: 1, subject: 'Refund', requester_id: 'UREQ', origin_channel_id: 'CUP', origin_ts: '1.000001', triage_channel_id: 'CTRI', source: 'message', status: 'solved', priority: 'normal', created_at: 1000, updated_at: 9000, last_requester_message_at: 5000, solved_at: 9000 })
         .returning('id');
@@ -34,7 +34,7 @@ for (const kind of kinds) {
 
       await migrateLatest(db);
 
-      expect(await db('ticket_metrics').where({ ticket_id: ticketId }).first('first_reply_at', 'first_reply_agent', 'agent_replies', 'reopens', 'first_solved_at')).toEqual({
+      expect(await db('tickets').where({ id: ticketId }).first('first_reply_at', 'first_reply_agent', 'agent_replies', 'reopens', 'first_solved_at')).toEqual({
         first_reply_at: 3000,
         first_reply_agent: 'UAG',
         agent_replies: 2,

@@ -169,7 +169,7 @@ for (const kind of kinds) {
         store.insertMessage({ ticketId: ticket.id, channelId: 'CMET', ts, threadTs: null, userId, authorRole, visibility, text: 'x', files: [], sentAt });
       const status = (fromValue: string, toValue: string, at: number) => store.addEvent(ticket.id, { kind: 'status_changed', actorId: 'UAG1', fromValue, toValue, messageId: null, at });
       const figures = async () => ({
-        metrics: await testDb.db('ticket_metrics').where({ ticket_id: ticket.id }).first('first_reply_at', 'first_reply_agent', 'agent_replies', 'reopens', 'first_solved_at'),
+        metrics: await testDb.db('tickets').where({ id: ticket.id }).first('first_reply_at', 'first_reply_agent', 'agent_replies', 'reopens', 'first_solved_at'),
         waits: (await testDb.db('ticket_waits').where({ ticket_id: ticket.id }).orderBy('started_at')).map((w) => [Number(w.started_at), w.ended_at === null ? null : Number(w.ended_at), w.after_reply]),
         replies: (await testDb.db('ticket_agent_replies').where({ ticket_id: ticket.id }).orderBy('agent_id')).map((r) => [r.agent_id, r.replies]),
       });
@@ -200,7 +200,7 @@ for (const kind of kinds) {
       const survivor = await store.insertTicket(newTicket({ teamId: 'TMET', originChannelId: 'CMET', originTs: '1800000000.000100' }), 2);
       await store.mergeInto(ticket.id, survivor.id);
       expect(await figures()).toMatchObject({ metrics: { first_reply_at: null, agent_replies: 0 }, waits: [], replies: [] });
-      expect(await testDb.db('ticket_metrics').where({ ticket_id: survivor.id }).first('first_reply_at', 'agent_replies')).toEqual({ first_reply_at: 9000, agent_replies: 1 });
+      expect(await testDb.db('tickets').where({ id: survivor.id }).first('first_reply_at', 'agent_replies')).toEqual({ first_reply_at: 9000, agent_replies: 1 });
     });
 
     it('keeps channel settings: connect, rules, default triage', async () => {
