@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
-import { backlogAt, cohortTicketFigures, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
+import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
@@ -67,46 +67,56 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
   const calendars = { teamScope: scopes.includes(cohort.teamId) ? cohort.teamId : null, channelScopes: scopes.filter((s) => s !== cohort.teamId) };
 
   const backlogMoment = Math.min(cohort.to, deps.now);
-  // Three independent reads, side by side on connections of their own (PostgreSQL's pool; the report
-  // connection's two on SQLite): the cohort's own tables, its tickets and their per-ticket tables, and the period's activity,
-  // backlog and oldest open tickets (which do not depend on the cohort).
-  const outside = Promise.all([
-    periodActivity(deps.db, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
-    backlogAt(deps.db, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
-    oldestOpen(deps.db, cohort.teamId, 5, cohort.channelId),
-  ]);
-  const tickets = cohortTicketFigures(deps.db, cohort, 5);
-  const inCohort = withCohort(deps.db, cohort, calendars, async (q) => ({
+  // Two halves, side by side, each on a connection of its own with its own copy of the cohort (PostgreSQL's
+  // pool; the report connection's two on SQLite): one with the requesters' waits (response times, SLA), the
+  // other with everything else, including the period's activity, backlog and oldest open tickets.
+  const withWaits = withCohort(deps.db, cohort, calendars, async (q) => ({
     totals: await q.totals(),
-    firstReplyByAgent: await q.firstReplyByAgent(),
     sla: await q.slaOutcomes(deps.now, 20),
     firstReply: await q.firstReply(),
     firstReplyBusiness: q.business ? await q.firstReplyBusiness() : null,
     response: await q.responses(),
     responseBusiness: q.business ? await q.responsesBusiness() : null,
-    resolution: await q.resolution(),
-    resolutionBusiness: q.business ? await q.resolutionBusiness() : null,
     perSolved: await q.repliesPerSolved(),
     business: q.business,
   }));
-  const [cohortFigures, perTicket, [activity, backlog, oldest]] = await Promise.all([inCohort, tickets, outside]);
+  const rest = withCohort(
+    deps.db,
+    cohort,
+    calendars,
+    async (q) => ({
+      firstReplyByAgent: await q.firstReplyByAgent(),
+      resolution: await q.resolution(),
+      resolutionBusiness: q.business ? await q.resolutionBusiness() : null,
+      createdByChannel: await q.createdByChannel(),
+      solvedByAssignee: await q.solvedByAssignee(),
+      repliesByAgent: await q.repliesByAgent(),
+      csat: await q.csat(),
+      topTags: await q.topTags(5),
+      activity: await periodActivity(q.trx, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
+      backlog: await backlogAt(q.trx, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
+      oldest: await oldestOpen(q.trx, cohort.teamId, 5, cohort.channelId),
+    }),
+    { waits: false },
+  );
+  const [waitsHalf, otherHalf] = await Promise.all([withWaits, rest]);
 
-  const { totals } = cohortFigures;
-  const { createdByChannel, solvedByAssignee, repliesByAgent, csatByAgent } = perTicket;
-  const agentIds = [...new Set([...cohortFigures.firstReplyByAgent.keys(), ...solvedByAssignee.keys(), ...repliesByAgent.keys(), ...csatByAgent.keys()])].filter((id) => id !== '');
+  const { totals, sla } = waitsHalf;
+  const { createdByChannel, solvedByAssignee, repliesByAgent, activity, backlog, oldest } = otherHalf;
+  const csatByAgent = otherHalf.csat.byAgent;
+  const agentIds = [...new Set([...otherHalf.firstReplyByAgent.keys(), ...solvedByAssignee.keys(), ...repliesByAgent.keys(), ...csatByAgent.keys()])].filter((id) => id !== '');
   const agents = agentIds
     .map((agentId) => ({
       agentId,
       solved: solvedByAssignee.get(agentId) ?? 0,
       replies: repliesByAgent.get(agentId) ?? 0,
-      firstReply: cohortFigures.firstReplyByAgent.get(agentId) ?? emptyDistribution,
+      firstReply: otherHalf.firstReplyByAgent.get(agentId) ?? emptyDistribution,
       csat: csatFrom(csatByAgent.get(agentId)),
     }))
     .sort((a, b) => b.solved - a.solved || b.replies - a.replies || a.agentId.localeCompare(b.agentId));
-  const { sla } = cohortFigures;
   return {
     cohort,
-    business: cohortFigures.business,
+    business: waitsHalf.business,
     created: totals.created,
     createdByChannel,
     activity,
@@ -115,18 +125,18 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
       total: backlog.total,
       buckets: [...BACKLOG_BUCKETS.map((b, i) => ({ label: b.label, count: backlog.buckets[i]! })), { label: 'over 30d', count: backlog.buckets.at(-1)! }],
     },
-    firstReply: { ...cohortFigures.firstReply, unanswered: totals.unanswered, business: cohortFigures.firstReplyBusiness },
-    response: { ...cohortFigures.response, business: cohortFigures.responseBusiness },
-    resolution: { ...cohortFigures.resolution, business: cohortFigures.resolutionBusiness },
+    firstReply: { ...waitsHalf.firstReply, unanswered: totals.unanswered, business: waitsHalf.firstReplyBusiness },
+    response: { ...waitsHalf.response, business: waitsHalf.responseBusiness },
+    resolution: { ...otherHalf.resolution, business: otherHalf.resolutionBusiness },
     solved: totals.solved,
-    replies: { total: totals.agentReplies, perSolvedTicket: cohortFigures.perSolved },
+    replies: { total: totals.agentReplies, perSolvedTicket: waitsHalf.perSolved },
     oneTouch: { count: totals.oneTouch, rate: share(totals.oneTouch, totals.solved) },
     automated: { count: totals.automated, rate: share(totals.automated, totals.solved) },
     reopened: { count: totals.reopened, rate: share(totals.reopened, totals.everSolved) },
-    csat: csatFrom(perTicket.csat),
+    csat: csatFrom(otherHalf.csat.all),
     sla: { ...sla, metShare: share(sla.met, sla.met + sla.breached) },
     agents,
-    topTags: perTicket.topTags,
+    topTags: otherHalf.topTags,
     oldestOpen: oldest,
   };
 }

@@ -45,15 +45,20 @@ export interface CsatCounts {
 
 const ACTIVE = `NOT IN ('solved', 'closed')`;
 
+export interface CohortOptions {
+  /** Lay out the requesters' waits too (response times, SLA); without them, waits-based figures are not available. */
+  waits: boolean;
+}
+
 /** Runs `work` with the cohort's tables in place (one connection, one transaction), then drops them. */
-export async function withCohort<T>(db: Knex, cohort: Cohort, calendars: CalendarScopes, work: (q: ReportQueries) => Promise<T>): Promise<T> {
+export async function withCohort<T>(db: Knex, cohort: Cohort, calendars: CalendarScopes, work: (q: ReportQueries) => Promise<T>, options: CohortOptions = { waits: true }): Promise<T> {
   return db.transaction(async (trx) => {
     // The tables live in the transaction: an error rolls their creation back with it.
     await dropTables(trx);
     // PostgreSQL sorts the windows in memory rather than on disk (4 MB by default), for this report only.
     // and, its reads being index probes into tables mostly in memory, costs them as such (SSD-era default).
     if (trx.client.config.client === 'pg') await trx.raw(`SET LOCAL work_mem = '64MB'; SET LOCAL random_page_cost = 1.1`);
-    const range = await buildCohort(trx, cohort, calendars);
+    const range = await buildCohort(trx, cohort, calendars, options.waits);
     const result = await work(reportQueries(trx, range, calendars.teamScope !== null || calendars.channelScopes.length > 0));
     await dropTables(trx);
     return result;
@@ -107,57 +112,7 @@ async function cohortIdRange(db: Knex, cohort: Cohort): Promise<IdRange> {
   return bounds.lo === null || bounds.lo === undefined ? { lo: 0, hi: -1 } : { lo: num(bounds.lo), hi: num(bounds.hi) };
 }
 
-/**
- * The cohort's figures read straight from its tickets and their per-ticket tables (tickets per channel, solved
- * per assignee, surveys, tags, agent replies): they need none of withCohort's tables, so they are read on
- * another connection meanwhile.
- */
-export async function cohortTicketFigures(db: Knex, cohort: Cohort, topTags: number) {
-  const range = await cohortIdRange(db, cohort);
-  const filter = cohortFilter(cohort);
-  const byChannel = await rawRows(db, `SELECT t.origin_channel_id AS channel_id, COUNT(*) AS n FROM tickets t WHERE ${filter.sql} GROUP BY t.origin_channel_id ORDER BY n DESC, t.origin_channel_id`, filter.bindings);
-  const byAssignee = await rawRows(
-    db,
-    `SELECT COALESCE(t.assignee_id, '') AS agent, COUNT(*) AS n FROM tickets t
-     WHERE ${filter.sql} AND t.status IN ('solved', 'closed') AND t.solved_at IS NOT NULL GROUP BY COALESCE(t.assignee_id, '')`,
-    filter.bindings,
-  );
-
-  // `tickets CROSS JOIN table`: SQLite walks the cohort's tickets and looks each one up in the table's index.
-  const joined = (table: string, alias: string) =>
-    `tickets t CROSS JOIN ${table} ${alias} WHERE ${alias}.ticket_id = t.id AND ${alias}.ticket_id BETWEEN ${range.lo} AND ${range.hi} AND ${filter.sql}`;
-
-  const replyRows = await rawRows(db, `SELECT a.agent_id, SUM(a.replies) AS n FROM ${joined('ticket_agent_replies', 'a')} GROUP BY a.agent_id`, filter.bindings);
-  const repliesByAgent = new Map(replyRows.map((r) => [String(r.agent_id), num(r.n)]));
-
-  // Surveys sent and answered, per agent ('' when unassigned) and overall.
-  const csatRows = await rawRows(
-    db,
-    `SELECT COALESCE(c.agent_id, '') AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
-            SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
-     FROM ${joined('csat_surveys', 'c')} GROUP BY COALESCE(c.agent_id, '')`,
-    filter.bindings,
-  );
-  const csatByAgent = new Map<string, CsatCounts>();
-  const csat: CsatCounts = { sent: 0, rated: 0, good: 0, ratingSum: 0 };
-  for (const r of csatRows) {
-    const agent: CsatCounts = { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) };
-    csatByAgent.set(String(r.g), agent);
-    for (const key of Object.keys(csat) as Array<keyof CsatCounts>) csat[key] += agent[key];
-  }
-
-  const tagRows = await rawRows(db, `SELECT g.tag, COUNT(*) AS n FROM ${joined('ticket_tags', 'g')} GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [...filter.bindings, topTags]);
-  return {
-    createdByChannel: byChannel.map((r) => ({ channelId: String(r.channel_id), count: num(r.n) })),
-    solvedByAssignee: new Map(byAssignee.map((r) => [String(r.agent), num(r.n)])),
-    repliesByAgent,
-    csat,
-    csatByAgent,
-    topTags: tagRows.map((r) => ({ tag: String(r.tag), count: num(r.n) })),
-  };
-}
-
-async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: CalendarScopes): Promise<IdRange> {
+async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: CalendarScopes, waits: boolean): Promise<IdRange> {
   const filter = cohortFilter(cohort);
   const range = await cohortIdRange(trx, cohort);
   const scopeCases = calendars.channelScopes.map(() => 'WHEN t.origin_channel_id = ? THEN t.origin_channel_id').join(' ');
@@ -176,8 +131,9 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
     [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
   );
   // PostgreSQL plans a temporary table without statistics as a few thousand rows; its size and ids are enough
-  // for it to join the cohort's waits by hash instead of one index probe per ticket (SQLite needs none).
+  // for it to join the cohort's per-ticket tables by hash instead of one index probe per ticket (SQLite needs none).
   if (trx.client.config.client === 'pg') await trx.raw('ANALYZE rpt_facts (id)');
+  if (!waits) return range;
   // Every wait of a requester in the cohort. `cohort CROSS JOIN big table WHERE …` (as in every join below):
   // SQLite then walks the (small) cohort and looks each ticket up in the big table's index.
   await trx.raw(
@@ -276,6 +232,46 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
         reopened: num(row.reopened),
         agentReplies: num(row.agent_replies),
       };
+    },
+
+    /** Tickets created per intake channel, most first. */
+    async createdByChannel(): Promise<Array<{ channelId: string; count: number }>> {
+      const rows = await rowsOf('SELECT channel_id, COUNT(*) AS n FROM rpt_facts GROUP BY channel_id ORDER BY n DESC, channel_id');
+      return rows.map((r) => ({ channelId: String(r.channel_id), count: num(r.n) }));
+    },
+
+    /** Tickets solved per assignee ('' when unassigned). */
+    async solvedByAssignee(): Promise<Map<string, number>> {
+      const rows = await rowsOf(`SELECT COALESCE(assignee_id, '') AS agent, COUNT(*) AS n FROM rpt_facts WHERE solved_at IS NOT NULL GROUP BY COALESCE(assignee_id, '')`);
+      return new Map(rows.map((r) => [String(r.agent), num(r.n)]));
+    },
+
+    /** Public replies per agent. */
+    async repliesByAgent(): Promise<Map<string, number>> {
+      const rows = await rowsOf(`SELECT a.agent_id, SUM(a.replies) AS n FROM rpt_facts f CROSS JOIN ticket_agent_replies a WHERE a.ticket_id = f.id AND ${inRange('a.ticket_id')} GROUP BY a.agent_id`);
+      return new Map(rows.map((r) => [String(r.agent_id), num(r.n)]));
+    },
+
+    /** Surveys sent and answered, per agent ('' when unassigned) and overall. */
+    async csat(): Promise<{ all: CsatCounts; byAgent: Map<string, CsatCounts> }> {
+      const rows = await rowsOf(
+        `SELECT COALESCE(c.agent_id, '') AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
+                SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
+         FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id AND ${inRange('c.ticket_id')} GROUP BY COALESCE(c.agent_id, '')`,
+      );
+      const byAgent = new Map<string, CsatCounts>();
+      const all: CsatCounts = { sent: 0, rated: 0, good: 0, ratingSum: 0 };
+      for (const r of rows) {
+        const agent: CsatCounts = { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) };
+        byAgent.set(String(r.g), agent);
+        for (const key of Object.keys(all) as Array<keyof CsatCounts>) all[key] += agent[key];
+      }
+      return { all, byAgent };
+    },
+
+    async topTags(limit: number): Promise<Array<{ tag: string; count: number }>> {
+      const rows = await rowsOf(`SELECT g.tag, COUNT(*) AS n FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id AND ${inRange('g.ticket_id')} GROUP BY g.tag ORDER BY n DESC, g.tag LIMIT ?`, [limit]);
+      return rows.map((r) => ({ tag: String(r.tag), count: num(r.n) }));
     },
 
     /** Tickets created per bucket, the buckets given as ascending boundaries [b0, b1, …, bn). */
@@ -411,13 +407,16 @@ function activityFilter(teamId: string, channelId?: string): { sql: string; bind
   return { sql, bindings: [teamId, teamId, ...(channelId ? [channelId] : [])] };
 }
 
-/** Period activity, outside the cohort: tickets solved (each once) and public replies sent between `from` and `to`. */
+/**
+ * Period activity, outside the cohort: tickets solved (each once) and public replies sent between `from` and
+ * `to`. Each is one range of the activity index (workspace, kind, value, time); a public reply has no value.
+ */
 export async function periodActivity(db: Knex, teamId: string, from: number, to: number, channelId?: string): Promise<{ solved: number; publicReplies: number }> {
   const filter = activityFilter(teamId, channelId);
   const [row = {}] = await rawRows(
     db,
     `SELECT (SELECT COUNT(DISTINCT e.ticket_id) FROM ticket_events e WHERE ${filter.sql} AND e.kind = 'status_changed' AND e.at >= ? AND e.at < ? AND e.to_value = 'solved') AS solved,
-            (SELECT COUNT(*) FROM ticket_events e WHERE ${filter.sql} AND e.kind = 'public_reply' AND e.at >= ? AND e.at < ?) AS replies`,
+            (SELECT COUNT(*) FROM ticket_events e WHERE ${filter.sql} AND e.kind = 'public_reply' AND e.to_value IS NULL AND e.at >= ? AND e.at < ?) AS replies`,
     [...filter.bindings, from, to, ...filter.bindings, from, to],
   );
   return { solved: num(row.solved), publicReplies: num(row.replies) };
