@@ -332,7 +332,9 @@ function rowsFor(dialect: Dialect, result: ChildResult): Row[] {
       verdict: target === null ? (error ? 'FAILED' : '') : !error && med < target ? 'ok' : 'MISSED',
     });
   }
-  for (const [op, label] of [['baseline', 'tickets + messages'], ['keptBaseline', 'tickets + kept figures']] as const) {
+  // The target is against the history the report covers (tickets + messages); the ratio to a pass over the
+  // kept figures alone (three columns summed from an index) is shown for information.
+  for (const [op, label, judged] of [['baseline', 'tickets + messages', true], ['keptBaseline', 'tickets + kept figures', false]] as const) {
     const ratio = medianOf(result, 'report30') / medianOf(result, op);
     rows.push({
       database: dialect,
@@ -340,8 +342,8 @@ function rowsFor(dialect: Dialect, result: ChildResult): Row[] {
       runs: '',
       median: Number.isFinite(ratio) ? `${ratio.toFixed(1)}x` : '-',
       max: '',
-      target: `<= ${TARGETS.ratio}x`,
-      verdict: ratio <= TARGETS.ratio ? 'ok' : 'MISSED',
+      target: judged ? `<= ${TARGETS.ratio}x` : '-',
+      verdict: judged ? (ratio <= TARGETS.ratio ? 'ok' : 'MISSED') : '',
     });
   }
   rows.push({
