@@ -55,7 +55,11 @@ export async function baselineAggregate(db: Knex, today: number): Promise<Baseli
      ) per_ticket`,
     [HISTORY.teamId, today - 30 * DAY, today],
   );
-  const row = (Array.isArray(result) ? result : result.rows)[0] as Record<string, unknown>;
+  return baselineFigures(result);
+}
+
+function baselineFigures(result: { rows?: unknown[] } | unknown[]): BaselineFigures {
+  const row = (Array.isArray(result) ? result : result.rows!)[0] as Record<string, unknown>;
   const num = (v: unknown) => Number(v ?? 0);
   return {
     tickets: num(row.tickets),
@@ -71,7 +75,7 @@ export async function baselineAggregate(db: Knex, today: number): Promise<Baseli
  * The kept-figures baseline: one SELECT, one pass over the rows the 30-day report reads since it reads kept
  * per-ticket figures (the figures kept on the rows of the tickets created in the window), aggregated overall.
  */
-export async function keptBaselineAggregate(db: Knex, today: number): Promise<Omit<BaselineFigures, 'messages'>> {
+export async function keptBaselineAggregate(db: Knex, today: number): Promise<BaselineFigures> {
   const result = await db.raw(
     `SELECT COUNT(*) AS tickets, SUM(t.agent_replies) AS agent_replies,
             SUM(CASE WHEN t.first_reply_at IS NULL THEN 1 ELSE 0 END) AS unanswered,
@@ -81,13 +85,5 @@ export async function keptBaselineAggregate(db: Knex, today: number): Promise<Om
      WHERE t.team_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL`,
     [HISTORY.teamId, today - 30 * DAY, today],
   );
-  const row = (Array.isArray(result) ? result : result.rows)[0] as Record<string, unknown>;
-  const num = (v: unknown) => Number(v ?? 0);
-  return {
-    tickets: num(row.tickets),
-    agentReplies: num(row.agent_replies),
-    unanswered: num(row.unanswered),
-    solved: num(row.solved),
-    meanFirstReplyMs: row.mean_first_reply === null ? null : num(row.mean_first_reply),
-  };
+  return baselineFigures(result); // (no messages read: `messages` is 0)
 }
