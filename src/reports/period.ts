@@ -13,6 +13,7 @@ export const PERIOD_FORMS = '`today`, `yesterday`, `7d`, `30d`, `YYYY-MM-DD` or 
 /** Days in the team's zone: `today`, `yesterday`, `7d`/`30d` (ending today), a date, or an inclusive date range. */
 export function parsePeriod(spec: string, timeZone: string, now: number): Period | null {
   const today = DateTime.fromMillis(now, { zone: timeZone }).startOf('day');
+  if (!today.isValid) return null; // not a time zone (zones are checked when set; this keeps a bad one harmless)
   const days = (first: DateTime, count: number, label: string): Period => ({ from: first.toMillis(), to: first.plus({ days: count }).toMillis(), label, timeZone });
   const word = spec.trim().toLowerCase() || 'today';
   if (word === 'today') return days(today, 1, `today (${today.toISODate()})`);
