@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type CustomRoute } from '@slack/bolt';
+import { App, HTTPReceiver, type CustomRoute } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -21,6 +21,7 @@ import { registerListeners } from './listeners/register.js';
 import { createBotMetrics } from './metrics.js';
 import { createDeliveryQueue } from './delivery-queue.js';
 import { createReplyPresence } from './reply-presence.js';
+import { createReplayGuard } from './replay-guard.js';
 import { slackFetch } from './slack-fetch.js';
 import { createSlackSender } from './slack-sender.js';
 import { createTicketPublisher } from './ticket-publisher.js';
@@ -70,13 +71,24 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       },
     },
   ];
+  const socketMode = config.appToken !== null;
   const app = new App({
     token: config.botToken,
-    signingSecret: config.signingSecret ?? undefined,
-    socketMode: config.appToken !== null,
-    appToken: config.appToken ?? undefined,
+    ...(socketMode
+      ? { socketMode: true, appToken: config.appToken ?? undefined, customRoutes: routes }
+      : {
+          receiver: new HTTPReceiver({
+            signingSecret: config.signingSecret ?? '',
+            customRoutes: routes,
+            logger: boltLogger(logger),
+            // Slack's payloads are a few KB (a view with long text fields, some tens): anything bigger is refused
+            // with 413 while it is being read, before it is parsed or its signature checked.
+            bodyLimit: REQUEST_BODY_LIMIT,
+            // The signature, so a replayed request can be told apart (see replay-guard.ts).
+            customPropertiesExtractor: (req) => ({ slackSignature: req.headers['x-slack-signature'] ?? null, slackRetryNum: req.headers['x-slack-retry-num'] ?? null }),
+          }),
+        }),
     logger: boltLogger(logger),
-    customRoutes: routes,
     // Bolt's default conversation store keeps a timer per conversation; we keep our own state in the database.
     convoStore: false,
     clientOptions: { slackApiUrl: config.slackApiUrl, fetch: slackFetch, retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
@@ -114,6 +126,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     digests: createDigestStore(db),
   };
 
+  ignoreReplays(app, logger, metrics.rejected, clock);
   const idle = trackInFlight(app, metrics.requests);
   app.error(async (error) => {
     metrics.errors.inc();
@@ -156,6 +169,27 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await queue.idle();
     },
   };
+}
+
+/** Request bodies above this are refused (413) while being read. */
+export const REQUEST_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * A signed request seen before is acknowledged and dropped. Slack's own retries of an event are told apart by
+ * their retry number; commands and clicks are never retried by Slack, so for them the signature alone decides
+ * (a replay with a made-up retry header gains nothing).
+ */
+function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof createBotMetrics>['rejected'], clock: Clock): void {
+  const guard = createReplayGuard(() => clock.now());
+  app.use(async ({ context, body, ack, next }) => {
+    const signature = context.slackSignature as string | null | undefined;
+    if (!signature) return next(); // Socket Mode: no signature, and nothing to replay over HTTP
+    const isEvent = (body as { type?: string }).type === 'event_callback';
+    if (guard.firstSight(`${signature}:${isEvent ? ((context.slackRetryNum as string | null) ?? '') : ''}`)) return next();
+    rejected.inc({ reason: 'replay' });
+    logger.warn({ kind: isEvent ? 'event' : 'interaction' }, 'a replayed Slack request (same signature and timestamp) was ignored');
+    if (ack) await ack();
+  });
 }
 
 /** Counts requests in flight through every listener, so callers can wait until the bot has finished its work. */

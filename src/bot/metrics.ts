@@ -9,6 +9,7 @@ export function createBotMetrics() {
   return {
     registry,
     requests: new Counter({ name: 'threaddesk_slack_requests_total', help: 'Slack requests processed, by kind', labelNames: ['kind'], registers: [registry] }),
+    rejected: new Counter({ name: 'threaddesk_slack_requests_rejected_total', help: 'Slack requests refused or ignored, by reason', labelNames: ['reason'], registers: [registry] }),
     ticketsCreated: new Counter({ name: 'threaddesk_tickets_created_total', help: 'Tickets created', registers: [registry] }),
     errors: new Counter({ name: 'threaddesk_errors_total', help: 'Unhandled errors in listeners', registers: [registry] }),
   };

@@ -38,6 +38,8 @@ export interface Transport {
 /** POSTs signed requests to the bot's HTTP endpoint; gives up after the ack window like Slack does. */
 export class HttpTransport implements Transport {
   private readonly aborts = new Set<AbortController>();
+  /** The last signed requests sent (up to 50), byte for byte: what an attacker who captured one could replay. */
+  readonly sent: Array<{ url: string; body: string; headers: Record<string, string> }> = [];
 
   constructor(private readonly endpoint: () => string | undefined, private readonly secret: string, private readonly ackTimeoutMs: number) {}
 
@@ -49,6 +51,8 @@ export class HttpTransport implements Transport {
       headers['x-slack-retry-num'] = String(retry.num);
       headers['x-slack-retry-reason'] = retry.reason;
     }
+    this.sent.push({ url, body: req.body, headers });
+    if (this.sent.length > 50) this.sent.shift();
     return this.post(url, req.body, headers);
   }
 

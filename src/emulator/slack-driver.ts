@@ -482,6 +482,17 @@ export class SlackDriver {
 
   // ---- low level ------------------------------------------------------------------------------------------
 
+  /**
+   * Sends the latest signed request whose body contains `marker` again, byte for byte with the same signature
+   * and timestamp: a replay attack by someone who captured it.
+   */
+  async replaySigned(marker: string): Promise<InteractionResult> {
+    const captured = this.host.http.sent.findLast((request) => request.body.includes(marker));
+    if (!captured) throw new Error(`driver: no signed request containing ${marker} to replay`);
+    const r = await this.host.pipeline.track(this.host.http.post(captured.url, captured.body, captured.headers));
+    return { status: r.status, body: r.body };
+  }
+
   /** POSTs a body signed with `secret` (default: the real one) at `timestamp` (default: now) — for forged/stale tests. */
   async sendSigned(body: string, contentType: string, opts: { timestamp?: number; secret?: string; headers?: Record<string, string> } = {}): Promise<InteractionResult> {
     const url = this.host.botEndpoint();

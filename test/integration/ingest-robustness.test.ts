@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, SIGNING_SECRET, useHarness, W, type Harness } from '../support/harness.js';
 
 const countTickets = async (h: Harness) => Number(((await h.testDb.db('tickets').count({ n: '*' })) as { n: number }[])[0]!.n);
 
@@ -24,6 +24,45 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     expect(stale.status).toBe(401);
     expect(await countTickets(h)).toBe(0);
     expect(h.emu.messages(W.triage)).toHaveLength(0);
+  });
+
+  it('ignores a replayed request (same signature and timestamp): a captured reply command posts once', async () => {
+    const { originTs } = await postInIntake(h, W.carol, 'My order never arrived');
+    expect((await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 reply It ships today.')).status).toBe(200);
+    await h.settle();
+    const replay = await h.driver.replaySigned('command=%2Fticket');
+    await h.settle();
+    expect(replay.status).toBe(200);
+    expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['It ships today.']);
+    expect(h.logLines.join('')).toContain('a replayed Slack request (same signature and timestamp) was ignored');
+
+    // A replayed event is ignored too; Slack's own retry of it (same signature, a retry number) is not.
+    const ignoredBefore = h.logLines.filter((line) => line.includes('replayed Slack request')).length;
+    await h.driver.userSays(W.carol, W.help, 'Any news?', { thread_ts: originTs });
+    await h.settle();
+    expect((await h.driver.replaySigned('"text":"Any news?"')).status).toBe(200);
+    await h.settle();
+    expect(h.logLines.filter((line) => line.includes('replayed Slack request')).length).toBe(ignoredBefore + 1);
+    expect((await h.testDb.db('messages').where({ channel_id: W.help, text: 'Any news?' })).length).toBe(1);
+  });
+
+  it('refuses a request body over 1 MB with 413 before reading it all, and keeps working', async () => {
+    const huge = JSON.stringify({ type: 'event_callback', event: { type: 'message', text: 'x'.repeat(1024 * 1024 + 1000) } });
+    expect((await h.driver.sendSigned(huge, 'application/json')).status).toBe(413);
+    await postInIntake(h, W.carol, 'Still there after the big one?');
+    expect(await countTickets(h)).toBe(1);
+  });
+
+  it('never writes the bot token or the signing secret to the logs', async () => {
+    await postInIntake(h, W.carol, `My token is ${h.emu.botToken}, please help`); // even when a customer pastes it
+    await h.driver.sendSigned('{not json', 'application/json');
+    await h.driver.sendSigned('{}', 'application/json', { secret: 'not-the-secret' });
+    await h.driver.slashCommand(W.carol, W.general, '/ticket', '1 close'); // refused: not an agent
+    await h.settle();
+    const logs = h.logLines.join('');
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs).not.toContain(h.emu.botToken);
+    expect(logs).not.toContain(SIGNING_SECRET);
   });
 
   it('answers malformed or odd requests without crashing, and keeps working', async () => {
