@@ -18,7 +18,7 @@ import { createKeyedLock } from '../ingest/keyed-lock.js';
 import type { BotContext } from './bot-context.js';
 import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners/register.js';
-import { createBotMetrics } from './metrics.js';
+import { createBotMetrics, observedFetch } from './metrics.js';
 import { createDeliveryQueue } from './delivery-queue.js';
 import { createReplyPresence } from './reply-presence.js';
 import { createReplayGuard } from './replay-guard.js';
@@ -60,7 +60,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       method: ['GET'],
       handler: async (_req, res) => {
         const ok = await pingDb(db);
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok }));
+        const delivery = { pending: queue.pending(), oldestSeconds: Math.round(queue.oldestMs() / 100) / 10 };
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, delivery }));
       },
     },
     {
@@ -91,7 +92,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     logger: boltLogger(logger),
     // Bolt's default conversation store keeps a timer per conversation; we keep our own state in the database.
     convoStore: false,
-    clientOptions: { slackApiUrl: config.slackApiUrl, fetch: slackFetch, retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
+    clientOptions: { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
   });
 
   // SQLite has one connection per pool: reports (seconds on a large history) read on a connection of their
@@ -105,6 +106,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const directory = createDirectory(app.client, { agentIds: config.agentIds, adminIds: config.adminIds });
   const sender = createSlackSender(app.client);
   const queue = createDeliveryQueue(logger);
+  metrics.watchDeliveries(queue);
   const replying = createReplyPresence(() => clock.now());
   const publisher = createTicketPublisher({ sender, tickets, directory, logger, queue, replying, onNewTicket: () => metrics.ticketsCreated.inc(), slaDue: (ticket) => slaWatch.dueText(ticket) });
   const context: BotContext = {
@@ -136,7 +138,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const digestScheduler = createDigestScheduler({
     digests: context.digests,
     timeZone: (teamId) => channels.timeZone(teamId),
-    post: (digest, period, late) => postDigest(digest.teamId, digest.channelId, period, late, context),
+    post: (digest, period, late) =>
+      postDigest(digest.teamId, digest.channelId, period, late, context).then(
+        () => metrics.digestRuns.inc({ outcome: late ? 'late' : 'posted' }),
+        (err: unknown) => {
+          metrics.digestRuns.inc({ outcome: 'failed' });
+          throw err;
+        },
+      ),
     now: () => clock.now(),
     logger,
   });

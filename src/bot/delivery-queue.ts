@@ -12,12 +12,16 @@ export interface DeliveryQueue {
   run<T>(ticketId: number, what: string, work: () => Promise<T>): Promise<T>;
   /** Deliveries asked for and not finished. */
   pending(): number;
+  /** Age in ms of the oldest delivery not finished (0 when none). */
+  oldestMs(): number;
   /** Resolves when nothing is pending. */
   idle(): Promise<void>;
 }
 
-export function createDeliveryQueue(logger: Logger, concurrency = 2): DeliveryQueue {
+export function createDeliveryQueue(logger: Logger, concurrency = 2, now: () => number = Date.now): DeliveryQueue {
   const tails = new Map<number, Promise<unknown>>();
+  // When each unfinished delivery was asked for, in asking order: the first is the oldest.
+  const askedAt = new Map<object, number>();
   const waitingForSlot: (() => void)[] = [];
   let running = 0;
   let pending = 0;
@@ -46,6 +50,8 @@ export function createDeliveryQueue(logger: Logger, concurrency = 2): DeliveryQu
   return {
     run<T>(ticketId: number, what: string, work: () => Promise<T>): Promise<T> {
       pending += 1;
+      const token = {};
+      askedAt.set(token, now());
       const previous = (tails.get(ticketId) ?? Promise.resolve()).catch(() => undefined);
       const delivery = previous.then(async () => {
         await acquireSlot();
@@ -62,12 +68,17 @@ export function createDeliveryQueue(logger: Logger, concurrency = 2): DeliveryQu
       void delivery
         .finally(() => {
           if (tails.get(ticketId) === delivery) tails.delete(ticketId);
+          askedAt.delete(token);
           finished();
         })
         .catch(() => undefined);
       return delivery;
     },
     pending: () => pending,
+    oldestMs: () => {
+      const first = askedAt.values().next();
+      return first.done ? 0 : now() - first.value;
+    },
     idle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
   };
 }

@@ -1,16 +1,73 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type BotMetrics = ReturnType<typeof createBotMetrics>;
+
+/** What the delivery gauges read when /metrics is scraped. */
+export interface DeliveryBacklog {
+  pending(): number;
+  /** Age in ms of the oldest delivery not yet finished; 0 when none. */
+  oldestMs(): number;
+}
 
 /** Prometheus metrics served on GET /metrics. */
 export function createBotMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'threaddesk_' });
+  let backlog: DeliveryBacklog = { pending: () => 0, oldestMs: () => 0 };
+  const registers = [registry];
   return {
     registry,
-    requests: new Counter({ name: 'threaddesk_slack_requests_total', help: 'Slack requests processed, by kind', labelNames: ['kind'], registers: [registry] }),
-    rejected: new Counter({ name: 'threaddesk_slack_requests_rejected_total', help: 'Slack requests refused or ignored, by reason', labelNames: ['reason'], registers: [registry] }),
-    ticketsCreated: new Counter({ name: 'threaddesk_tickets_created_total', help: 'Tickets created', registers: [registry] }),
-    errors: new Counter({ name: 'threaddesk_errors_total', help: 'Unhandled errors in listeners', registers: [registry] }),
+    /** Where the delivery gauges read from (the delivery queue, once it exists). */
+    watchDeliveries(source: DeliveryBacklog) {
+      backlog = source;
+    },
+    requests: new Counter({ name: 'threaddesk_slack_requests_total', help: 'Slack requests processed, by kind', labelNames: ['kind'], registers }),
+    rejected: new Counter({ name: 'threaddesk_slack_requests_rejected_total', help: 'Slack requests refused or ignored, by reason', labelNames: ['reason'], registers }),
+    ticketsCreated: new Counter({ name: 'threaddesk_tickets_created_total', help: 'Tickets created', registers }),
+    errors: new Counter({ name: 'threaddesk_errors_total', help: 'Unhandled errors in listeners', registers }),
+    apiSeconds: new Histogram({
+      name: 'threaddesk_slack_api_seconds',
+      help: 'Slack Web API calls: time to the response, by method',
+      labelNames: ['method'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    apiErrors: new Counter({ name: 'threaddesk_slack_api_errors_total', help: 'Slack Web API calls answered with an HTTP error or not answered, by method and status (429: rate limited; network: no answer)', labelNames: ['method', 'status'], registers }),
+    digestRuns: new Counter({ name: 'threaddesk_digest_runs_total', help: 'Digests posted by schedule or late after a restart, or failed', labelNames: ['outcome'], registers }),
+    deliveryPending: new Gauge({
+      name: 'threaddesk_delivery_pending',
+      help: 'Slack deliveries (cards, mirrors, replies) asked for and not finished',
+      registers,
+      collect() {
+        this.set(backlog.pending());
+      },
+    }),
+    deliveryOldestSeconds: new Gauge({
+      name: 'threaddesk_delivery_oldest_seconds',
+      help: 'Age of the oldest unfinished Slack delivery',
+      registers,
+      collect() {
+        this.set(backlog.oldestMs() / 1000);
+      },
+    }),
+  };
+}
+
+/** Wraps the Web API client's transport to time every call and count its HTTP errors by method. */
+export function observedFetch(fetchImpl: typeof fetch, metrics: BotMetrics): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = /\/api\/([\w.]+)/.exec(url)?.[1] ?? 'other';
+    const stop = metrics.apiSeconds.startTimer({ method });
+    try {
+      const res = await fetchImpl(input, init);
+      if (res.status >= 400) metrics.apiErrors.inc({ method, status: String(res.status) });
+      return res;
+    } catch (err) {
+      metrics.apiErrors.inc({ method, status: 'network' });
+      throw err;
+    } finally {
+      stop();
+    }
   };
 }

@@ -28,6 +28,8 @@ export const W = {
 
 export interface Harness {
   emu: SlackEmulator;
+  /** The bot's own HTTP server (its /slack/events, /healthz and /metrics). */
+  botUrl: string;
   driver: SlackDriver;
   bot: Bot;
   tickets: TicketStore;
@@ -91,6 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     bot,
     tickets: createTicketStore(testDb.db),
     testDb,
+    botUrl: `http://127.0.0.1:${port}`,
     logLines,
     logger,
     clock,
