@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { readTemplateFiles, writeTemplateFiles } from './cli/template-files.js';
 import { exportCommand, reportCommand } from './cli/report-command.js';
 import { connectDb, type Db } from './store/db.js';
-import { migrateLatest } from './store/migrate.js';
+import { migrateIfPending, migrateLatest } from './store/migrate.js';
 import { createTemplateStore } from './store/template-store.js';
 
 const USAGE = `usage:
@@ -34,7 +34,8 @@ async function main(argv: string[]): Promise<number> {
     }
     const db = connectDb(process.env.DATABASE_URL ?? 'sqlite:./data/threaddesk.sqlite', { forReports: true });
     try {
-      await migrateLatest(db);
+      await migrateIfPending(db); // reports only read: nothing written beside a running bot
+
       const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, agent: values.agent, tag: values.tag, format: values.format ?? 'text', out: values.out, now: Date.now() };
       process.stdout.write(isReport ? await reportCommand(db, options) : await exportCommand(db, options));
       return 0;

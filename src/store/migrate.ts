@@ -34,3 +34,13 @@ export const migrationSource: Knex.MigrationSource<string> = {
 export async function migrateLatest(db: Knex): Promise<void> {
   await db.migrate.latest({ migrationSource });
 }
+
+/**
+ * Brings the schema up to date only when a migration is pending. Reading the list writes nothing, whereas
+ * `migrateLatest` always takes knex's migration lock (a write): on SQLite, a write by a report process would
+ * make the bot's next write transaction fail with "database is locked" (its read snapshot is no longer current).
+ */
+export async function migrateIfPending(db: Knex): Promise<void> {
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+  if (pending.length > 0) await migrateLatest(db);
+}
