@@ -63,3 +63,22 @@ export async function pingDb(db: Db): Promise<boolean> {
     return false;
   }
 }
+
+const isSqliteBusy = (err: unknown) => (err as { code?: string } | null)?.code === 'SQLITE_BUSY';
+
+/**
+ * Runs a write transaction, again if SQLite refused it with "database is locked" because another process
+ * wrote since it began reading (SQLite cannot wait in that case: the transaction's snapshot is stale). The
+ * transaction rolled back whole, so running it again is safe as long as `run` only works on the database.
+ * PostgreSQL errors, and SQLite's other errors, go straight through.
+ */
+export async function retryIfBusy<T>(run: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isSqliteBusy(err) || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5 * 2 ** attempt, 500) * (0.5 + Math.random())));
+    }
+  }
+}

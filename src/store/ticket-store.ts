@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
+import { retryIfBusy } from './db.js';
 import { refreshTicketMetrics } from './ticket-metrics.js';
 import { createTicketWriter, takeTicketNumbers, type OpeningOutcome, type TicketOpening } from './ticket-writer.js';
 
@@ -32,7 +33,7 @@ export type TicketListFilter = 'open' | 'mine' | 'unassigned' | 'all';
 
 export type TicketQueries = ReturnType<typeof ticketQueries>;
 export type TicketStore = TicketQueries & {
-  /** Runs `work` in one transaction with queries bound to it. */
+  /** Runs `work` in one transaction with queries bound to it (again, on SQLite, if another process's write got in first: `work` must only touch the database). */
   transaction<T>(work: (tx: TicketQueries) => Promise<T>): Promise<T>;
   /** Opens a ticket with its first message (written in groups under load; see ticket-writer.ts). */
   open(opening: TicketOpening): Promise<OpeningOutcome>;
@@ -43,7 +44,7 @@ export function createTicketStore(db: Knex): TicketStore {
   const writer = createTicketWriter(db);
   return {
     ...ticketQueries(db),
-    transaction: (work) => db.transaction((trx) => work(ticketQueries(trx))),
+    transaction: (work) => retryIfBusy(() => db.transaction((trx) => work(ticketQueries(trx)))),
     open: (opening) => writer.open(opening),
   };
 }

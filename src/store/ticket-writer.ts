@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
+import { retryIfBusy } from './db.js';
 import { refreshTicketMetrics } from './ticket-metrics.js';
 import type { NewMessage, NewTicket } from './ticket-store.js';
 
@@ -47,13 +48,13 @@ export function createTicketWriter(db: Knex, maxGroup = 100) {
 
   async function writeGroup(group: Pending[]): Promise<void> {
     try {
-      const outcomes = await db.transaction((trx) => writeOpenings(trx, group.map((p) => p.opening)));
+      const outcomes = await retryIfBusy(() => db.transaction((trx) => writeOpenings(trx, group.map((p) => p.opening))));
       group.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
       if (group.length === 1) return settleAlone(group[0]!, err);
       for (const pending of group) {
         try {
-          pending.resolve((await db.transaction((trx) => writeOpenings(trx, [pending.opening])))[0]!);
+          pending.resolve((await retryIfBusy(() => db.transaction((trx) => writeOpenings(trx, [pending.opening]))))[0]!);
         } catch (alone) {
           settleAlone(pending, alone);
         }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { connectDb } from '../../src/store/db.js';
 import { useHarness, W, type Harness } from '../support/harness.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -50,5 +51,28 @@ describe('SQLite under concurrent use', () => {
     // The kept figures were written along: every ticket has its waits.
     const withoutWaits = await h.testDb.db('tickets').whereNotExists(h.testDb.db('ticket_waits').whereRaw('ticket_waits.ticket_id = tickets.id')).count({ n: '*' });
     expect(Number((withoutWaits as { n: number }[])[0]!.n)).toBe(0);
+  }, 60_000);
+
+  it('loses no message when another process writes to the file during a burst (the bot retries a write that lost the race)', async () => {
+    const other = connectDb(h.testDb.url); // another process's connection: its own pool, its own lock
+    await other.raw('CREATE TABLE scratch (id INTEGER PRIMARY KEY, at INTEGER)');
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await other('scratch').insert({ at: Date.now() });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    const sent: Promise<unknown>[] = [];
+    for (let i = 0; i < 200; i++) sent.push(h.driver.userSays(i % 2 ? W.carol : W.dave, W.help, `Racing message ${i}`));
+    await Promise.all(sent);
+    await h.settle();
+    writing = false;
+    await writer;
+    await other.destroy();
+
+    expect(h.logLines.join('')).not.toMatch(/locked|SQLITE_BUSY/);
+    const stored = Number(((await h.testDb.db('messages').where({ channel_id: W.help }).count({ n: '*' })) as { n: number }[])[0]!.n);
+    expect(stored).toBe(200);
   }, 60_000);
 });
