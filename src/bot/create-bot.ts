@@ -185,8 +185,8 @@ export const REQUEST_BODY_LIMIT = 1024 * 1024;
 
 /**
  * A signed request seen before is acknowledged and dropped. Slack's own retries of an event are told apart by
- * their retry number; commands and clicks are never retried by Slack, so for them the signature alone decides
- * (a replay with a made-up retry header gains nothing).
+ * their retry number (the header is not signed, but events are stored once per message anyway); commands and
+ * clicks are never retried by Slack, so for them the signature alone decides, whatever the headers say.
  */
 function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof createBotMetrics>['rejected'], clock: Clock): void {
   const guard = createReplayGuard(() => clock.now());

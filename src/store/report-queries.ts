@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
  * channel, assignee or tag). Each report lays its cohort out once in temporary tables (its tickets with the
  * per-ticket figures kept by ticket-metrics.ts, and their requesters' waits), then answers every figure with
  * aggregates over those small tables: no ticket is loaded into memory, no message is read, and SQLite and
- * PostgreSQL run the same statements.
+ * PostgreSQL run the same statements except for percentiles (see distributionsOf).
  */
 
 export interface Cohort {
