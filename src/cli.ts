@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
       await migrateIfPending(db); // reports only read: nothing written beside a running bot
 
       const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, agent: values.agent, tag: values.tag, format: values.format ?? 'text', out: values.out, now: Date.now() };
-      process.stdout.write(isReport ? await reportCommand(db, options) : await exportCommand(db, options));
+      await writeOut(isReport ? await reportCommand(db, options) : await exportCommand(db, options));
       return 0;
     } finally {
       await db.destroy();
@@ -73,6 +73,11 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await db.destroy();
   }
+}
+
+/** Writes to stdout and waits until it is handed over: process.exit() would drop output still queued for a pipe. */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
 /** The workspace, when the database holds exactly one (single-workspace mode). */

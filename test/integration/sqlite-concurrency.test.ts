@@ -18,7 +18,7 @@ function cliReport(databaseUrl: string): Promise<{ code: number | null; out: str
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.stderr.on('data', (chunk) => (err += chunk));
-    child.on('exit', (code) => resolve({ code, out, err }));
+    child.on('close', (code) => resolve({ code, out, err })); // 'close': after stdout and stderr are read to the end
   });
 }
 
