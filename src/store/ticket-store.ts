@@ -43,13 +43,24 @@ export type TicketStore = TicketQueries & {
 export function createTicketStore(db: Knex): TicketStore {
   const writer = createTicketWriter(db);
   return {
-    ...ticketQueries(db),
-    transaction: (work) => retryIfBusy(() => db.transaction((trx) => work(ticketQueries(trx)))),
+    ...ticketQueries(db, (ids) => refreshTicketMetrics(db, ids)),
+    // A ticket's kept figures are recomputed once, at the end of the transaction that changed it, however many
+    // of its messages and status changes the transaction wrote.
+    transaction: (work) =>
+      retryIfBusy(() =>
+        db.transaction(async (trx) => {
+          const changed = new Set<number>();
+          const result = await work(ticketQueries(trx, async (ids) => ids.forEach((id) => changed.add(id))));
+          await refreshTicketMetrics(trx, [...changed]);
+          return result;
+        }),
+      ),
     open: (opening) => writer.open(opening),
   };
 }
 
-function ticketQueries(db: Knex | Knex.Transaction) {
+/** `figuresChanged`: told which tickets' kept figures (ticket-metrics.ts) a write changed. */
+function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: number[]) => Promise<void>) {
   const withTags = async (rows: TicketRow[]): Promise<Ticket[]> => {
     if (rows.length === 0) return [];
     const tags = await db('ticket_tags').whereIn('ticket_id', rows.map((r) => r.id)).orderBy('tag');
@@ -77,7 +88,7 @@ function ticketQueries(db: Knex | Knex.Transaction) {
         .ignore()
         .returning('*');
       if (rows.length === 0) return null;
-      await refreshTicketMetrics(db, [input.ticketId]);
+      await figuresChanged([input.ticketId]);
       return messageFromRow(rows[0] as MessageRow);
     },
 
@@ -97,7 +108,7 @@ function ticketQueries(db: Knex | Knex.Transaction) {
         message_id: event.messageId,
         at: event.at,
       });
-      if (event.kind === 'status_changed') await refreshTicketMetrics(db, [ticketId]);
+      if (event.kind === 'status_changed') await figuresChanged([ticketId]);
     },
 
     async events(ticketId: number): Promise<TicketEvent[]> {
@@ -229,14 +240,14 @@ function ticketQueries(db: Knex | Knex.Transaction) {
 
     async markMessageDeleted(id: number, deletedAt: number): Promise<void> {
       const rows = await db('messages').where({ id }).update({ deleted_at: deletedAt }).returning('ticket_id');
-      await refreshTicketMetrics(db, rows.map((r: { ticket_id: number }) => r.ticket_id));
+      await figuresChanged(rows.map((r: { ticket_id: number }) => r.ticket_id));
     },
 
     /** Moves a duplicate's messages to the ticket it is merged into, and marks it merged. */
     async mergeInto(duplicateId: number, survivorId: number): Promise<void> {
       await db('messages').where({ ticket_id: duplicateId }).update({ ticket_id: survivorId });
       await db('tickets').where({ id: duplicateId }).update({ merged_into_id: survivorId });
-      await refreshTicketMetrics(db, [duplicateId, survivorId]);
+      await figuresChanged([duplicateId, survivorId]);
     },
 
     async setMirrorTs(messageId: number, mirrorTs: string): Promise<void> {
