@@ -12,6 +12,8 @@ export interface Config {
   intakeChannels: string[];
   agentIds: string[];
   adminIds: string[];
+  /** Multiplies Slack's documented rate limits the delivery worker keeps to (1 for real Slack; a test emulator may allow more). */
+  slackRateScale: number;
 }
 
 const channelId = /^[CGD][A-Z0-9]{2,}$/;
@@ -38,6 +40,7 @@ const schema = z.object({
   THREADDESK_INTAKE_CHANNELS: list(channelId, 'channel'),
   THREADDESK_AGENTS: list(userId, 'user'),
   THREADDESK_ADMINS: list(userId, 'user'),
+  THREADDESK_SLACK_RATE_SCALE: z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(1),
 });
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -71,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       intakeChannels: v.THREADDESK_INTAKE_CHANNELS,
       agentIds: v.THREADDESK_AGENTS,
       adminIds: v.THREADDESK_ADMINS,
+      slackRateScale: v.THREADDESK_SLACK_RATE_SCALE,
     },
   };
 }

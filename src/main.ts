@@ -26,8 +26,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Stops taking requests, finishes those in flight and the Slack calls already made; the rest waits in the outbox.
     await bot.stop().catch((err) => logger.error({ err }, 'error while stopping the Slack app'));
-    await bot.whenIdle();
     await db.destroy();
     process.exit(0);
   };

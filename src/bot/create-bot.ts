@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type CustomRoute } from '@slack/bolt';
-import type { RetryOptions } from '@slack/web-api';
+import { WebClient, type RetryOptions } from '@slack/web-api';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
@@ -11,6 +13,7 @@ import { connectDb, dbKind, pingDb, type Db } from '../store/db.js';
 import { createRoutingStore } from '../store/routing-store.js';
 import { createTemplateStore } from '../store/template-store.js';
 import { createTicketStore } from '../store/ticket-store.js';
+import { createOutboxStore } from '../store/outbox-store.js';
 import { createCsatStore } from '../store/csat-store.js';
 import { createDigestStore } from '../store/digest-store.js';
 import { createServiceLevelStore } from '../store/service-level-store.js';
@@ -19,12 +22,14 @@ import type { BotContext } from './bot-context.js';
 import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners/register.js';
 import { createBotMetrics, observedFetch } from './metrics.js';
-import { createDeliveryQueue } from './delivery-queue.js';
+import { createDeliveryExecutor } from './delivery-executors.js';
+import { createDeliveryWorker } from './delivery-worker.js';
+import { applyAfterReply } from './listeners/reply-modal.js';
 import { createReplyPresence } from './reply-presence.js';
 import { createReplayGuard } from './replay-guard.js';
 import { slackFetch } from './slack-fetch.js';
 import { createSlackSender } from './slack-sender.js';
-import { createTicketPublisher } from './ticket-publisher.js';
+import { createTicketPublisher, ingestDeliveries } from './ticket-publisher.js';
 import { createDigestScheduler } from '../reports/digest-schedule.js';
 import { postDigest } from './post-digest.js';
 import { createSlaWatch } from './sla-watch.js';
@@ -44,7 +49,7 @@ export interface Bot {
   /** Starts HTTP (or Socket Mode); returns the port listened on in HTTP mode. */
   start(port?: number): Promise<number | null>;
   stop(): Promise<void>;
-  /** Resolves once no Slack request is being processed (tests and the demo wait on it). */
+  /** Resolves once no Slack request is being processed and the outbox is empty (tests and the demo wait on it). */
   whenIdle(): Promise<void>;
   /** Scheduled work, exposed so tests and the demo can run a firing or a check at a chosen moment. */
   digests: ReturnType<typeof createDigestScheduler>;
@@ -60,7 +65,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       method: ['GET'],
       handler: async (_req, res) => {
         const ok = await pingDb(db);
-        const delivery = { pending: queue.pending(), oldestSeconds: Math.round(queue.oldestMs() / 100) / 10 };
+        const backlog = ok ? await outbox.backlog().catch(() => null) : null;
+        const delivery = backlog && { pending: backlog.pending, oldestSeconds: backlog.oldestAt === null ? 0 : Math.round((Date.now() - backlog.oldestAt) / 100) / 10, failed: backlog.failed };
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, delivery }));
       },
     },
@@ -99,16 +105,16 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   // own, so they never hold up ingest. WAL lets that reader run beside the bot's writes.
   const ownReportDb = dbKind(config.databaseUrl) === 'sqlite' && !config.databaseUrl.includes(':memory:');
   const reportDb = ownReportDb ? connectDb(config.databaseUrl, { forReports: true }) : db;
-  const tickets = createTicketStore(db);
+  const tickets = createTicketStore(db, () => worker.wake());
+  const outbox = createOutboxStore(db);
   const channels = createChannelStore(db);
   const templates = createTemplateStore(db);
   const routing = createRoutingStore(db);
   const directory = createDirectory(app.client, { agentIds: config.agentIds, adminIds: config.adminIds });
   const sender = createSlackSender(app.client);
-  const queue = createDeliveryQueue(logger);
-  metrics.watchDeliveries(queue);
+  metrics.watchDeliveries(outbox);
   const replying = createReplyPresence(() => clock.now());
-  const publisher = createTicketPublisher({ sender, tickets, directory, logger, queue, replying, onNewTicket: () => metrics.ticketsCreated.inc(), slaDue: (ticket) => slaWatch.dueText(ticket) });
+  const publisher = createTicketPublisher(tickets);
   const context: BotContext = {
     tickets,
     channels,
@@ -120,7 +126,21 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     sender,
     directory,
     publisher,
-    useCaseDeps: { tickets, channels, clock, routing, isAgent: (user, triage) => directory.isAgent(user, triage), agentPool: (triage) => directory.agentPool(triage) },
+    useCaseDeps: {
+      tickets,
+      channels,
+      clock,
+      routing,
+      isAgent: (user, triage) => directory.isAgent(user, triage),
+      agentPool: (triage) => directory.agentPool(triage),
+      show: {
+        created: (ticket, message) => {
+          metrics.ticketsCreated.inc();
+          return ingestDeliveries.created(ticket, message);
+        },
+        appended: ingestDeliveries.appended,
+      },
+    },
     ingestLock: createKeyedLock(),
     reportDb,
     serviceLevels: createServiceLevelStore(db),
@@ -152,12 +172,42 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   context.digestPlanner = digestScheduler;
   const slaWatch = createSlaWatch(context);
 
+  // Deliveries go through a client that never retries by itself: the worker decides (Retry-After, backoff).
+  const deliveryClient = new WebClient(config.botToken, {
+    slackApiUrl: config.slackApiUrl,
+    fetch: observedFetch(slackFetch, metrics),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    logger: boltLogger(logger),
+  });
+  const worker = createDeliveryWorker({
+    outbox,
+    logger,
+    owner: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    rateScale: config.slackRateScale,
+    recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite',
+    onOutcome: (kind, outcome) => metrics.deliveries.inc({ kind, outcome }),
+    execute: createDeliveryExecutor({
+      sender: createSlackSender(deliveryClient),
+      tickets,
+      csat: context.csat,
+      directory,
+      logger,
+      useCaseDeps: context.useCaseDeps,
+      replying,
+      slaDue: (ticket) => slaWatch.dueText(ticket),
+      afterReply: (ticketId, agentId, after) => applyAfterReply(ticketId, agentId, after, context),
+    }),
+  });
+
   return {
     app,
     context,
     async start(port = config.port) {
       await seedChannels(config, context, app);
       const server = (await app.start(port)) as Server | undefined;
+      worker.start();
       // Schedules start after the endpoint is up; a digest missed while down is posted now (late).
       await digestScheduler.start().catch((err) => logger.error({ err }, 'digest schedules could not start'));
       slaWatch.start();
@@ -168,6 +218,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       digestScheduler.stop();
       slaWatch.stop();
       await app.stop();
+      // Requests already taken finish (they record deliveries), then the Slack calls already made; the rest of
+      // the outbox waits for the next start or another instance.
+      await idle();
+      await worker.stop();
       if (ownReportDb) await reportDb.destroy();
     },
     digests: digestScheduler,
@@ -175,7 +229,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     async whenIdle() {
       // Listeners first (they may queue deliveries), then the deliveries they queued.
       await idle();
-      await queue.idle();
+      await worker.idle();
     },
   };
 }

@@ -2,24 +2,22 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export type BotMetrics = ReturnType<typeof createBotMetrics>;
 
-/** What the delivery gauges read when /metrics is scraped. */
+/** What the delivery gauges read when /metrics is scraped (the outbox). */
 export interface DeliveryBacklog {
-  pending(): number;
-  /** Age in ms of the oldest delivery not yet finished; 0 when none. */
-  oldestMs(): number;
+  backlog(): Promise<{ pending: number; oldestAt: number | null; failed: number }>;
 }
 
 /** Prometheus metrics served on GET /metrics. */
 export function createBotMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'threaddesk_' });
-  let backlog: DeliveryBacklog = { pending: () => 0, oldestMs: () => 0 };
+  let source: DeliveryBacklog = { backlog: async () => ({ pending: 0, oldestAt: null, failed: 0 }) };
   const registers = [registry];
   return {
     registry,
-    /** Where the delivery gauges read from (the delivery queue, once it exists). */
-    watchDeliveries(source: DeliveryBacklog) {
-      backlog = source;
+    /** Where the delivery gauges read from (the outbox). */
+    watchDeliveries(outbox: DeliveryBacklog) {
+      source = outbox;
     },
     requests: new Counter({ name: 'threaddesk_slack_requests_total', help: 'Slack requests processed, by kind', labelNames: ['kind'], registers }),
     rejected: new Counter({ name: 'threaddesk_slack_requests_rejected_total', help: 'Slack requests refused or ignored, by reason', labelNames: ['reason'], registers }),
@@ -34,20 +32,30 @@ export function createBotMetrics() {
     }),
     apiErrors: new Counter({ name: 'threaddesk_slack_api_errors_total', help: 'Slack Web API calls answered with an HTTP error or not answered, by method and status (429: rate limited; network: no answer)', labelNames: ['method', 'status'], registers }),
     digestRuns: new Counter({ name: 'threaddesk_digest_runs_total', help: 'Digests posted by schedule or late after a restart, or failed', labelNames: ['outcome'], registers }),
+    deliveries: new Counter({ name: 'threaddesk_deliveries_total', help: 'Slack delivery attempts by kind and outcome (delivered, retried, rate_limited, failed)', labelNames: ['kind', 'outcome'], registers }),
     deliveryPending: new Gauge({
       name: 'threaddesk_delivery_pending',
-      help: 'Slack deliveries (cards, mirrors, replies) asked for and not finished',
+      help: 'Slack deliveries (cards, mirrors, replies, digests) recorded and not yet delivered',
       registers,
-      collect() {
-        this.set(backlog.pending());
+      async collect() {
+        this.set((await source.backlog().catch(() => null))?.pending ?? 0);
       },
     }),
     deliveryOldestSeconds: new Gauge({
       name: 'threaddesk_delivery_oldest_seconds',
-      help: 'Age of the oldest unfinished Slack delivery',
+      help: 'Age of the oldest Slack delivery not yet delivered',
       registers,
-      collect() {
-        this.set(backlog.oldestMs() / 1000);
+      async collect() {
+        const oldestAt = (await source.backlog().catch(() => null))?.oldestAt ?? null;
+        this.set(oldestAt === null ? 0 : (Date.now() - oldestAt) / 1000);
+      },
+    }),
+    deliveryFailed: new Gauge({
+      name: 'threaddesk_delivery_failed',
+      help: 'Slack deliveries given up on (a permanent error such as channel_not_found); shown on agents\' Home tab',
+      registers,
+      async collect() {
+        this.set((await source.backlog().catch(() => null))?.failed ?? 0);
       },
     }),
   };

@@ -4,6 +4,7 @@ import { reportLines, slackStyle } from '../reports/format-report.js';
 import type { Period } from '../reports/period.js';
 import type { BotContext } from './bot-context.js';
 import { truncate } from './slack-text.js';
+import { deliver } from './delivery-intents.js';
 
 /** Block Kit allows 3000 characters a section: the lines go into as many sections as they need. */
 function sections(lines: string[]): object[] {
@@ -20,7 +21,7 @@ function sections(lines: string[]): object[] {
   return blocks.slice(0, 45);
 }
 
-/** Computes a period's digest and posts it in a channel: the figures, then the 14-day chart as an image. */
+/** Computes a period's digest and records its delivery to a channel: the figures, then the 14-day chart as an image. */
 export async function postDigest(teamId: string, channelId: string, period: Period, late: boolean, ctx: BotContext): Promise<void> {
   const now = ctx.clock.now();
   const digest = await buildDigest(teamId, period, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now });
@@ -31,7 +32,9 @@ export async function postDigest(teamId: string, channelId: string, period: Peri
   const lateNote = late ? `:hourglass: Posted late: I was not running when this digest was due.` : null;
   const lines = reportLines(digest.report, digest.previous, style, now);
   const context = `Tickets created in the period (times in ${period.timeZone}); ▲▼ compare with the period before.`;
-  await ctx.sender.post(channelId, {
+  // Recorded for the delivery worker: the digest survives a Slack outage or a restart, and posts once.
+  const lane = `digest:${channelId}`;
+  const post = {
     text: `${title}: ${digest.report.created} tickets created, ${digest.report.activity.solved} solved`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: truncate(title.replace(':bar_chart: ', '📊 '), 150) } },
@@ -39,7 +42,10 @@ export async function postDigest(teamId: string, channelId: string, period: Peri
       ...sections(lines),
       { type: 'context', elements: [{ type: 'mrkdwn', text: context }] },
     ],
-  });
+  };
   const chart = await renderDigestChart(digest.chart, { timeZoneLabel: period.timeZone });
-  await ctx.sender.uploadFile({ channelId, filename: `threaddesk-${digest.chart.at(-1)?.day ?? 'digest'}.png`, title: 'Last 14 days: created, solved, first reply time', bytes: chart });
+  await ctx.tickets.enqueue([
+    deliver.channelPost(teamId, lane, channelId, post),
+    deliver.fileUpload(teamId, lane, channelId, { filename: `threaddesk-${digest.chart.at(-1)?.day ?? 'digest'}.png`, title: 'Last 14 days: created, solved, first reply time', bytes: chart }),
+  ]);
 }

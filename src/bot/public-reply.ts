@@ -1,11 +1,10 @@
 import type { Ticket } from '../domain/ticket.js';
-import { recordPublicReply } from '../tickets/record-public-reply.js';
 import type { BotContext } from './bot-context.js';
 
-/** Posts the reply in the origin thread, records it, and notes it in the triage thread. */
+/**
+ * Sends an agent's public reply: recorded for delivery at once; once posted in the origin thread it is stored as
+ * the ticket's message, noted in the triage thread and shown on the card (delivery-executors.ts).
+ */
 export async function sendPublicReply(ticket: Ticket, agentId: string, text: string, ctx: BotContext): Promise<void> {
-  const posted = await ctx.publisher.postPublicReply(ticket, agentId, text);
-  const { ticket: updated } = await recordPublicReply({ ticket, agentId, text, ...posted }, ctx.useCaseDeps);
-  await ctx.publisher.confirmReplySent(updated, agentId, text);
-  await ctx.publisher.refreshCard(updated);
+  await ctx.publisher.postPublicReply(ticket, agentId, text);
 }

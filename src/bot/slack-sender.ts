@@ -2,17 +2,20 @@ import type { WebClient } from '@slack/web-api';
 import type { SlackPost } from './blocks/thread-messages.js';
 
 /**
- * Every Slack write the bot makes goes through here, so delivery can be made durable and rate-aware
- * in one place later. Customer text is relayed without link previews.
+ * Every Slack call the bot makes goes through here. Customer text is relayed without link previews.
  */
 export type SlackSender = ReturnType<typeof createSlackSender>;
+
+/** The metadata event type that tags the bot's posts with the delivery that made them. */
+const DELIVERY_EVENT = 'threaddesk_delivery';
 
 export function createSlackSender(client: WebClient) {
   const errorCode = (err: unknown) => (err as { data?: { error?: string } }).data?.error;
   let workspaceUrl: Promise<string> | null = null;
 
   return {
-    async post(channel: string, post: SlackPost, threadTs?: string): Promise<string> {
+    /** Posts a message; `deliveryId` tags it (message metadata) so a retry after a crash can find it (findDelivered). */
+    async post(channel: string, post: SlackPost, threadTs?: string, deliveryId?: number): Promise<string> {
       const result = await client.chat.postMessage({
         channel,
         text: post.text,
@@ -20,8 +23,25 @@ export function createSlackSender(client: WebClient) {
         thread_ts: threadTs,
         unfurl_links: false,
         unfurl_media: false,
+        ...(deliveryId !== undefined ? { metadata: { event_type: DELIVERY_EVENT, event_payload: { delivery_id: deliveryId } } } : {}),
       });
       return result.ts!;
+    },
+
+    /**
+     * The ts of the message a delivery posted, if Slack has it: read back from the channel (or thread) since
+     * `since`, by the delivery id in its metadata. Only used when an attempt may have posted without us knowing.
+     */
+    async findDelivered(channel: string, threadTs: string | undefined, deliveryId: number, since: number): Promise<string | null> {
+      const oldest = (Math.floor(since / 1000) - 1).toString();
+      const page = threadTs
+        ? await client.conversations.replies({ channel, ts: threadTs, oldest, include_all_metadata: true, limit: 200 })
+        : await client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 });
+      const found = (page.messages ?? []).find((m) => {
+        const meta = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }).metadata;
+        return meta?.event_type === DELIVERY_EVENT && Number(meta.event_payload?.delivery_id) === deliveryId;
+      });
+      return found?.ts ?? null;
     },
 
     async update(channel: string, ts: string, post: SlackPost): Promise<void> {
@@ -41,10 +61,6 @@ export function createSlackSender(client: WebClient) {
       }
     },
 
-    /**
-     * A message's permalink in Slack's documented form (https://docs.slack.dev/reference/methods/chat.getPermalink),
-     * built from the workspace URL that auth.test gives once, instead of one API call per ticket.
-     */
     /** Removes the bot's reaction; one that is not there is fine. */
     async unreact(channel: string, ts: string, name: string): Promise<void> {
       try {
@@ -54,6 +70,10 @@ export function createSlackSender(client: WebClient) {
       }
     },
 
+    /**
+     * A message's permalink in Slack's documented form (https://docs.slack.dev/reference/methods/chat.getPermalink),
+     * built from the workspace URL that auth.test gives once, instead of one API call per ticket.
+     */
     async permalink(channel: string, ts: string, threadTs?: string | null): Promise<string> {
       workspaceUrl ??= client.auth.test().then((r) => r.url ?? 'https://slack.com/');
       workspaceUrl.catch(() => (workspaceUrl = null));

@@ -65,6 +65,8 @@ export async function startDemoStack(): Promise<DemoStack> {
       LOG_LEVEL: 'warn',
       THREADDESK_TRIAGE_CHANNEL: DEMO.triage,
       THREADDESK_INTAKE_CHANNELS: DEMO.help,
+      // The demo's emulator enforces no rate limits; real Slack would pace the cards to about one a second.
+      THREADDESK_SLACK_RATE_SCALE: '1000',
     });
     if (!result.ok) throw new Error(`demo configuration rejected: ${result.errors.join('; ')}`);
 

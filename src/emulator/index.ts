@@ -2,7 +2,7 @@
 export { SlackEmulator } from './slack-emulator.js';
 export { SlackDriver } from './slack-driver.js';
 export type { UserSaysOptions, EventResult, InteractionResult } from './slack-driver.js';
-export type { EmuUser, EmuChannel, EmuMessage, EmuEphemeral, EmuCall, EmuOpenView, EmuReaction, EmuUploadedFile, SlackFile, FaultSpec, SlackEmulatorOptions } from './types.js';
+export type { EmuUser, EmuChannel, EmuMessage, EmuEphemeral, EmuCall, EmuOpenView, EmuReaction, EmuUploadedFile, SlackFile, FaultSpec, RateLimitOptions, RateLimitStats, SlackEmulatorOptions } from './types.js';
 export { slackTs, TsClock } from './slack-ts.js';
 export { validateBlocks, validateView } from './block-kit-validator.js';
 export type { Surface, ViewValidation } from './block-kit-validator.js';

@@ -5,13 +5,16 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EmuCall, EmuChannel, EmuEphemeral, EmuMessage, EmuOpenView, EmuUploadedFile, EmuUser, FaultSpec, SlackEmulatorOptions } from './types.js';
+import type {
+  EmuCall, EmuChannel, EmuEphemeral, EmuMessage, EmuOpenView, EmuUploadedFile, EmuUser, FaultSpec, RateLimitOptions, RateLimitStats, SlackEmulatorOptions,
+} from './types.js';
 import { WorkspaceState } from './workspace-state.js';
 import { WebApiMethods, SlackApiError, type WebApiHost } from './web-api-methods.js';
 import { DeliveryPipeline, HttpTransport } from './event-delivery.js';
 import { SocketModeServer } from './socket-mode.js';
 import { SlackDriver, type DriverHost } from './slack-driver.js';
-import { FaultInjector } from './faults.js';
+import { FaultInjector, Outage } from './faults.js';
+import { RateLimiter } from './rate-limits.js';
 import { parseApiArgs, readBody, sendJson, uploadedBytes } from './http-util.js';
 import { botProfile, messageEvent, eventEnvelope, type EmulatorIdentity } from './payloads.js';
 import { applyResponseUrlPost } from './response-url.js';
@@ -33,6 +36,9 @@ export class SlackEmulator {
   private readonly state: WorkspaceState;
   private readonly api: WebApiMethods;
   private readonly faults = new FaultInjector();
+  private readonly outage = new Outage();
+  private rateLimiter?: RateLimiter;
+  private readonly rateCounts: RateLimitStats = { limited: {}, allowed: {} };
   private readonly callLog: EmuCall[] = [];
   private readonly clock = new TsClock();
   private readonly http: HttpTransport;
@@ -93,6 +99,7 @@ export class SlackEmulator {
       postAsBotUnchecked: (channel, text, blocks, threadTs) => this.postAsBotUnchecked(channel, text, blocks, threadTs),
     };
     this.driver = new SlackDriver(driverHost);
+    if (opts.rateLimits) this.setRateLimits(opts.rateLimits);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------------------
@@ -238,6 +245,37 @@ export class SlackEmulator {
     this.faults.add(method, fault);
   }
 
+  /**
+   * Turns Slack's rate limits on (fresh, full buckets) or off (null): over the limit a call is answered
+   * 429 + Retry-After + {ok:false,error:'ratelimited'} and not performed. See rate-limits.ts for the rates.
+   */
+  setRateLimits(opts: RateLimitOptions | null): void {
+    this.rateLimiter = opts ? new RateLimiter(opts) : undefined;
+  }
+
+  /** Calls the rate limiter let through / refused per method, counted while limits were on. */
+  rateLimitStats(): RateLimitStats {
+    return { limited: { ...this.rateCounts.limited }, allowed: { ...this.rateCounts.allowed } };
+  }
+
+  /** Configured steady rate of `method` in calls per second (chat.postMessage: per channel); Infinity if unlimited or off. */
+  allowedPerSecond(method: string): number {
+    return this.rateLimiter?.allowedPerSecond(method) ?? Infinity;
+  }
+
+  /** Slack is down for `ms`: every Web API call answers HTTP `status` without being performed. Events still flow. */
+  startOutage(ms: number, status = 503): void {
+    this.outage.start(ms, status);
+  }
+
+  endOutage(): void {
+    this.outage.end();
+  }
+
+  outageStats(): { refused: number } {
+    return { refused: this.outage.refused };
+  }
+
   /** Sends {"type":"disconnect"} to Socket Mode clients (they reconnect via apps.connections.open). */
   disconnectSockets(reason?: string): void {
     this.socket.disconnectAll(reason);
@@ -275,6 +313,10 @@ export class SlackEmulator {
       sendJson(res, status, body, headers);
     };
 
+    // Slack being down comes before anything else, even knowing the method.
+    const down = this.outage.take();
+    if (down) return reply(down.status, down.body);
+
     if (!this.api.has(method)) {
       // Loud on purpose: a method the emulator does not know is a method the tests do not cover.
       console.warn(`[slack-emulator] unknown Web API method called: ${method}`);
@@ -290,6 +332,13 @@ export class SlackEmulator {
     if (token !== expected) {
       const wrongKind = token === this.appToken || token === this.botToken;
       return reply(200, { ok: false, error: wrongKind ? 'not_allowed_token_type' : 'invalid_auth' });
+    }
+    // Limits are per app per workspace, so only an authenticated call counts; calls that then fail still count.
+    const retryAfter = this.rateLimiter?.take(method, args);
+    if (retryAfter !== undefined) {
+      const counts = retryAfter > 0 ? this.rateCounts.limited : this.rateCounts.allowed;
+      counts[method] = (counts[method] ?? 0) + 1;
+      if (retryAfter > 0) return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
     }
     try {
       reply(200, this.api.call(method, args));

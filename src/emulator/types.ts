@@ -53,6 +53,8 @@ export interface EmuMessage {
   username?: string;
   bot_profile?: any;
   app_id?: string;
+  /** chat.postMessage `metadata` ({event_type, event_payload}); returned with include_all_metadata=true. */
+  metadata?: { event_type: string; event_payload: Record<string, any> };
 }
 
 export interface EmuEphemeral {
@@ -125,6 +127,20 @@ export interface FaultSpec {
   times?: number;
 }
 
+/** Slack's rate limits (doc §2.4), off unless given. */
+export interface RateLimitOptions {
+  /** Multiplies every rate (tests and benchmarks use a large scale to stay fast). Default 1. */
+  scale?: number;
+  /** Bucket capacity: calls accepted at once before the steady rate applies. Default 3, at least 1. */
+  burst?: number;
+}
+
+/** Calls per Web API method that the rate limiter let through or answered with 429, while limits were on. */
+export interface RateLimitStats {
+  limited: Record<string, number>;
+  allowed: Record<string, number>;
+}
+
 export interface SlackEmulatorOptions {
   signingSecret: string;
   teamId?: string;
@@ -137,4 +153,5 @@ export interface SlackEmulatorOptions {
   echoBotMessages?: boolean;
   retryDelaysMs?: number[];
   ackTimeoutMs?: number;
+  rateLimits?: RateLimitOptions;
 }

@@ -53,6 +53,21 @@ function mimeType(filename: string): string {
   return MIME_TYPES[filename.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream';
 }
 
+function isPlainObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * chat.postMessage `metadata`: {event_type, event_payload} (docs.slack.dev/messaging/message-metadata). Like
+ * `blocks`, form bodies carry it as JSON that parseApiArgs already decoded, so a string left here is malformed.
+ */
+function parseMetadata(v: unknown): EmuMessage['metadata'] {
+  if (v === undefined || v === '') return undefined;
+  if (!isPlainObject(v)) throw new SlackApiError('invalid_metadata_format');
+  if (typeof v.event_type !== 'string' || v.event_type === '' || !isPlainObject(v.event_payload)) throw new SlackApiError('invalid_metadata_schema');
+  return { event_type: v.event_type, event_payload: v.event_payload };
+}
+
 function encodeCursor(offset: number): string {
   return Buffer.from(`offset:${offset}`).toString('base64');
 }
@@ -216,9 +231,11 @@ export class WebApiMethods {
   postBotMessage(args: Args): EmuMessage {
     const channel = this.botTarget(args.channel);
     const blocks = this.checkContent(args);
+    const metadata = parseMetadata(args.metadata);
     const threadTs = str(args.thread_ts);
     const message = this.botMessage(channel, str(args.text) ?? '', threadTs);
     if (blocks) message.blocks = blocks;
+    if (metadata) message.metadata = metadata;
     if (threadTs && bool(args.reply_broadcast)) {
       message.reply_broadcast = true;
       message.subtype = 'thread_broadcast';
@@ -388,7 +405,7 @@ export class WebApiMethods {
     const items = this.state.topLevel(c.id).filter((m) => !m.deleted && inRange(m)).reverse();
     const { page, nextCursor } = paginate(items, args, 100, 999);
     return {
-      messages: page.map((m) => messageToApi(this.state, m)),
+      messages: this.readMessages(page, args),
       has_more: nextCursor !== '',
       pin_count: 0,
       response_metadata: { next_cursor: nextCursor },
@@ -405,10 +422,16 @@ export class WebApiMethods {
     const items = [parent, ...this.state.replies(c.id, parentTs).filter((r) => !r.deleted)];
     const { page, nextCursor } = paginate(items, args, 1000, 1000);
     return {
-      messages: page.map((x) => messageToApi(this.state, x)),
+      messages: this.readMessages(page, args),
       has_more: nextCursor !== '',
       response_metadata: { next_cursor: nextCursor },
     };
+  }
+
+  /** Messages as history/replies return them: metadata only on request (include_all_metadata, both methods' docs). */
+  private readMessages(messages: EmuMessage[], args: Args): Args[] {
+    const withMetadata = bool(args.include_all_metadata);
+    return messages.map((m) => ({ ...messageToApi(this.state, m), ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
   }
 
   private conversationsOpen(args: Args): Args {

@@ -37,7 +37,9 @@ export async function appendMessage(
     if (status !== ticket.status) {
       await tx.addEvent(ticketId, { kind: 'status_changed', actorId: message.userId, fromValue: ticket.status, toValue: status, messageId: stored.id, at: sentAt });
     }
-    return { message: stored, statusChanged: status !== ticket.status };
+    const statusChanged = status !== ticket.status;
+    if (deps.show) await tx.enqueue(await deps.show.appended({ ticket: { ...ticket, status }, message: stored, role, statusChanged }, tx));
+    return { message: stored, statusChanged };
   });
   if (!result) return null;
   return { ticket: (await deps.tickets.byId(ticketId))!, role, ...result };

@@ -1,6 +1,9 @@
 import type { Clock } from '../domain/clock.js';
 import type { ChannelStore } from '../store/channel-store.js';
-import type { TicketStore } from '../store/ticket-store.js';
+import type { TicketQueries, TicketStore } from '../store/ticket-store.js';
+import type { NewDelivery } from '../store/outbox-store.js';
+import type { Ticket, TicketMessage } from '../domain/ticket.js';
+import type { AppendedMessage } from './append-message.js';
 
 export interface IngestDeps {
   tickets: TicketStore;
@@ -8,4 +11,12 @@ export interface IngestDeps {
   clock: Clock;
   /** Whether a user is an agent for tickets worked in that triage channel. */
   isAgent(userId: string, triageChannelId: string): Promise<boolean>;
+  /**
+   * What Slack should show for a new ticket or an appended message, recorded in the same transaction as the
+   * change, so a crash right after it cannot leave a ticket without its card or a message without its mirror.
+   */
+  show?: {
+    created(ticket: Ticket, message: TicketMessage): NewDelivery[];
+    appended(appended: AppendedMessage, tx: TicketQueries): Promise<NewDelivery[]>;
+  };
 }

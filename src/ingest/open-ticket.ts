@@ -37,6 +37,7 @@ export async function openTicket(input: OpenTicketInput, deps: IngestDeps): Prom
     },
     message: firstMessage,
     openedBy: input.openedBy ?? message.userId,
+    deliveries: deps.show?.created,
   });
   if (outcome.kind === 'created') return outcome;
   // A repeat: the thread has its ticket already, or the message joined another ticket as a follow-up.

@@ -8,6 +8,7 @@ import * as addTicketIndexes from '../../migrations/20261123000006_add_ticket_in
 import * as createReports from '../../migrations/20261130000007_create_reports.js';
 import * as addReportIndexes from '../../migrations/20261130000008_add_report_indexes.js';
 import * as createTicketMetrics from '../../migrations/20261130000009_create_ticket_metrics.js';
+import * as createDeliveries from '../../migrations/20261130000010_create_deliveries.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '20261130000007_create_reports': createReports,
   '20261130000008_add_report_indexes': addReportIndexes,
   '20261130000009_create_ticket_metrics': createTicketMetrics,
+  '20261130000010_create_deliveries': createDeliveries,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

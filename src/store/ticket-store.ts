@@ -4,6 +4,7 @@ import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, 
 import { retryIfBusy } from './db.js';
 import { refreshTicketMetrics } from './ticket-metrics.js';
 import { createTicketWriter, takeTicketNumbers, type OpeningOutcome, type TicketOpening } from './ticket-writer.js';
+import { enqueueDeliveries, type NewDelivery } from './outbox-store.js';
 
 export interface NewTicket {
   teamId: string;
@@ -40,27 +41,36 @@ export type TicketStore = TicketQueries & {
 };
 
 /** Tickets, their messages and their history. */
-export function createTicketStore(db: Knex): TicketStore {
-  const writer = createTicketWriter(db);
+/** `deliveriesRecorded`: told after a write that recorded Slack deliveries has committed (wakes the delivery worker). */
+export function createTicketStore(db: Knex, deliveriesRecorded: () => void = () => undefined): TicketStore {
+  const writer = createTicketWriter(db, deliveriesRecorded);
   return {
-    ...ticketQueries(db, (ids) => refreshTicketMetrics(db, ids)),
+    ...ticketQueries(db, (ids) => refreshTicketMetrics(db, ids), deliveriesRecorded),
     // A ticket's kept figures are recomputed once, at the end of the transaction that changed it, however many
     // of its messages and status changes the transaction wrote.
-    transaction: (work) =>
-      retryIfBusy(() =>
+    transaction: async (work) => {
+      let recorded = false;
+      const result = await retryIfBusy(() =>
         db.transaction(async (trx) => {
           const changed = new Set<number>();
-          const result = await work(ticketQueries(trx, async (ids) => ids.forEach((id) => changed.add(id))));
+          recorded = false;
+          const result = await work(ticketQueries(trx, async (ids) => ids.forEach((id) => changed.add(id)), () => (recorded = true)));
           await refreshTicketMetrics(trx, [...changed]);
           return result;
         }),
-      ),
+      );
+      if (recorded) deliveriesRecorded();
+      return result;
+    },
     open: (opening) => writer.open(opening),
   };
 }
 
-/** `figuresChanged`: told which tickets' kept figures (ticket-metrics.ts) a write changed. */
-function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: number[]) => Promise<void>) {
+/**
+ * `figuresChanged`: told which tickets' kept figures (ticket-metrics.ts) a write changed. `deliveriesRecorded`:
+ * told when deliveries were written (inside a transaction, the store tells the world after the commit).
+ */
+function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: number[]) => Promise<void>, deliveriesRecorded: () => void) {
   const withTags = async (rows: TicketRow[]): Promise<Ticket[]> => {
     if (rows.length === 0) return [];
     const tags = await db('ticket_tags').whereIn('ticket_id', rows.map((r) => r.id)).orderBy('tag');
@@ -248,6 +258,13 @@ function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: 
       await db('messages').where({ ticket_id: duplicateId }).update({ ticket_id: survivorId });
       await db('tickets').where({ id: duplicateId }).update({ merged_into_id: survivorId });
       await figuresChanged([duplicateId, survivorId]);
+    },
+
+    /** Records Slack deliveries (src/bot/delivery-intents.ts); inside a transaction, together with the change they show. */
+    async enqueue(deliveries: NewDelivery[]): Promise<void> {
+      if (deliveries.length === 0) return;
+      await enqueueDeliveries(db, deliveries, Date.now());
+      deliveriesRecorded();
     },
 
     async setMirrorTs(messageId: number, mirrorTs: string): Promise<void> {

@@ -4,12 +4,15 @@ import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, 
 import { retryIfBusy } from './db.js';
 import { refreshTicketMetrics } from './ticket-metrics.js';
 import type { NewMessage, NewTicket } from './ticket-store.js';
+import { enqueueDeliveries, type NewDelivery } from './outbox-store.js';
 
 /** A new ticket with its first message and the actor of its `created` event. */
 export interface TicketOpening {
   ticket: NewTicket;
   message: Omit<NewMessage, 'ticketId'>;
   openedBy: string;
+  /** What Slack should show for the new ticket, recorded in the same transaction. */
+  deliveries?: (ticket: Ticket, message: TicketMessage) => NewDelivery[];
 }
 
 export type OpeningOutcome = { kind: 'created'; ticket: Ticket; message: TicketMessage } | { kind: 'duplicate' };
@@ -34,7 +37,7 @@ const isUniqueViolation = (err: unknown) => {
  * are found before numbers are taken. If another writer (a second instance) wins a race and a unique key
  * refuses the group, its tickets are written one by one so that only the repeat is refused.
  */
-export function createTicketWriter(db: Knex, maxGroup = 100) {
+export function createTicketWriter(db: Knex, deliveriesRecorded: () => void = () => undefined, maxGroup = 100) {
   const queue: Pending[] = [];
   let writing = false;
 
@@ -49,12 +52,14 @@ export function createTicketWriter(db: Knex, maxGroup = 100) {
   async function writeGroup(group: Pending[]): Promise<void> {
     try {
       const outcomes = await retryIfBusy(() => db.transaction((trx) => writeOpenings(trx, group.map((p) => p.opening))));
+      deliveriesRecorded();
       group.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
       if (group.length === 1) return settleAlone(group[0]!, err);
       for (const pending of group) {
         try {
           pending.resolve((await retryIfBusy(() => db.transaction((trx) => writeOpenings(trx, [pending.opening]))))[0]!);
+          deliveriesRecorded();
         } catch (alone) {
           settleAlone(pending, alone);
         }
@@ -99,11 +104,14 @@ async function writeOpenings(trx: Knex.Transaction, openings: TicketOpening[]): 
     [...fresh.values()].map((o) => ({ ticket_id: idOf(o), team_id: o.ticket.teamId, kind: 'created', actor_id: o.openedBy, to_value: 'new', message_id: messageOf(o).id, at: o.ticket.createdAt })),
   );
   await refreshTicketMetrics(trx, ticketRows.map((row) => row.id));
-  return openings.map((o, i) => {
+  const outcomes: OpeningOutcome[] = openings.map((o, i) => {
     if (!fresh.has(i)) return { kind: 'duplicate' };
     const row = ticketByOrigin.get(key(o.ticket.originChannelId, o.ticket.originTs))!;
     return { kind: 'created', ticket: ticketFromRow(row, []), message: messageFromRow(messageOf(o)) };
   });
+  const deliveries = outcomes.flatMap((outcome, i) => (outcome.kind === 'created' ? (openings[i]!.deliveries?.(outcome.ticket, outcome.message) ?? []) : []));
+  await enqueueDeliveries(trx, deliveries, Date.now());
+  return outcomes;
 }
 
 /** The openings whose message and origin thread are new (also within the group), by position. */

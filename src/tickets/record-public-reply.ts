@@ -1,5 +1,6 @@
 import { statusAfterAgentTouch, type Ticket, type TicketMessage } from '../domain/ticket.js';
 import { tsToMillis } from '../ingest/slack-ts.js';
+import type { NewDelivery } from '../store/outbox-store.js';
 import type { TicketDeps } from './ticket-action.js';
 
 export interface PublicReplyInput {
@@ -9,6 +10,8 @@ export interface PublicReplyInput {
   /** Where the bot posted it (the origin thread) and the ts Slack gave it. */
   channelId: string;
   ts: string;
+  /** What Slack should show for it, recorded in the same transaction (the triage line, the card update). */
+  show?: (updated: Ticket) => NewDelivery[];
 }
 
 /** Records a public reply the bot has just posted in the origin thread on an agent's behalf. */
@@ -35,6 +38,7 @@ export async function recordPublicReply(input: PublicReplyInput, deps: TicketDep
     if (status !== current.status) {
       await tx.addEvent(current.id, { kind: 'status_changed', actorId: input.agentId, fromValue: current.status, toValue: status, messageId: stored.id, at: sentAt });
     }
+    if (input.show) await tx.enqueue(input.show({ ...current, status, updatedAt: sentAt }));
     return stored;
   });
   return { ticket: (await deps.tickets.byId(input.ticket.id))!, message };

@@ -155,21 +155,39 @@ describe('ingest when Slack misbehaves or events race', () => {
   let h: Harness;
   useHarness((started) => (h = started));
 
-  it('keeps the ticket when the card cannot be posted, and posts the card with the next change', async () => {
-    h.emu.failNext('chat.postMessage', { status: 500 });
+  it('keeps the ticket when Slack fails the card, and posts it once when Slack answers again', async () => {
+    // A 500 may or may not have been processed: before posting again the bot looks for the card in the channel.
+    h.emu.failNext('chat.postMessage', { status: 500, times: 2 });
     const { ts } = await h.driver.userSays(W.carol, W.help, 'Badge reader at door B is dead');
     await h.settle();
     const ticket = (await h.tickets.byOrigin(W.help, ts))!;
-    expect(ticket.cardTs).toBeNull();
-    expect(h.emu.messages(W.triage)).toHaveLength(0);
-    expect(h.logLines.join('')).toMatch(/"level":50.*Slack delivery failed/);
+    expect(ticket.cardTs).not.toBeNull();
+    expect(h.emu.messages(W.triage)).toHaveLength(1);
+    expect(h.emu.calls().filter((c) => c.method === 'conversations.history').length).toBeGreaterThanOrEqual(1);
+    expect(h.logLines.join('')).toMatch(/"level":40.*Slack delivery will be tried again/);
 
     await h.driver.userSays(W.carol, W.help, 'Door C too', { thread_ts: ts });
     await h.settle();
+    expect(h.emu.messages(W.triage)).toHaveLength(1);
+    expect(h.emu.thread(W.triage, ticket.cardTs!).map((m) => m.text).join()).toContain('Door C too');
+  });
+
+  it('gives up on a delivery Slack refuses for good, records it, and goes on with the others', async () => {
+    h.emu.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'Printer on floor 2 jams');
+    await h.settle();
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    expect(ticket.cardTs).toBeNull();
+    const failed = await h.testDb.db('deliveries').where({ status: 'failed' });
+    expect(failed.map((f) => [f.kind, f.last_error])).toEqual([['card', 'channel_not_found']]);
+    expect(h.logLines.join('')).toMatch(/"level":50.*Slack delivery failed for good/);
+
+    // The ticket's later deliveries are not held up by the failed one: the next change posts the card.
+    await h.driver.userSays(W.carol, W.help, 'It jams on every page', { thread_ts: ts });
+    await h.settle();
     const repaired = (await h.tickets.byId(ticket.id))!;
     expect(repaired.cardTs).not.toBeNull();
-    expect(h.emu.messages(W.triage)).toHaveLength(1);
-    expect(h.emu.thread(W.triage, repaired.cardTs!).map((m) => m.text).join()).toContain('Door C too');
+    expect(h.emu.thread(W.triage, repaired.cardTs!).map((m) => m.text).join()).toContain('every page');
   });
 
   it('mirrors a reply sent right after the first message, before its ticket is shown', async () => {

@@ -26,21 +26,27 @@ describe('operations: /metrics and /healthz', () => {
     await postInIntake(h, W.dave, 'Second printer on fire');
     metrics = await scrape();
     expect(sample(metrics, 'threaddesk_slack_api_errors_total', '{method="chat.postMessage",status="429"}')).toBe(1);
+    // The delivery waited out Retry-After and went through: two cards delivered, one attempt rate-limited.
+    expect(sample(metrics, 'threaddesk_deliveries_total', '{kind="card",outcome="rate_limited"}')).toBe(1);
+    expect(sample(metrics, 'threaddesk_deliveries_total', '{kind="card",outcome="delivered"}')).toBe(2);
+    expect(h.emu.messages(W.triage)).toHaveLength(2);
 
     await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 show');
     await h.settle();
     await h.driver.replaySigned('command=%2Fticket');
     await h.settle();
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `digest daily <#${W.general}|general> 09:00`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `digest daily <#${W.general}|general> 09:00`);
     await h.settle();
     const [digest] = await h.bot.context.digests.list(h.emu.teamId);
     expect(await h.bot.digests.fire(digest!, h.clock.now())).toBe('posted');
+    await h.settle();
+    expect(h.emu.messages(W.general).some((m) => m.text?.includes('Support digest'))).toBe(true);
     metrics = await scrape();
     expect(sample(metrics, 'threaddesk_slack_requests_rejected_total', '{reason="replay"}')).toBe(1);
     expect(sample(metrics, 'threaddesk_digest_runs_total', '{outcome="posted"}')).toBe(1);
 
     const health = await fetch(`${h.botUrl}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, delivery: { pending: 0, oldestSeconds: 0 } });
+    expect(await health.json()).toEqual({ ok: true, delivery: { pending: 0, oldestSeconds: 0, failed: 0 } });
   });
 });

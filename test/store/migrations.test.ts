@@ -11,7 +11,7 @@ for (const kind of kinds) {
     beforeAll(async () => {
       testDb = await createTestDb(kind);
       // Back to the schema before ticket metrics (this also runs that migration's `down`).
-      await testDb.db.migrate.down({ migrationSource });
+      await testDb.db.migrate.down({ migrationSource, name: '20261130000009_create_ticket_metrics' });
     });
     afterAll(async () => {
       await testDb.drop();

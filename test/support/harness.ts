@@ -61,6 +61,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: 'info',
     THREADDESK_TRIAGE_CHANNEL: W.triage,
     THREADDESK_INTAKE_CHANNELS: W.help,
+    // The emulator enforces no rate limits unless a test asks: deliveries need not keep to Slack's real pace.
+    THREADDESK_SLACK_RATE_SCALE: '1000',
     ...options.env,
   });
   if (!result.ok) throw new Error(result.errors.join('; '));

@@ -32,26 +32,17 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
 }
 
 /**
- * Ingests an origin-side message and queues what Slack should show: a new card, or a mirror and the updated
- * card. Ingest does not wait for Slack: the deliveries follow in order per ticket (failures are logged there).
+ * Ingests an origin-side message. What Slack shows for it (a new card, or a mirror and the updated card) is
+ * recorded with the change itself; a new ticket is then routed. Nothing here waits for Slack.
  */
 async function ingestAndShow(inbound: InboundMessage, ctx: BotContext): Promise<void> {
   const result = await ingestMessage(inbound, ctx.useCaseDeps);
   const log = ctx.logger.child({ channel: inbound.channelId, ts: inbound.ts });
   if (result.kind === 'ignored') return log.debug({ reason: result.reason }, 'message made no ticket change');
   log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');
-  const deliveries: Promise<unknown>[] = [];
-  if (result.kind === 'created') deliveries.push(...(await routeAndPublish(result.ticket, result.message, ctx)));
-  else {
-    deliveries.push(ctx.publisher.mirror(result.ticket, result.message));
-    if (result.role === 'requester') deliveries.push(ctx.publisher.notifyFollowers(result.ticket, result.message));
-    const picked = result.role === 'requester' ? await pickFields(result.ticket, result.message, ctx.useCaseDeps) : {};
-    if (result.statusChanged || Object.keys(picked).length > 0) deliveries.push(ctx.publisher.refreshCard(result.ticket));
-    if (result.statusChanged && result.role === 'requester' && result.ticket.status === 'open') {
-      deliveries.push(ctx.publisher.announce(result.ticket, `:leftwards_arrow_with_hook: <@${result.message.userId}> wrote again: #${result.ticket.number} is open again.`));
-    }
-  }
-  for (const delivery of deliveries) delivery.catch(() => undefined); // logged by the delivery queue
+  if (result.kind === 'created') return routeAndPublish(result.ticket, result.message, ctx);
+  const picked = result.role === 'requester' ? await pickFields(result.ticket, result.message, ctx.useCaseDeps) : {};
+  if (Object.keys(picked).length > 0 && !result.statusChanged) await ctx.publisher.refreshCard(result.ticket);
 }
 
 async function handleEdit(event: SlackMessageEvent, ctx: BotContext): Promise<void> {

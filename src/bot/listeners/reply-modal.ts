@@ -9,7 +9,6 @@ import { requireAgent } from '../../tickets/ticket-action.js';
 import type { BotContext } from '../bot-context.js';
 import { buildReplyModal, templateOption } from '../blocks/ticket-views.js';
 import { ACTIONS, REPLY_AFTER, REPLY_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
-import { sendPublicReply } from '../public-reply.js';
 import { escapeMrkdwn } from '../slack-text.js';
 import { templateView } from '../template-reply.js';
 
@@ -86,18 +85,24 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
 
 async function sendFromModal(ticket: Ticket, agentId: string, text: string, after: ReplyAfter, ctx: BotContext): Promise<void> {
   try {
-    await sendPublicReply(ticket, agentId, text, ctx);
-    const input = { ticketId: ticket.id, actorId: agentId };
-    const change = after === 'pending' ? await markPending(input, ctx.useCaseDeps) : after === 'close' ? await solveTicket(input, ctx.useCaseDeps) : null;
-    if (change?.changed) {
-      await ctx.publisher.refreshCard(change.ticket);
-      await ctx.publisher.announce(change.ticket, after === 'pending' ? `:hourglass_flowing_sand: <@${agentId}> set #${ticket.number} pending.` : `:white_check_mark: <@${agentId}> solved #${ticket.number}.`);
-      if (after === 'close') await askForRating(change.ticket, ctx);
-    }
+    await ctx.publisher.postPublicReply(ticket, agentId, text, after === 'pending' || after === 'close' ? after : undefined);
   } catch (err) {
     ctx.logger.error({ err, ticket: ticket.number }, 'reply from modal failed');
-    await ctx.sender.ephemeral(ticket.triageChannelId, agentId, `Sorry, your reply to #${ticket.number} could not be sent (or its status not changed). Your text was:\n${text}`, ticket.cardTs ?? undefined).catch(() => undefined);
+    await ctx.sender.ephemeral(ticket.triageChannelId, agentId, `Sorry, your reply to #${ticket.number} could not be sent. Your text was:\n${text}`, ticket.cardTs ?? undefined).catch(() => undefined);
   }
+}
+
+/**
+ * "Send and set pending / close": the status changes once the reply is posted and recorded, so the ticket's
+ * history reads reply, then status (the delivery worker calls this).
+ */
+export async function applyAfterReply(ticketId: number, agentId: string, after: 'pending' | 'close', ctx: BotContext): Promise<void> {
+  const input = { ticketId, actorId: agentId };
+  const change = after === 'pending' ? await markPending(input, ctx.useCaseDeps) : await solveTicket(input, ctx.useCaseDeps);
+  if (!change.changed) return;
+  await ctx.publisher.refreshCard(change.ticket);
+  await ctx.publisher.announce(change.ticket, after === 'pending' ? `:hourglass_flowing_sand: <@${agentId}> set #${change.ticket.number} pending.` : `:white_check_mark: <@${agentId}> solved #${change.ticket.number}.`);
+  if (after === 'close') await askForRating(change.ticket, ctx);
 }
 
 async function agentProblem(userId: string, ctx: BotContext, ticket: Ticket): Promise<string | null> {

@@ -36,8 +36,7 @@ export async function askForRating(ticket: Ticket, ctx: BotContext): Promise<voi
   const intake = await ctx.channels.intake(ticket.originChannelId);
   if (intake && !intake.csatEnabled) return;
   await ctx.csat.sent(ticket.id, ticket.originChannelId, ctx.clock.now(), ticket.assigneeId);
-  const ts = await ctx.publisher.postInOrigin(ticket, { text: `How did we do on #${ticket.number}? Rate 1-5.`, blocks: surveyBlocks(ticket, null) });
-  await ctx.csat.posted(ticket.id, ts);
+  await ctx.publisher.postSurvey(ticket, { text: `How did we do on #${ticket.number}? Rate 1-5.`, blocks: surveyBlocks(ticket, null) });
 }
 
 /** The survey's buttons (only the requester's answer counts) and the optional comment modal. */
@@ -52,7 +51,7 @@ export function registerSatisfaction(app: App, ctx: BotContext): void {
       if (!ticket || !survey) return answer.ephemeral('This survey is no longer open.');
       if (body.user.id !== ticket.requesterId) return answer.ephemeral(`Only <@${ticket.requesterId}>, who asked, can rate #${ticket.number}. Thanks all the same!`);
       await ctx.csat.rate(ticketId, rating, ctx.clock.now());
-      if (survey.messageTs) await ctx.sender.update(survey.channelId, survey.messageTs, { text: `Thanks for rating #${ticket.number}: ${rating}/5.`, blocks: surveyBlocks(ticket, rating) });
+      if (survey.messageTs) await ctx.publisher.updateMessage(ticket, survey.channelId, survey.messageTs, { text: `Thanks for rating #${ticket.number}: ${rating}/5.`, blocks: surveyBlocks(ticket, rating) });
       if (rating <= LOW_RATING) await ctx.publisher.announce(ticket, `:warning: <@${ticket.requesterId}> rated #${ticket.number} ${rating}/5.${ticket.assigneeId ? ` (assignee <@${ticket.assigneeId}>)` : ''}`);
       await ctx.sender.openView(body.trigger_id, commentModal(ticket, rating));
     });

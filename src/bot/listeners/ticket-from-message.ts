@@ -47,7 +47,7 @@ async function createFromMessage(input: FromMessage, ctx: BotContext): Promise<v
   const inbound = inboundFromEvent({ ...message, type: 'message', channel: input.channel, ts: message.ts }, input.teamId);
   const result = await openTicket({ message: inbound, triageChannelId: triage, source: input.source, openedBy: input.openedBy }, ctx.useCaseDeps);
   if (result.kind === 'exists') return input.say(`That message is already ticket #${result.ticket.number}.`);
-  await Promise.all(await routeAndPublish(result.ticket, result.message, ctx));
+  await routeAndPublish(result.ticket, result.message, ctx);
   if (input.openedBy !== result.ticket.requesterId) {
     await ctx.publisher.announce(result.ticket, `:ticket: <@${input.openedBy}> opened this ticket from <@${result.ticket.requesterId}>'s message (${input.source}).`);
   }

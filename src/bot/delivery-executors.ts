@@ -1,0 +1,180 @@
+import type { Logger } from 'pino';
+import type { Ticket } from '../domain/ticket.js';
+import { isActive } from '../domain/ticket.js';
+import type { CsatStore } from '../store/csat-store.js';
+import type { ClaimedDelivery } from '../store/outbox-store.js';
+import type { TicketStore } from '../store/ticket-store.js';
+import type { TicketDeps } from '../tickets/ticket-action.js';
+import { recordAutomatedReply } from '../tickets/record-automated-reply.js';
+import { recordPublicReply } from '../tickets/record-public-reply.js';
+import { buildTicketCard } from './blocks/ticket-card.js';
+import { buildMirror, buildPublicReply, buildReplySent, type SlackPost } from './blocks/thread-messages.js';
+import { deliver, type DeliveryIntent } from './delivery-intents.js';
+import type { Directory } from './directory.js';
+import { ASSIGN_REACTION, SOLVE_REACTION } from './ids.js';
+import type { ReplyPresence } from './reply-presence.js';
+import type { SlackSender } from './slack-sender.js';
+import { escapeMrkdwn, inertMrkdwn, truncate } from './slack-text.js';
+
+export interface ExecutorDeps {
+  /** A sender whose client does not retry: the worker decides when to try again. */
+  sender: SlackSender;
+  tickets: TicketStore;
+  csat: CsatStore;
+  directory: Directory;
+  logger: Logger;
+  useCaseDeps: TicketDeps;
+  replying?: ReplyPresence;
+  /** The card's "SLA due" text. */
+  slaDue?: (ticket: Ticket) => Promise<string>;
+  /** A reply sent with "and set pending / close": the status change follows the recorded reply. */
+  afterReply?: (ticketId: number, agentId: string, after: 'pending' | 'close') => Promise<void>;
+}
+
+/** Does one delivery: the Slack call(s) its intent stands for, and the records that follow from them. */
+export type DeliveryExecutor = (delivery: ClaimedDelivery) => Promise<void>;
+
+export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
+  const { sender, tickets } = deps;
+  // The status reactions last put on each ticket's first message, so an unchanged status costs no API call.
+  const mirroredStatus = new Map<number, string>();
+
+  /**
+   * Posts once: when an earlier attempt may have reached Slack (a crash or a lost answer), the channel is read
+   * back first, and the message found there (by its delivery id) counts as posted.
+   */
+  async function postOnce(delivery: ClaimedDelivery, channel: string, post: SlackPost, threadTs?: string): Promise<string> {
+    if (delivery.uncertain) {
+      const found = await sender.findDelivered(channel, threadTs, delivery.id, delivery.createdAt);
+      if (found) {
+        deps.logger.info({ delivery: delivery.id, kind: delivery.kind }, 'delivery found already posted after an interrupted attempt; not posting again');
+        return found;
+      }
+    }
+    return sender.post(channel, post, threadTs, delivery.id);
+  }
+
+  async function ticketOf(id: number): Promise<Ticket> {
+    const ticket = await tickets.byId(id);
+    if (!ticket) throw new Error(`ticket ${id} not found`);
+    return ticket;
+  }
+
+  async function renderCard(ticket: Ticket) {
+    const [firstMessage, fields] = await Promise.all([tickets.firstMessage(ticket.id), tickets.fields(ticket.id)]);
+    const slaDue = deps.slaDue ? await deps.slaDue(ticket).catch(() => '—') : '—';
+    return buildTicketCard({ ticket, firstMessage, fields, slaDue, replying: deps.replying?.of(ticket.id).map((r) => r.agentId) ?? [] });
+  }
+
+  /** The ticket's card ts, posting the card first if it has none (its post failed or has not happened yet). */
+  async function ensureCard(delivery: ClaimedDelivery, ticket: Ticket): Promise<string> {
+    if (ticket.cardTs) return ticket.cardTs;
+    const firstTs = (await tickets.firstMessage(ticket.id))?.ts ?? ticket.originTs;
+    const originPermalink = ticket.originPermalink ?? (await sender.permalink(ticket.originChannelId, firstTs, ticket.originTs));
+    const ts = await postOnce(delivery, ticket.triageChannelId, await renderCard({ ...ticket, originPermalink }));
+    await tickets.setCardTs(ticket.id, ts, originPermalink);
+    return ts;
+  }
+
+  async function inTriageThread(delivery: ClaimedDelivery, ticketId: number, post: SlackPost): Promise<string> {
+    const ticket = await ticketOf(ticketId);
+    return postOnce(delivery, ticket.triageChannelId, post, await ensureCard(delivery, ticket));
+  }
+
+  async function statusReactions(ticket: Ticket): Promise<void> {
+    const working = isActive(ticket.status) && (ticket.assigneeId !== null || ticket.status !== 'new');
+    const solved = !isActive(ticket.status);
+    const state = `${working}:${solved}`;
+    if (mirroredStatus.get(ticket.id) === state) return;
+    const first = await tickets.firstMessage(ticket.id);
+    if (!first) return;
+    for (const [name, wanted] of [[ASSIGN_REACTION, working], [SOLVE_REACTION, solved]] as const) {
+      // A brand-new ticket has no status reactions to take away.
+      if (!wanted && !mirroredStatus.has(ticket.id) && ticket.status === 'new') continue;
+      await (wanted ? sender.react(first.channelId, first.ts, name) : sender.unreact(first.channelId, first.ts, name));
+    }
+    mirroredStatus.set(ticket.id, state);
+  }
+
+  const run: { [K in DeliveryIntent['kind']]: (d: ClaimedDelivery, intent: Extract<DeliveryIntent, { kind: K }>) => Promise<void> } = {
+    async card(d, { ticketId }) {
+      const ticket = await ticketOf(ticketId);
+      if (!ticket.cardTs) return void (await ensureCard(d, ticket));
+      await sender.update(ticket.triageChannelId, ticket.cardTs, await renderCard(ticket));
+    },
+    async status_reactions(_d, { ticketId }) {
+      await statusReactions(await ticketOf(ticketId));
+    },
+    async react(_d, { channel, ts, name }) {
+      await sender.react(channel, ts, name);
+    },
+    async mirror(d, { ticketId, messageId }) {
+      const message = (await tickets.messages(ticketId)).find((m) => m.id === messageId);
+      if (!message || message.mirrorTs) return; // merged away, or already mirrored
+      await tickets.setMirrorTs(message.id, await inTriageThread(d, ticketId, buildMirror(message)));
+    },
+    async mirror_update(d, { ticketId, messageId }) {
+      const ticket = await ticketOf(ticketId);
+      const message = (await tickets.messages(ticketId)).find((m) => m.id === messageId);
+      if (message?.mirrorTs) await sender.update(ticket.triageChannelId, message.mirrorTs, buildMirror(message));
+      else await run.card(d, { kind: 'card', ticketId }); // the first message is shown on the card
+    },
+    async triage_post(d, { ticketId, post }) {
+      await inTriageThread(d, ticketId, post);
+    },
+    async public_reply(d, { ticketId, agentId, text, after }) {
+      const ticket = await ticketOf(ticketId);
+      const agent = await deps.directory.user(agentId);
+      const ts = await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
+      // The reply's record, its line in the triage thread and the card update are written together.
+      await recordPublicReply({ ticket, agentId, text, channelId: ticket.originChannelId, ts, show: (updated) => [deliver.triagePost(updated, buildReplySent(updated, agentId, text)), deliver.card(updated)] }, deps.useCaseDeps);
+      if (after) await deps.afterReply?.(ticketId, agentId, after);
+    },
+    async automated_reply(d, { ticketId, text }) {
+      const ticket = await ticketOf(ticketId);
+      const ts = await postOnce(d, ticket.originChannelId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] }, ticket.originTs);
+      await recordAutomatedReply(ticket, ticket.originChannelId, ts, text, deps.useCaseDeps);
+    },
+    async survey(d, { ticketId, post }) {
+      const ticket = await ticketOf(ticketId);
+      await deps.csat.posted(ticketId, await postOnce(d, ticket.originChannelId, post, ticket.originTs));
+    },
+    async assignment_notice(d, { ticketId, assigneeId, actorId }) {
+      const ticket = await ticketOf(ticketId);
+      const link = await sender.permalink(ticket.triageChannelId, await ensureCard(d, ticket));
+      const who = actorId ? `<@${actorId}> assigned you` : 'Routing assigned you';
+      await postOnce(d, assigneeId, { text: `:raising_hand: ${who} ticket <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>.` });
+    },
+    async follower_notice(d, { ticketId, messageId }) {
+      const ticket = await ticketOf(ticketId);
+      const message = (await tickets.messages(ticketId)).find((m) => m.id === messageId);
+      const followers = (await tickets.followers(ticketId)).filter((id) => id !== message?.userId);
+      if (!message || followers.length === 0) return;
+      const link = await sender.permalink(ticket.triageChannelId, await ensureCard(d, ticket));
+      const excerpt = truncate(inertMrkdwn(message.text).replace(/\s+/g, ' '), 300);
+      // Several DMs in one delivery: a retry could repeat the first ones; they are notices, not replies.
+      for (const follower of followers) {
+        await sender.post(follower, { text: `:speech_balloon: <@${message.userId}> wrote on <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>: ${excerpt}` });
+      }
+    },
+    async channel_post(d, { channel, post }) {
+      await postOnce(d, channel, post);
+    },
+    async message_update(_d, { channel, ts, post }) {
+      await sender.update(channel, ts, post);
+    },
+    async file_upload(_d, { channel, filename, title, base64 }) {
+      await sender.uploadFile({ channelId: channel, filename, title, bytes: Buffer.from(base64, 'base64') });
+    },
+  };
+
+  return async (delivery) => {
+    const intent = delivery.payload as DeliveryIntent;
+    const step = run[intent.kind] as (d: ClaimedDelivery, intent: DeliveryIntent) => Promise<void>;
+    if (!step) throw new PermanentDeliveryError(`unknown delivery kind ${intent.kind}`);
+    await step(delivery, intent);
+  };
+}
+
+/** A delivery that can never succeed as recorded (not a Slack error): given up at once. */
+export class PermanentDeliveryError extends Error {}

@@ -1,0 +1,213 @@
+import type { Logger } from 'pino';
+import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
+import { PermanentDeliveryError, type DeliveryExecutor } from './delivery-executors.js';
+import { paceInterval } from './delivery-intents.js';
+
+export interface DeliveryWorkerOptions {
+  outbox: OutboxStore;
+  execute: DeliveryExecutor;
+  logger: Logger;
+  /** This instance's name in claims. */
+  owner: string;
+  /** Multiplies Slack's documented rates (only for an emulator configured with other limits). */
+  rateScale?: number;
+  /** Deliveries worked on at once (waiting for their slot or calling Slack). */
+  concurrency?: number;
+  /** SQLite: this is the only bot process on the database, so claims left by a crash are taken back at start. */
+  recoverAbandonedAtStart?: boolean;
+  /** Told what became of each attempt (metrics). */
+  onOutcome?: (kind: string, outcome: 'delivered' | 'retried' | 'rate_limited' | 'failed') => void;
+}
+
+export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
+
+const LOOKAHEAD_MS = 250;
+const LEASE_MS = 30_000;
+const IDLE_POLL_MS = 250;
+const MAX_BACKOFF_MS = 10_000;
+/** Errors that are not Slack's (a bug, the database) are tried this many times before the delivery is given up. */
+const MAX_INTERNAL_ATTEMPTS = 10;
+
+/** Slack errors (ok:false) that say "try again later", not "this can never work". */
+const TRANSIENT_SLACK_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+
+type Verdict =
+  | { kind: 'rate_limited'; retryAfterMs: number }
+  | { kind: 'transient'; slackDown: boolean; uncertain: boolean }
+  | { kind: 'permanent' };
+
+/**
+ * Sends what the bot owes Slack, from the outbox: claimed row by row (shared with other instances), each call
+ * waiting for its rate-limit slot, 429s honoured by closing that bucket for Retry-After, 5xx and network errors
+ * retried with backoff (and all delivery paused meanwhile: Slack is down, not this message), permanent errors
+ * recorded and shown. Ingest only writes rows; it never waits for this.
+ */
+export function createDeliveryWorker(options: DeliveryWorkerOptions) {
+  const { outbox, logger } = options;
+  const scale = options.rateScale ?? 1;
+  const concurrency = options.concurrency ?? 16;
+  const inFlight = new Map<number, { calling: boolean; cancel: () => void }>();
+  let running = false;
+  let loopDone: Promise<void> = Promise.resolve();
+  let wakeUp: (() => void) | null = null;
+  let wakeRequested = false;
+  let slackDownUntil = 0;
+  let downStreak = 0;
+
+  const wake = () => {
+    wakeRequested = true;
+    wakeUp?.();
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (wakeRequested) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  async function loop(): Promise<void> {
+    if (options.recoverAbandonedAtStart) {
+      const taken = await outbox.recoverAbandoned().catch(() => 0);
+      if (taken > 0) logger.warn({ deliveries: taken }, 'deliveries interrupted by the last stop will be checked against Slack before posting again');
+    }
+    while (running) {
+      wakeRequested = false;
+      const downFor = slackDownUntil - Date.now();
+      if (downFor > 0) {
+        await sleep(downFor);
+        continue;
+      }
+      const free = concurrency - inFlight.size;
+      let claimed: ClaimedDelivery[] = [];
+      if (free > 0) {
+        claimed = await outbox
+          .claim({ owner: options.owner, now: Date.now(), limit: free, lookaheadMs: LOOKAHEAD_MS, leaseMs: LEASE_MS, intervalOf: (bucket) => paceInterval(bucket, scale) })
+          .catch((err: unknown) => {
+            logger.error({ err }, 'could not claim deliveries');
+            return [];
+          });
+        claimed.forEach(attempt);
+      }
+      if (claimed.length === free && free > 0) continue; // there may be more ready right now
+      await sleep(inFlight.size > 0 || claimed.length > 0 ? LOOKAHEAD_MS / 2 : IDLE_POLL_MS);
+    }
+  }
+
+  function attempt(delivery: ClaimedDelivery): void {
+    let cancel = () => undefined as void;
+    const slot = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(true), Math.max(0, delivery.sendAt - Date.now()));
+      cancel = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+    });
+    const state = { calling: false, cancel };
+    inFlight.set(delivery.id, state);
+    void (async () => {
+      try {
+        if (!(await slot)) return void (await outbox.release([delivery.id]).catch(() => undefined));
+        state.calling = true;
+        await options.execute(delivery);
+        downStreak = 0;
+        await outbox.complete(delivery.id);
+        options.onOutcome?.(delivery.kind, 'delivered');
+      } catch (err) {
+        await settleFailure(delivery, err).catch((e: unknown) => logger.error({ err: e, delivery: delivery.id }, 'could not record a delivery failure'));
+      } finally {
+        inFlight.delete(delivery.id);
+        if (inFlight.size < concurrency / 2) wake();
+      }
+    })();
+  }
+
+  async function settleFailure(delivery: ClaimedDelivery, err: unknown): Promise<void> {
+    const verdict = classify(err, delivery.attempts);
+    const message = describe(err);
+    const log = logger.child({ delivery: delivery.id, kind: delivery.kind, lane: delivery.lane, attempts: delivery.attempts + 1 });
+    const now = Date.now();
+    if (verdict.kind === 'rate_limited') {
+      await outbox.pauseBucket(delivery.bucket, now + verdict.retryAfterMs);
+      await outbox.retryLater(delivery.id, now + verdict.retryAfterMs, message, { attempted: false, uncertain: false });
+      options.onOutcome?.(delivery.kind, 'rate_limited');
+      return log.warn({ retryAfterMs: verdict.retryAfterMs, bucket: delivery.bucket }, 'Slack rate-limited a delivery; its bucket waits Retry-After');
+    }
+    if (verdict.kind === 'permanent') {
+      await outbox.fail(delivery.id, message, now);
+      options.onOutcome?.(delivery.kind, 'failed');
+      return log.error({ error: message }, 'Slack delivery failed for good');
+    }
+    const backoff = Math.min(250 * 2 ** (verdict.slackDown ? downStreak : delivery.attempts), MAX_BACKOFF_MS) * (0.75 + Math.random() / 2);
+    if (verdict.slackDown) {
+      downStreak += 1;
+      slackDownUntil = Math.max(slackDownUntil, now + backoff);
+    }
+    await outbox.retryLater(delivery.id, now + backoff, message, { attempted: true, uncertain: verdict.uncertain });
+    options.onOutcome?.(delivery.kind, 'retried');
+    log.warn({ error: message, retryInMs: Math.round(backoff) }, 'Slack delivery will be tried again');
+  }
+
+  return {
+    start(): void {
+      if (running) return;
+      running = true;
+      loopDone = loop().catch((err: unknown) => logger.error({ err }, 'delivery worker stopped'));
+    },
+    /**
+     * Stops claiming, gives back deliveries still waiting for their slot, and lets calls already made to Slack
+     * finish (up to `graceMs`), so a stop never cuts a post in half on purpose.
+     */
+    async stop(graceMs = 10_000): Promise<void> {
+      running = false;
+      wake();
+      await loopDone;
+      for (const state of inFlight.values()) if (!state.calling) state.cancel();
+      const deadline = Date.now() + graceMs;
+      while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+    /** A delivery was recorded: look now instead of at the next poll. */
+    wake,
+    /** Resolves when nothing is waiting in the outbox and nothing is in flight (failed deliveries do not count). */
+    async idle(): Promise<void> {
+      for (;;) {
+        if (inFlight.size === 0 && (await outbox.pendingCount()) === 0) return;
+        wake();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+  };
+}
+
+function classify(err: unknown, attempts: number): Verdict {
+  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
+  switch (e?.code) {
+    case 'slack_webapi_rate_limited_error':
+      return { kind: 'rate_limited', retryAfterMs: Math.max(1, e.retryAfter ?? 1) * 1000 };
+    case 'slack_webapi_platform_error': {
+      const error = e.data?.error ?? '';
+      if (error === 'ratelimited') return { kind: 'rate_limited', retryAfterMs: 1000 };
+      return TRANSIENT_SLACK_ERRORS.has(error) ? { kind: 'transient', slackDown: true, uncertain: false } : { kind: 'permanent' };
+    }
+    case 'slack_webapi_http_error':
+      // 503 means the request was not served; other 5xx may have been processed before failing.
+      return (e.statusCode ?? 500) >= 500 ? { kind: 'transient', slackDown: true, uncertain: e.statusCode !== 503 } : { kind: 'permanent' };
+    case 'slack_webapi_request_error':
+      return { kind: 'transient', slackDown: true, uncertain: true }; // no answer: it may have been posted
+  }
+  if (err instanceof PermanentDeliveryError || attempts + 1 >= MAX_INTERNAL_ATTEMPTS) return { kind: 'permanent' };
+  // Not Slack's error (the database, a bug): a post may have gone out before it, so look before posting again.
+  return { kind: 'transient', slackDown: false, uncertain: true };
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; statusCode?: number; data?: { error?: string }; message?: string };
+  if (e?.code === 'slack_webapi_platform_error') return e.data?.error ?? 'slack error';
+  if (e?.code === 'slack_webapi_http_error') return `HTTP ${e.statusCode}`;
+  if (e?.code === 'slack_webapi_rate_limited_error') return 'ratelimited';
+  return e?.message ?? String(err);
+}
