@@ -23,6 +23,7 @@ import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners/register.js';
 import { createBotMetrics, observedFetch } from './metrics.js';
 import { createDeliveryExecutor } from './delivery-executors.js';
+import { EventsAfterWriteReceiver } from './events-after-write-receiver.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { applyAfterReply } from './listeners/reply-modal.js';
 import { createReplyPresence } from './reply-presence.js';
@@ -84,7 +85,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(socketMode
       ? { socketMode: true, appToken: config.appToken ?? undefined, customRoutes: routes }
       : {
-          receiver: new HTTPReceiver({
+          receiver: new EventsAfterWriteReceiver(new HTTPReceiver({
             signingSecret: config.signingSecret ?? '',
             customRoutes: routes,
             logger: boltLogger(logger),
@@ -93,7 +94,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
             bodyLimit: REQUEST_BODY_LIMIT,
             // The signature, so a replayed request can be told apart (see replay-guard.ts).
             customPropertiesExtractor: (req) => ({ slackSignature: req.headers['x-slack-signature'] ?? null, slackRetryNum: req.headers['x-slack-retry-num'] ?? null }),
-          }),
+          })),
         }),
     logger: boltLogger(logger),
     // Bolt's default conversation store keeps a timer per conversation; we keep our own state in the database.
@@ -192,6 +193,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       sender: createSlackSender(deliveryClient),
       tickets,
       csat: context.csat,
+      outbox,
       directory,
       logger,
       useCaseDeps: context.useCaseDeps,

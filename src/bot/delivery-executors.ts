@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Ticket } from '../domain/ticket.js';
 import { isActive } from '../domain/ticket.js';
 import type { CsatStore } from '../store/csat-store.js';
-import type { ClaimedDelivery } from '../store/outbox-store.js';
+import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
 import type { TicketDeps } from '../tickets/ticket-action.js';
 import { recordAutomatedReply } from '../tickets/record-automated-reply.js';
@@ -21,6 +21,7 @@ export interface ExecutorDeps {
   sender: SlackSender;
   tickets: TicketStore;
   csat: CsatStore;
+  outbox: OutboxStore;
   directory: Directory;
   logger: Logger;
   useCaseDeps: TicketDeps;
@@ -31,8 +32,11 @@ export interface ExecutorDeps {
   afterReply?: (ticketId: number, agentId: string, after: 'pending' | 'close') => Promise<void>;
 }
 
+/** A claimed delivery; `ready()` must be awaited right before its Slack write (it waits for the rate-limit slot). */
+export type PacedDelivery = ClaimedDelivery & { ready(): Promise<void> };
+
 /** Does one delivery: the Slack call(s) its intent stands for, and the records that follow from them. */
-export type DeliveryExecutor = (delivery: ClaimedDelivery) => Promise<void>;
+export type DeliveryExecutor = (delivery: PacedDelivery) => Promise<void>;
 
 export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   const { sender, tickets } = deps;
@@ -43,7 +47,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
    * Posts once: when an earlier attempt may have reached Slack (a crash or a lost answer), the channel is read
    * back first, and the message found there (by its delivery id) counts as posted.
    */
-  async function postOnce(delivery: ClaimedDelivery, channel: string, post: SlackPost, threadTs?: string): Promise<string> {
+  async function postOnce(delivery: PacedDelivery, channel: string, post: SlackPost, threadTs?: string): Promise<string> {
     if (delivery.uncertain) {
       const found = await sender.findDelivered(channel, threadTs, delivery.id, delivery.createdAt);
       if (found) {
@@ -51,6 +55,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
         return found;
       }
     }
+    await delivery.ready();
     return sender.post(channel, post, threadTs, delivery.id);
   }
 
@@ -67,7 +72,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   }
 
   /** The ticket's card ts, posting the card first if it has none (its post failed or has not happened yet). */
-  async function ensureCard(delivery: ClaimedDelivery, ticket: Ticket): Promise<string> {
+  async function ensureCard(delivery: PacedDelivery, ticket: Ticket): Promise<string> {
     if (ticket.cardTs) return ticket.cardTs;
     const firstTs = (await tickets.firstMessage(ticket.id))?.ts ?? ticket.originTs;
     const originPermalink = ticket.originPermalink ?? (await sender.permalink(ticket.originChannelId, firstTs, ticket.originTs));
@@ -76,18 +81,19 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     return ts;
   }
 
-  async function inTriageThread(delivery: ClaimedDelivery, ticketId: number, post: SlackPost): Promise<string> {
+  async function inTriageThread(delivery: PacedDelivery, ticketId: number, post: SlackPost): Promise<string> {
     const ticket = await ticketOf(ticketId);
     return postOnce(delivery, ticket.triageChannelId, post, await ensureCard(delivery, ticket));
   }
 
-  async function statusReactions(ticket: Ticket): Promise<void> {
+  async function statusReactions(d: PacedDelivery, ticket: Ticket): Promise<void> {
     const working = isActive(ticket.status) && (ticket.assigneeId !== null || ticket.status !== 'new');
     const solved = !isActive(ticket.status);
     const state = `${working}:${solved}`;
     if (mirroredStatus.get(ticket.id) === state) return;
     const first = await tickets.firstMessage(ticket.id);
     if (!first) return;
+    await d.ready();
     for (const [name, wanted] of [[ASSIGN_REACTION, working], [SOLVE_REACTION, solved]] as const) {
       // A brand-new ticket has no status reactions to take away.
       if (!wanted && !mirroredStatus.has(ticket.id) && ticket.status === 'new') continue;
@@ -96,28 +102,35 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     mirroredStatus.set(ticket.id, state);
   }
 
-  const run: { [K in DeliveryIntent['kind']]: (d: ClaimedDelivery, intent: Extract<DeliveryIntent, { kind: K }>) => Promise<void> } = {
+  const run: { [K in DeliveryIntent['kind']]: (d: PacedDelivery, intent: Extract<DeliveryIntent, { kind: K }>) => Promise<void> } = {
     async card(d, { ticketId }) {
       const ticket = await ticketOf(ticketId);
       if (!ticket.cardTs) return void (await ensureCard(d, ticket));
-      await sender.update(ticket.triageChannelId, ticket.cardTs, await renderCard(ticket));
+      // A card is drawn from the stored ticket: when another update waits behind this one, that one draws it.
+      if (await deps.outbox.supersededBy(d)) return;
+      const card = await renderCard(ticket);
+      await d.ready();
+      await sender.update(ticket.triageChannelId, ticket.cardTs, card);
     },
-    async status_reactions(_d, { ticketId }) {
-      await statusReactions(await ticketOf(ticketId));
+    async status_reactions(d, { ticketId }) {
+      await statusReactions(d, await ticketOf(ticketId));
     },
-    async react(_d, { channel, ts, name }) {
+    async react(d, { channel, ts, name }) {
+      await d.ready();
       await sender.react(channel, ts, name);
     },
     async mirror(d, { ticketId, messageId }) {
-      const message = (await tickets.messages(ticketId)).find((m) => m.id === messageId);
-      if (!message || message.mirrorTs) return; // merged away, or already mirrored
+      const message = await tickets.messageById(messageId);
+      if (!message || message.ticketId !== ticketId || message.mirrorTs) return; // merged away, or already mirrored
       await tickets.setMirrorTs(message.id, await inTriageThread(d, ticketId, buildMirror(message)));
     },
     async mirror_update(d, { ticketId, messageId }) {
       const ticket = await ticketOf(ticketId);
-      const message = (await tickets.messages(ticketId)).find((m) => m.id === messageId);
-      if (message?.mirrorTs) await sender.update(ticket.triageChannelId, message.mirrorTs, buildMirror(message));
-      else await run.card(d, { kind: 'card', ticketId }); // the first message is shown on the card
+      const message = await tickets.messageById(messageId);
+      if (message?.mirrorTs) {
+        await d.ready();
+        await sender.update(ticket.triageChannelId, message.mirrorTs, buildMirror(message));
+      } else await run.card(d, { kind: 'card', ticketId }); // the first message is shown on the card
     },
     async triage_post(d, { ticketId, post }) {
       await inTriageThread(d, ticketId, post);
@@ -147,12 +160,13 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     },
     async follower_notice(d, { ticketId, messageId }) {
       const ticket = await ticketOf(ticketId);
-      const message = (await tickets.messages(ticketId)).find((m) => m.id === messageId);
+      const message = await tickets.messageById(messageId);
       const followers = (await tickets.followers(ticketId)).filter((id) => id !== message?.userId);
       if (!message || followers.length === 0) return;
       const link = await sender.permalink(ticket.triageChannelId, await ensureCard(d, ticket));
       const excerpt = truncate(inertMrkdwn(message.text).replace(/\s+/g, ' '), 300);
       // Several DMs in one delivery: a retry could repeat the first ones; they are notices, not replies.
+      await d.ready();
       for (const follower of followers) {
         await sender.post(follower, { text: `:speech_balloon: <@${message.userId}> wrote on <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>: ${excerpt}` });
       }
@@ -160,17 +174,19 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async channel_post(d, { channel, post }) {
       await postOnce(d, channel, post);
     },
-    async message_update(_d, { channel, ts, post }) {
+    async message_update(d, { channel, ts, post }) {
+      await d.ready();
       await sender.update(channel, ts, post);
     },
-    async file_upload(_d, { channel, filename, title, base64 }) {
+    async file_upload(d, { channel, filename, title, base64 }) {
+      await d.ready();
       await sender.uploadFile({ channelId: channel, filename, title, bytes: Buffer.from(base64, 'base64') });
     },
   };
 
   return async (delivery) => {
     const intent = delivery.payload as DeliveryIntent;
-    const step = run[intent.kind] as (d: ClaimedDelivery, intent: DeliveryIntent) => Promise<void>;
+    const step = run[intent.kind] as (d: PacedDelivery, intent: DeliveryIntent) => Promise<void>;
     if (!step) throw new PermanentDeliveryError(`unknown delivery kind ${intent.kind}`);
     await step(delivery, intent);
   };

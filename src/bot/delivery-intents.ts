@@ -33,7 +33,7 @@ type TicketRef = Pick<Ticket, 'id' | 'teamId' | 'triageChannelId' | 'originChann
 export function paceInterval(bucket: string, scale = 1): number {
   const kind = bucket.slice(0, bucket.indexOf(':'));
   const perMinute = kind === 'post' ? 60 : kind === 'files' ? 60 : 50;
-  return 60_000 / (perMinute * scale);
+  return Math.ceil(60_000 / (perMinute * scale)); // whole ms, rounded to the safe side
 }
 
 const ticketLane = (ticketId: number) => `ticket:${ticketId}`;

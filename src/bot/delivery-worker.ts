@@ -45,8 +45,10 @@ type Verdict =
 export function createDeliveryWorker(options: DeliveryWorkerOptions) {
   const { outbox, logger } = options;
   const scale = options.rateScale ?? 1;
-  const concurrency = options.concurrency ?? 16;
-  const inFlight = new Map<number, { calling: boolean; cancel: () => void }>();
+  const concurrency = options.concurrency ?? 32;
+  const inFlight = new Set<number>();
+  // When this instance last called Slack in each bucket.
+  const lastCallAt = new Map<string, number>();
   let running = false;
   let loopDone: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | null = null;
@@ -99,26 +101,31 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
   }
 
   function attempt(delivery: ClaimedDelivery): void {
-    let cancel = () => undefined as void;
-    const slot = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(true), Math.max(0, delivery.sendAt - Date.now()));
-      cancel = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-    });
-    const state = { calling: false, cancel };
-    inFlight.set(delivery.id, state);
+    const interval = paceInterval(delivery.bucket, scale);
+    let calling = false;
+    // Called by the executor right before its Slack write, after its reads: waits for the reserved slot and keeps
+    // this instance's calls in a bucket apart, so late timers cannot bunch them into a burst Slack would refuse.
+    const ready = async (): Promise<void> => {
+      if (calling) return;
+      for (;;) {
+        if (!running) throw new StoppedBeforeCall();
+        const at = Math.max(delivery.sendAt, (lastCallAt.get(delivery.bucket) ?? 0) + interval);
+        if (at <= Date.now()) break;
+        await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+      }
+      lastCallAt.set(delivery.bucket, Date.now());
+      calling = true;
+    };
+    inFlight.add(delivery.id);
     void (async () => {
       try {
-        if (!(await slot)) return void (await outbox.release([delivery.id]).catch(() => undefined));
-        state.calling = true;
-        await options.execute(delivery);
+        await options.execute({ ...delivery, ready });
         downStreak = 0;
         await outbox.complete(delivery.id);
         options.onOutcome?.(delivery.kind, 'delivered');
       } catch (err) {
-        await settleFailure(delivery, err).catch((e: unknown) => logger.error({ err: e, delivery: delivery.id }, 'could not record a delivery failure'));
+        if (err instanceof StoppedBeforeCall) await outbox.release([delivery.id]).catch(() => undefined);
+        else await settleFailure(delivery, err).catch((e: unknown) => logger.error({ err: e, delivery: delivery.id }, 'could not record a delivery failure'));
       } finally {
         inFlight.delete(delivery.id);
         if (inFlight.size < concurrency / 2) wake();
@@ -159,14 +166,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
       loopDone = loop().catch((err: unknown) => logger.error({ err }, 'delivery worker stopped'));
     },
     /**
-     * Stops claiming, gives back deliveries still waiting for their slot, and lets calls already made to Slack
-     * finish (up to `graceMs`), so a stop never cuts a post in half on purpose.
+     * Stops claiming, gives back deliveries still waiting for their slot (they stop at `ready`), and lets calls
+     * already made to Slack finish (up to `graceMs`), so a stop never cuts a post in half on purpose.
      */
     async stop(graceMs = 10_000): Promise<void> {
       running = false;
       wake();
       await loopDone;
-      for (const state of inFlight.values()) if (!state.calling) state.cancel();
       const deadline = Date.now() + graceMs;
       while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     },
@@ -182,6 +188,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     },
   };
 }
+
+/** A delivery stopped before its Slack call because the worker is stopping: it goes back to the outbox untouched. */
+class StoppedBeforeCall extends Error {}
 
 function classify(err: unknown, attempts: number): Verdict {
   const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };

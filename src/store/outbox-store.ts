@@ -77,7 +77,7 @@ export function createOutboxStore(db: Knex) {
             .where((q) => q.whereNull('d.lease_until').orWhere('d.lease_until', '<', now))
             .whereNotExists((q) => q.select(1).from('deliveries as e').whereRaw('e.status = d.status').whereRaw('e.lane = d.lane').whereRaw('e.id < d.id'))
             .orderBy('d.id')
-            .limit(options.limit * 4)
+            .limit(Math.max(options.limit * 4, 200)) // enough to find rows of every busy bucket
             .select('d.*');
           if (postgres) query.forUpdate().skipLocked();
           const candidates = (await query) as DeliveryRow[];
@@ -110,6 +110,11 @@ export function createOutboxStore(db: Knex) {
           return claimed;
         }),
       );
+    },
+
+    /** Whether a later delivery of the same kind waits in the lane (a card update that will show a later state anyway). */
+    async supersededBy(delivery: Pick<ClaimedDelivery, 'id' | 'lane' | 'kind'>): Promise<boolean> {
+      return Boolean(await db('deliveries').where({ status: 'pending', lane: delivery.lane, kind: delivery.kind }).where('id', '>', delivery.id).first('id'));
     },
 
     /** Delivered: the row goes. */

@@ -237,6 +237,11 @@ function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: 
       return (rows as MessageRow[]).map(messageFromRow);
     },
 
+    async messageById(id: number): Promise<TicketMessage | null> {
+      const row = (await db('messages').where({ id }).first()) as MessageRow | undefined;
+      return row ? messageFromRow(row) : null;
+    },
+
     async messageByTs(channelId: string, ts: string): Promise<TicketMessage | null> {
       const row = (await db('messages').where({ channel_id: channelId, ts }).first()) as MessageRow | undefined;
       return row ? messageFromRow(row) : null;

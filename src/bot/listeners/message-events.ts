@@ -23,7 +23,13 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
 
     const inbound = inboundFromEvent(message, teamId);
     if (await ctx.channels.isTriageChannel(message.channel)) return handleTriageThreadMessage(inbound, ctx);
-    await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx));
+    try {
+      await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx));
+    } catch (err) {
+      // Not stored (the database is unreachable…): Slack gets no 200 and sends the event again (events-after-write-receiver.ts).
+      (context.refuseAck as (() => void) | undefined)?.();
+      throw err;
+    }
   });
 
   // Agents are triage channel members: forget cached membership when it changes.
