@@ -40,7 +40,7 @@ export interface ScenarioOptions {
   crash?: { afterMs: number; restartAfterMs: number | null };
   /** Every Web API call answers 503 from `afterMs` after the burst starts, for `durationMs`. */
   outage?: { afterMs: number; durationMs: number };
-  /** A daily digest due while the instances run: it must be posted once. */
+  /** A daily digest missed while no instance ran: every instance finds it at start; it must be posted once. */
   digest?: boolean;
   /** Give up waiting for the drain after this long. */
   drainTimeoutMs?: number;
@@ -106,7 +106,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const database = await createDatabase(options.db);
     cleanups.push(database.drop);
     const db = database.db;
-    if (options.digest) await scheduleDigestSoon(db, emu.teamId);
+    if (options.digest) await scheduleMissedDigest(db, emu.teamId);
 
     const instances: Instance[] = [];
     const env = (port: number) => ({
@@ -123,7 +123,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       THREADDESK_AGENTS: AGENT,
       THREADDESK_SLACK_RATE_SCALE: String(options.scale),
     });
-    for (let i = 0; i < (options.instances ?? 1); i++) instances.push(await startInstance(env));
+    // Started together, so that with several instances they race for the work there is at start (a missed digest).
+    instances.push(...(await Promise.all(Array.from({ length: options.instances ?? 1 }, () => startInstance(env)))));
     cleanups.push(async () => instances.forEach((inst) => inst.alive && inst.child.kill('SIGKILL')));
     const proxy = await startProxy(() => instances.filter((inst) => inst.alive));
     cleanups.push(() => new Promise((resolve) => proxy.close(() => resolve())));
@@ -204,7 +205,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     let digestsPosted: number | null = null;
     if (options.digest) {
-      const digestDeadline = Date.now() + 90_000;
+      const digestDeadline = Date.now() + 30_000;
       while (Date.now() < digestDeadline && emu.messages(DIGEST_CHANNEL).length === 0) await sleep(200);
       await sleep(3000); // a second post, if any instance were to make one, would come now
       digestsPosted = emu.messages(DIGEST_CHANNEL).filter((m) => m.text?.includes('Support digest')).length;
@@ -361,9 +362,12 @@ async function createDatabase(kind: 'sqlite' | 'postgres'): Promise<{ url: strin
   };
 }
 
-/** A daily digest into the digest channel, due a little over a minute from now (UTC), stored before the instances start. */
-async function scheduleDigestSoon(db: Knex, teamId: string): Promise<void> {
-  const due = new Date(Date.now() + 75_000);
+/**
+ * A daily digest into the digest channel whose last firing (ten minutes ago) no instance was running for: every
+ * instance, starting, posts it late; only the one that claims the period first may.
+ */
+async function scheduleMissedDigest(db: Knex, teamId: string): Promise<void> {
+  const due = new Date(Date.now() - 10 * 60_000);
   await db('digests').insert({
     team_id: teamId,
     channel_id: DIGEST_CHANNEL,
@@ -371,6 +375,6 @@ async function scheduleDigestSoon(db: Knex, teamId: string): Promise<void> {
     weekday: null,
     at_time: `${String(due.getUTCHours()).padStart(2, '0')}:${String(due.getUTCMinutes()).padStart(2, '0')}`,
     created_by: AGENT,
-    created_at: Date.now(),
+    created_at: Date.now() - 2 * 86_400_000,
   });
 }

@@ -49,6 +49,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
    */
   async function postOnce(delivery: PacedDelivery, channel: string, post: SlackPost, threadTs?: string): Promise<string> {
     if (delivery.uncertain) {
+      await delivery.ready(); // the look-up counts against the channel's pace like the post it may replace
       const found = await sender.findDelivered(channel, threadTs, delivery.id, delivery.createdAt);
       if (found) {
         deps.logger.info({ delivery: delivery.id, kind: delivery.kind }, 'delivery found already posted after an interrupted attempt; not posting again');

@@ -98,12 +98,12 @@ export function createOutboxStore(db: Knex) {
             claimed.push({ ...deliveryFromRow(row), uncertain: Boolean(row.uncertain) || row.lease_until !== null, sendAt: slot });
           }
           for (const c of claimed) {
-            await trx('deliveries').where({ id: c.id }).update({ lease_until: c.sendAt + options.leaseMs, claimed_by: options.owner, uncertain: c.uncertain });
+            await trx('deliveries').where({ id: c.id }).update({ lease_until: Math.ceil(c.sendAt + options.leaseMs), claimed_by: options.owner, uncertain: c.uncertain });
           }
           const used = [...new Set(claimed.map((c) => c.bucket))];
           if (used.length > 0) {
             await trx('delivery_pace')
-              .insert(used.map((bucket) => ({ bucket, next_at: nextAt.get(bucket)! })))
+              .insert(used.map((bucket) => ({ bucket, next_at: Math.ceil(nextAt.get(bucket)!) })))
               .onConflict('bucket')
               .merge();
           }
@@ -127,7 +127,7 @@ export function createOutboxStore(db: Knex) {
       await db('deliveries')
         .where({ id })
         .update({
-          not_before: notBefore,
+          not_before: Math.ceil(notBefore), // epoch ms are whole numbers (BIGINT)
           lease_until: null,
           claimed_by: null,
           last_error: error.slice(0, 500),
@@ -147,7 +147,7 @@ export function createOutboxStore(db: Knex) {
         db.transaction(async (trx) => {
           const current = (await trx('delivery_pace').where({ bucket }).first('next_at')) as { next_at: number } | undefined;
           if (current && Number(current.next_at) >= until) return;
-          await trx('delivery_pace').insert({ bucket, next_at: until }).onConflict('bucket').merge();
+          await trx('delivery_pace').insert({ bucket, next_at: Math.ceil(until) }).onConflict('bucket').merge();
         }),
       );
     },

@@ -24,7 +24,7 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
     const inbound = inboundFromEvent(message, teamId);
     if (await ctx.channels.isTriageChannel(message.channel)) return handleTriageThreadMessage(inbound, ctx);
     try {
-      await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx));
+      await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx, context.eventStored as (() => void) | undefined));
     } catch (err) {
       // Not stored (the database is unreachable…): Slack gets no 200 and sends the event again (events-after-write-receiver.ts).
       (context.refuseAck as (() => void) | undefined)?.();
@@ -39,10 +39,12 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
 
 /**
  * Ingests an origin-side message. What Slack shows for it (a new card, or a mirror and the updated card) is
- * recorded with the change itself; a new ticket is then routed. Nothing here waits for Slack.
+ * recorded with the change itself; a new ticket is then routed (a crash in between leaves it unrouted, with its
+ * card). Nothing here waits for Slack.
  */
-async function ingestAndShow(inbound: InboundMessage, ctx: BotContext): Promise<void> {
+async function ingestAndShow(inbound: InboundMessage, ctx: BotContext, stored?: () => void): Promise<void> {
   const result = await ingestMessage(inbound, ctx.useCaseDeps);
+  stored?.(); // the message (and its card or mirror) is in the database: Slack can have its answer
   const log = ctx.logger.child({ channel: inbound.channelId, ts: inbound.ts });
   if (result.kind === 'ignored') return log.debug({ reason: result.reason }, 'message made no ticket change');
   log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');
