@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
-// Durable Slack delivery (issue 5): what the bot owes Slack, written in the same transaction as the change
-// that causes it, and each rate-limit bucket's next free slot, shared by every instance.
+// Issue 5: what the bot owes Slack (written in the same transaction as the change that causes it), each
+// rate-limit bucket's next free slot, and the signed requests seen lately: all shared by every instance.
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('deliveries', (t) => {
     t.increments('id').primary();
@@ -30,9 +30,16 @@ export async function up(knex: Knex): Promise<void> {
     t.string('bucket').primary();
     t.bigInteger('next_at').notNullable();
   });
+  // Signed Slack requests seen in the last minutes, so a replay sent to any instance is ignored.
+  await knex.schema.createTable('seen_signatures', (t) => {
+    t.string('signature_key').primary();
+    t.bigInteger('expires_at').notNullable();
+    t.index(['expires_at']);
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTable('seen_signatures');
   await knex.schema.dropTable('delivery_pace');
   await knex.schema.dropTable('deliveries');
 }

@@ -120,6 +120,8 @@ export async function startApp(spec: AppSpec): Promise<AppHandle> {
     LOG_LEVEL: 'warn',
     THREADDESK_TRIAGE_CHANNEL: spec.triageChannel,
     THREADDESK_INTAKE_CHANNELS: (spec.intakeChannels ?? []).join(','),
+    // This emulator enforces no rate limits (bench:resilience measures pacing): deliveries go as fast as they can.
+    THREADDESK_SLACK_RATE_SCALE: '1000',
   });
   if (!result.ok) throw new Error(result.errors.join('; '));
 

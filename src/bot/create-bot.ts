@@ -27,7 +27,8 @@ import { EventsAfterWriteReceiver } from './events-after-write-receiver.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { applyAfterReply } from './listeners/reply-modal.js';
 import { createReplyPresence } from './reply-presence.js';
-import { createReplayGuard } from './replay-guard.js';
+import { createReplayGuard, SIGNATURE_WINDOW_MS } from './replay-guard.js';
+import { createSignatureStore } from '../store/signature-store.js';
 import { slackFetch } from './slack-fetch.js';
 import { createSlackSender } from './slack-sender.js';
 import { createTicketPublisher, ingestDeliveries } from './ticket-publisher.js';
@@ -88,7 +89,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           receiver: new EventsAfterWriteReceiver(new HTTPReceiver({
             signingSecret: config.signingSecret ?? '',
             customRoutes: routes,
-            logger: boltLogger(logger),
+            logger: countingRefusals(boltLogger(logger), metrics.rejected),
             // Slack's payloads are a few KB (a view with long text fields, some tens): anything bigger is refused
             // with 413 while it is being read, before it is parsed or its signature checked.
             bodyLimit: REQUEST_BODY_LIMIT,
@@ -149,7 +150,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     digests: createDigestStore(db),
   };
 
-  ignoreReplays(app, logger, metrics.rejected, clock);
+  ignoreReplays(app, logger, metrics.rejected, clock, createSignatureStore(db));
   const idle = trackInFlight(app, metrics.requests);
   app.error(async (error) => {
     metrics.errors.inc();
@@ -244,17 +245,36 @@ export const REQUEST_BODY_LIMIT = 1024 * 1024;
  * their retry number (the header is not signed, but events are stored once per message anyway); commands and
  * clicks are never retried by Slack, so for them the signature alone decides, whatever the headers say.
  */
-function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof createBotMetrics>['rejected'], clock: Clock): void {
+function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof createBotMetrics>['rejected'], clock: Clock, signatures: ReturnType<typeof createSignatureStore>): void {
+  // The memory answers a repeat to this process without a query; the table catches one sent to another instance.
   const guard = createReplayGuard(() => clock.now());
   app.use(async ({ context, body, ack, next }) => {
     const signature = context.slackSignature as string | null | undefined;
     if (!signature) return next(); // Socket Mode: no signature, and nothing to replay over HTTP
     const isEvent = (body as { type?: string }).type === 'event_callback';
-    if (guard.firstSight(`${signature}:${isEvent ? ((context.slackRetryNum as string | null) ?? '') : ''}`)) return next();
+    const key = `${signature}:${isEvent ? ((context.slackRetryNum as string | null) ?? '') : ''}`;
+    const now = clock.now();
+    if (guard.firstSight(key) && (await signatures.firstSight(key, now, now + SIGNATURE_WINDOW_MS))) return next();
     rejected.inc({ reason: 'replay' });
     logger.warn({ kind: isEvent ? 'event' : 'interaction' }, 'a replayed Slack request (same signature and timestamp) was ignored');
     if (ack) await ack();
   });
+}
+
+/**
+ * Bolt's receiver refuses a bad signature (401) or an oversized body (413) before any middleware runs, and only
+ * logs it: its log lines are counted as rejected requests.
+ */
+function countingRefusals(log: ReturnType<typeof boltLogger>, rejected: ReturnType<typeof createBotMetrics>['rejected']): ReturnType<typeof boltLogger> {
+  return {
+    ...log,
+    warn: (...msgs: unknown[]) => {
+      const text = msgs.map(String).join(' ');
+      if (text.includes('Failed to parse and verify')) rejected.inc({ reason: 'signature' });
+      else if (text.includes('exceeded the maximum allowed size')) rejected.inc({ reason: 'too_large' });
+      log.warn(...msgs);
+    },
+  };
 }
 
 /** Counts requests in flight through every listener, so callers can wait until the bot has finished its work. */

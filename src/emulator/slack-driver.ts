@@ -486,10 +486,10 @@ export class SlackDriver {
    * Sends the latest signed request whose body contains `marker` again, byte for byte with the same signature
    * and timestamp: a replay attack by someone who captured it.
    */
-  async replaySigned(marker: string): Promise<InteractionResult> {
+  async replaySigned(marker: string, toUrl?: string): Promise<InteractionResult> {
     const captured = this.host.http.sent.findLast((request) => request.body.includes(marker));
     if (!captured) throw new Error(`driver: no signed request containing ${marker} to replay`);
-    const r = await this.host.pipeline.track(this.host.http.post(captured.url, captured.body, captured.headers));
+    const r = await this.host.pipeline.track(this.host.http.post(toUrl ?? captured.url, captured.body, captured.headers));
     return { status: r.status, body: r.body };
   }
 

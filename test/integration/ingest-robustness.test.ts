@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createBot } from '../../src/bot/create-bot.js';
+import { loadConfig } from '../../src/config.js';
 import { blockText, postInIntake, SIGNING_SECRET, useHarness, W, type Harness } from '../support/harness.js';
 
 const countTickets = async (h: Harness) => Number(((await h.testDb.db('tickets').count({ n: '*' })) as { n: number }[])[0]!.n);
@@ -24,6 +26,8 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     expect(stale.status).toBe(401);
     expect(await countTickets(h)).toBe(0);
     expect(h.emu.messages(W.triage)).toHaveLength(0);
+    // Refused before any listener runs, and still counted.
+    expect(await (await fetch(`${h.botUrl}/metrics`)).text()).toContain('threaddesk_slack_requests_rejected_total{reason="signature"} 2');
   });
 
   it('ignores a replayed request (same signature and timestamp): a captured reply command posts once', async () => {
@@ -46,9 +50,28 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     expect((await h.testDb.db('messages').where({ channel_id: W.help, text: 'Any news?' })).length).toBe(1);
   });
 
+  it('ignores a replay sent to another instance on the same database', async () => {
+    const { originTs } = await postInIntake(h, W.carol, 'Where is my parcel?');
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 reply Tomorrow morning.');
+    await h.settle();
+    const config = loadConfig({ SLACK_BOT_TOKEN: h.emu.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: h.emu.apiUrl, DATABASE_URL: h.testDb.url, THREADDESK_SLACK_RATE_SCALE: '1000' });
+    if (!config.ok) throw new Error(config.errors.join('; '));
+    const second = await createBot({ config: config.config, db: h.testDb.db, logger: h.logger, clock: h.clock, retryConfig: { retries: 0 } });
+    const port = await second.start(0);
+    try {
+      expect((await h.driver.replaySigned('command=%2Fticket', `http://127.0.0.1:${port}/slack/events`)).status).toBe(200);
+      await second.whenIdle();
+      await h.settle();
+      expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Tomorrow morning.']);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('refuses a request body over 1 MB with 413 before reading it all, and keeps working', async () => {
     const huge = JSON.stringify({ type: 'event_callback', event: { type: 'message', text: 'x'.repeat(1024 * 1024 + 1000) } });
     expect((await h.driver.sendSigned(huge, 'application/json')).status).toBe(413);
+    expect(await (await fetch(`${h.botUrl}/metrics`)).text()).toContain('threaddesk_slack_requests_rejected_total{reason="too_large"} 1');
     await postInIntake(h, W.carol, 'Still there after the big one?');
     expect(await countTickets(h)).toBe(1);
   });
