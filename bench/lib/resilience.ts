@@ -165,8 +165,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       );
     }
 
+    const firstAnswer: { at: number; status: number }[] = [];
     const load = await fixedRate(options.messages, options.messages / options.seconds, async (i) => {
       const sent = await emu.driver.userSays(customers[i]!, INTAKE, `Order ${1000 + i} has not arrived`);
+      firstAnswer[i] = { at: Date.now() - started, status: sent.status };
       return { status: sent.status, ts: sent.ts };
     });
     const burstMs = Date.now() - started;
@@ -245,6 +247,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       failedDeliveries,
       peakRssMb: Math.round(Math.max(...instances.map((inst) => inst.peakRssKb)) / 1024),
     };
+    const lostSends = load.sentTs.map((ts, i) => ({ ts, i })).filter(({ ts }) => ts !== undefined && !origins.has(ts));
+    if (lostSends.length > 0) log(`lost: ${lostSends.slice(0, 10).map(({ i }) => `#${i} answered ${firstAnswer[i]?.status} at ${firstAnswer[i]?.at} ms`).join(', ')}`);
     const errors = instances.flatMap((inst) => inst.output).filter((line) => /"level":(50|60)/.test(line));
     if (errors.length > 0) log(`bot errors (${errors.length}), first: ${errors[0]!.slice(0, 400)}`);
     return result;

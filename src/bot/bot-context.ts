@@ -9,6 +9,7 @@ import type { TicketStore } from '../store/ticket-store.js';
 import type { Db } from '../store/db.js';
 import type { CsatStore } from '../store/csat-store.js';
 import type { DigestStore } from '../store/digest-store.js';
+import type { OutboxStore } from '../store/outbox-store.js';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
 import type { Directory } from './directory.js';
 import type { ReplyPresence } from './reply-presence.js';
@@ -35,6 +36,8 @@ export interface BotContext {
   serviceLevels: ServiceLevelStore;
   csat: CsatStore;
   digests: DigestStore;
+  /** Slack deliveries owed and given up on (delivery-worker.ts). */
+  outbox: OutboxStore;
   /** Plans and unplans digest schedules (set once the bot starts). */
   digestPlanner?: { plan(digest: import('../store/digest-store.js').DigestSchedule): Promise<void>; unplan(id: number): void };
   /** Keeps message processing (ingest and its Slack output) in arrival order per requester and per thread. */

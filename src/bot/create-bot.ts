@@ -148,6 +148,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     serviceLevels: createServiceLevelStore(db),
     csat: createCsatStore(db),
     digests: createDigestStore(db),
+    outbox,
   };
 
   ignoreReplays(app, logger, metrics.rejected, clock, createSignatureStore(db));

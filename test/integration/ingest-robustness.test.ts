@@ -204,6 +204,12 @@ describe('ingest when Slack misbehaves or events race', () => {
     const failed = await h.testDb.db('deliveries').where({ status: 'failed' });
     expect(failed.map((f) => [f.kind, f.last_error])).toEqual([['card', 'channel_not_found']]);
     expect(h.logLines.join('')).toMatch(/"level":50.*Slack delivery failed for good/);
+    // Agents see it on their Home tab, and operators on /healthz.
+    await h.driver.openHome(W.alice);
+    await h.settle();
+    expect(blockText(h.emu.homeView(W.alice)!.blocks)).toContain(`1 Slack post could not be delivered`);
+    expect(blockText(h.emu.homeView(W.alice)!.blocks)).toContain(`card of #${ticket.number}: \`channel_not_found\``);
+    expect(await (await fetch(`${h.botUrl}/healthz`)).json()).toMatchObject({ delivery: { failed: 1 } });
 
     // The ticket's later deliveries are not held up by the failed one: the next change posts the card.
     await h.driver.userSays(W.carol, W.help, 'It jams on every page', { thread_ts: ts });

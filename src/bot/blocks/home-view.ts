@@ -12,6 +12,8 @@ export interface HomeInput {
   now: number;
   /** The team's zone: where "today" starts. */
   timeZone: string;
+  /** Slack deliveries given up on (a permanent error): how many, and the latest few described. */
+  failedDeliveries?: { count: number; latest: string[] };
 }
 
 const ago = (since: number, now: number) => {
@@ -30,9 +32,23 @@ export function buildHomeView(input: HomeInput): object {
     { type: 'header', text: { type: 'plain_text', text: heading } },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(tickets.length > 0 ? tickets.map((t) => line(t, extra(t))).join('\n') : `_${empty}_`, LIMITS.sectionText) } },
   ];
+  const failed = input.failedDeliveries;
+  const warning = failed && failed.count > 0
+    ? [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: truncate(`:warning: *${failed.count} Slack ${failed.count === 1 ? 'post' : 'posts'} could not be delivered* (Slack refused them for good; is the app still in those channels?). Latest: ${failed.latest.join('; ')}`, LIMITS.sectionText),
+          },
+        },
+        { type: 'divider' },
+      ]
+    : [];
   return {
     type: 'home',
     blocks: [
+      ...warning,
       { type: 'header', text: { type: 'plain_text', text: `Today (${input.timeZone})` } },
       {
         type: 'section',
