@@ -13,7 +13,8 @@ import { connectDb, dbKind, pingDb, type Db } from '../store/db.js';
 import { createRoutingStore } from '../store/routing-store.js';
 import { createTemplateStore } from '../store/template-store.js';
 import { createTicketStore } from '../store/ticket-store.js';
-import { createOutboxStore } from '../store/outbox-store.js';
+import { createOutboxStore, type ClaimedDelivery } from '../store/outbox-store.js';
+import type { DeliveryIntent } from './delivery-intents.js';
 import { createCsatStore } from '../store/csat-store.js';
 import { createDigestStore } from '../store/digest-store.js';
 import { createServiceLevelStore } from '../store/service-level-store.js';
@@ -191,6 +192,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     rateScale: config.slackRateScale,
     recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite',
     onOutcome: (kind, outcome) => metrics.deliveries.inc({ kind, outcome }),
+    onGiveUp: (delivery, error) => tellReplyAuthor(delivery, error, context),
     execute: createDeliveryExecutor({
       sender: createSlackSender(deliveryClient),
       tickets,
@@ -236,6 +238,16 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await worker.idle();
     },
   };
+}
+
+/** An agent whose public reply Slack refused for good hears it, with their text, so it is not lost to them. */
+async function tellReplyAuthor(delivery: ClaimedDelivery, error: string, ctx: BotContext): Promise<void> {
+  const intent = delivery.payload as DeliveryIntent;
+  if (intent.kind !== 'public_reply') return;
+  const ticket = await ctx.tickets.byId(intent.ticketId);
+  if (!ticket) return;
+  const text = `:warning: Your reply to #${ticket.number} could not be posted in the customer's thread (Slack said \`${error}\`). Your text was:\n${intent.text}`;
+  await ctx.sender.ephemeral(ticket.triageChannelId, intent.agentId, text, ticket.cardTs ?? undefined);
 }
 
 /** Request bodies above this are refused (413) while being read. */

@@ -15,6 +15,8 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** SQLite: this is the only bot process on the database, so claims left by a crash are taken back at start. */
   recoverAbandonedAtStart?: boolean;
+  /** Told when a delivery is given up on (to tell the agent whose reply it was). */
+  onGiveUp?: (delivery: ClaimedDelivery, error: string) => Promise<void>;
   /** Told what became of each attempt (metrics). */
   onOutcome?: (kind: string, outcome: 'delivered' | 'retried' | 'rate_limited' | 'failed') => void;
 }
@@ -147,6 +149,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     if (verdict.kind === 'permanent') {
       await outbox.fail(delivery.id, message, now);
       options.onOutcome?.(delivery.kind, 'failed');
+      await options.onGiveUp?.(delivery, message).catch((err: unknown) => log.warn({ err }, 'could not tell anyone about a failed delivery'));
       return log.error({ error: message }, 'Slack delivery failed for good');
     }
     const backoff = Math.min(250 * 2 ** (verdict.slackDown ? downStreak : delivery.attempts), MAX_BACKOFF_MS) * (0.75 + Math.random() / 2);

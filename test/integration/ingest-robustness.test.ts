@@ -195,6 +195,16 @@ describe('ingest when Slack misbehaves or events race', () => {
     expect(h.emu.thread(W.triage, ticket.cardTs!).map((m) => m.text).join()).toContain('Door C too');
   });
 
+  it('tells the agent, with their text, when Slack refuses their public reply for good', async () => {
+    const { originTs } = await postInIntake(h, W.carol, 'Is my order lost?');
+    h.emu.failNext('chat.postMessage', { error: 'is_archived' });
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 reply It left the warehouse today.');
+    await h.settle();
+    expect(h.emu.thread(W.help, originTs)).toHaveLength(0);
+    expect(h.emu.ephemerals({ user: W.alice }).at(-1)?.text).toContain("Your reply to #1 could not be posted in the customer's thread (Slack said `is_archived`). Your text was:\nIt left the warehouse today.");
+    expect(await h.testDb.db('messages').where({ author_role: 'agent' })).toHaveLength(0);
+  });
+
   it('gives up on a delivery Slack refuses for good, records it, and goes on with the others', async () => {
     h.emu.failNext('chat.postMessage', { error: 'channel_not_found' });
     const { ts } = await h.driver.userSays(W.carol, W.help, 'Printer on floor 2 jams');
