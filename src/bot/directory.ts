@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 export interface DirectoryOptions {
   /** An explicit agent list; when set, it decides instead of triage channel membership. */
   agentIds?: string[];
-  /** User ids allowed to change settings besides workspace admins and owners. */
+  /** User ids allowed to change settings besides workspace admins and owners (see isSettingsAdmin). */
   adminIds?: string[];
   cacheMs?: number;
 }
@@ -36,6 +36,7 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
   const members = ttlCache<Set<string>>(ttl);
   const users = ttlCache<SlackUser>(ttl);
   const channelNames = ttlCache<string>(ttl);
+  const workspace = ttlCache<string>(24 * 3_600_000); // the bot's own team (auth.test)
 
   async function fetchMembers(channel: string): Promise<Set<string>> {
     const ids = new Set<string>();
@@ -73,10 +74,15 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
       const people = await Promise.all(ids.map(async (id) => ((await this.user(id).catch(() => null))?.isBot === false ? id : null)));
       return people.filter((id): id is string => id !== null);
     },
-    async canConfigure(userId: string, triageChannelId: string | null): Promise<boolean> {
+    /**
+     * Who may change settings: THREADDESK_ADMINS, and the admins and owners of the workspace the bot is installed
+     * in. A Slack Connect user may be an admin of their own organisation, never of ours (and Slack names their
+     * team, not ours, in the requests they make). Being an agent is not enough.
+     */
+    async isSettingsAdmin(userId: string): Promise<boolean> {
       if (options.adminIds?.includes(userId)) return true;
-      if ((await this.user(userId)).isAdmin) return true;
-      return triageChannelId !== null && (await this.isAgent(userId, triageChannelId));
+      const [user, home] = await Promise.all([this.user(userId), workspace.get('home', async () => (await client.auth.test()).team_id ?? '')]);
+      return user.isAdmin && !user.isBot && (user.teamId ?? home) === home;
     },
     /** One message by its ts (for a 🎫 reaction, whose event carries no text): top-level first, then as a reply. */
     async message(channel: string, ts: string): Promise<SlackMessage | null> {

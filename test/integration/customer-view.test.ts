@@ -8,7 +8,7 @@ describe('single customer view', () => {
   useHarness((started) => (h = started));
 
   it('shows the requester, all their tickets newest first and the totals, from the card and from /ticket customer', async () => {
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
     const first = await ticketFrom(h, W.carol, 'Monitor flickers');
     await ticketFrom(h, W.dave, 'Mouse is dead');
     const second = await ticketFrom(h, W.carol, 'Need a new badge');

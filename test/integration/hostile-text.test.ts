@@ -35,7 +35,7 @@ describe('hostile customer text, everywhere it is shown again', () => {
 
   it('stays inert on cards, mirrors, /ticket, the customer view, the Home tab, stats and the CSV export', async () => {
     // Each message its own ticket, as a team importing history would have it (no burst grouping).
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}> burst 0`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}> burst 0`);
     await h.settle();
     const opened = [];
     for (const { name, text } of CORPUS) {
@@ -63,7 +63,7 @@ describe('hostile customer text, everywhere it is shown again', () => {
     await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats today');
     await h.settle();
     const answers = h.emu.ephemerals({ user: W.alice });
-    expect(answers.length).toBeGreaterThanOrEqual(CORPUS.length + 2);
+    expect(answers.length).toBeGreaterThanOrEqual(CORPUS.length + 1); // each /ticket N, and the stats
     for (const answer of answers) expectInert(allText(answer), 'an answer to Alice');
 
     // The Home tab of an agent lists the tickets waiting longest.

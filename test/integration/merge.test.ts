@@ -8,7 +8,7 @@ describe('merging a duplicate ticket', () => {
   useHarness((started) => (h = started));
 
   it('leaves one ticket with all messages; the duplicate closes pointing at it, and its thread keeps feeding the survivor', async () => {
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
     const first = await ticketFrom(h, W.carol, 'Email not syncing');
     await h.driver.userSays(W.carol, W.help, 'On my phone too', { thread_ts: first.originTs });
     const dup = await ticketFrom(h, W.carol, 'Mail app broken again');
@@ -48,7 +48,7 @@ describe('the Merge card button', () => {
   useHarness((started) => (h = started));
 
   it('asks for the ticket to keep, refuses a wrong number in the modal, and merges', async () => {
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
     const keep = await ticketFrom(h, W.carol, 'Laptop will not boot');
     const dup = await ticketFrom(h, W.carol, 'Laptop dead');
     await h.driver.clickButton(W.alice, W.triage, dup.ticket.cardTs!, 'ticket_merge');

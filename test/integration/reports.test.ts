@@ -46,7 +46,7 @@ describe('satisfaction survey (CSAT)', () => {
   });
 
   it('sends no survey where the channel switched surveys off', async () => {
-    await helpdesk(h, W.alice, `channel <#${W.help}|help> survey off`);
+    await helpdesk(h, W.ada, `channel <#${W.help}|help> survey off`);
     await h.settle();
     const { originTs, ticket } = await postInIntake(h, W.carol, 'Printer offline');
     await ticketCommand(h, W.alice, `${ticket.number} close`);
@@ -99,10 +99,12 @@ describe('digests', () => {
 
   it('stores schedules, posts a digest now with its chart, and posts each scheduled period once', async () => {
     await postInIntake(h, W.carol, 'Cannot log in <!channel> <https://evil.example|bank>');
-    await helpdesk(h, W.alice, `digest daily <#${W.general}|general> 09:00`);
+    await helpdesk(h, W.ada, `digest daily <#${W.general}|general> 09:00`);
     await helpdesk(h, W.carol, `digest daily <#${W.general}|general> 10:00`);
+    await helpdesk(h, W.alice, `digest daily <#${W.general}|general> 11:00`);
     await h.settle();
-    expect(lastEphemeral(h, W.carol)).toContain('Only agents');
+    expect(lastEphemeral(h, W.carol)).toBe('Only workspace admins and the people in THREADDESK_ADMINS can change settings.');
+    expect(lastEphemeral(h, W.alice)).toBe('Only workspace admins and the people in THREADDESK_ADMINS can change settings.');
     await helpdesk(h, W.alice, 'digest list');
     await h.settle();
     expect(lastEphemeral(h, W.alice)).toMatch(/• `\d+` every day at 09:00 \(UTC\) in <#CGENERA1>/);
@@ -144,9 +146,9 @@ describe('SLA targets', () => {
   useHarness((x) => (h = x));
 
   it('shows when the next target is due, warns the assignee once at 80%, and posts and records a breach once', async () => {
-    await helpdesk(h, W.alice, `sla <#${W.help}|help> normal first 10m resolve 1d`);
+    await helpdesk(h, W.ada, `sla <#${W.help}|help> normal first 10m resolve 1d`);
     await h.settle();
-    expect(lastEphemeral(h, W.alice)).toContain('*normal*: first reply 10m · resolution 24h 00m (calendar hours)');
+    expect(lastEphemeral(h, W.ada)).toContain('*normal*: first reply 10m · resolution 24h 00m (calendar hours)');
     const { ticket } = await postInIntake(h, W.carol, 'Email bounces');
     await ticketCommand(h, W.alice, `${ticket.number} assign <@${W.bob}>`);
     await h.settle();
@@ -181,15 +183,15 @@ describe('SLA targets', () => {
 
   it('measures business-hours targets on the team calendar and refuses settings from requesters', async () => {
     await helpdesk(h, W.carol, `sla <#${W.help}|help> all first 1h`);
-    await helpdesk(h, W.alice, 'hours UTC mon-sun 00:00-24:00');
+    await helpdesk(h, W.ada, 'hours UTC mon-sun 00:00-24:00');
     await h.settle();
-    expect(lastEphemeral(h, W.carol)).toContain('Only agents');
-    expect(lastEphemeral(h, W.alice)).toContain('Business hours of the team: UTC: mon 00:00-24:00');
-    await helpdesk(h, W.alice, 'holiday add 2030-01-01');
+    expect(lastEphemeral(h, W.carol)).toBe('Only workspace admins and the people in THREADDESK_ADMINS can change settings.');
+    expect(lastEphemeral(h, W.ada)).toContain('Business hours of the team: UTC: mon 00:00-24:00');
+    await helpdesk(h, W.ada, 'holiday add 2030-01-01');
     await h.settle(); // answers come after the ack: let this one land before the next
-    await helpdesk(h, W.alice, `sla <#${W.help}|help> all first 1h business`);
+    await helpdesk(h, W.ada, `sla <#${W.help}|help> all first 1h business`);
     await h.settle();
-    expect(lastEphemeral(h, W.alice)).toContain('*urgent*: first reply 1h 00m (business hours)');
+    expect(lastEphemeral(h, W.ada)).toContain('*urgent*: first reply 1h 00m (business hours)');
     expect((await h.bot.context.serviceLevels.calendar(h.emu.teamId))!.calendar.holidays).toEqual(['2030-01-01']);
   });
 });

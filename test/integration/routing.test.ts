@@ -23,8 +23,8 @@ describe('routing: policies, groups, availability and rules', () => {
   const help = `<#${W.help}|help>`;
 
   it('round-robin over three agents with one away assigns the other two in turn, and tells each by DM', async () => {
-    expect(await helpdesk(h, W.alice, `channel ${help} routing round-robin`)).toContain('round-robin over available agents');
-    await helpdesk(h, W.alice, `channel ${help} burst 0`);
+    expect(await helpdesk(h, W.ada, `channel ${help} routing round-robin`)).toContain('round-robin over available agents');
+    await helpdesk(h, W.ada, `channel ${help} burst 0`);
     expect(await helpdesk(h, W.bob, 'away')).toContain('You are away');
     const assignees = [];
     for (const [i, user] of [W.carol, W.dave, W.erin, W.ada].entries()) assignees.push((await ticketFrom(h, user, `Problem number ${i + 1}`)).assigneeId);
@@ -44,8 +44,8 @@ describe('routing: policies, groups, availability and rules', () => {
   });
 
   it('fewest-open gives a new ticket to the least loaded agent', async () => {
-    await helpdesk(h, W.alice, `channel ${help} routing fewest-open`);
-    await helpdesk(h, W.alice, `channel ${help} burst 0`);
+    await helpdesk(h, W.ada, `channel ${help} routing fewest-open`);
+    await helpdesk(h, W.ada, `channel ${help} burst 0`);
     const first = await ticketFrom(h, W.carol, 'One'); // all at 0: alphabetical first
     const second = await ticketFrom(h, W.dave, 'Two');
     const third = await ticketFrom(h, W.erin, 'Three');
@@ -56,9 +56,9 @@ describe('routing: policies, groups, availability and rules', () => {
   });
 
   it('tags and routes by keyword rules to a group', async () => {
-    await helpdesk(h, W.alice, `group add billing <@${W.bob}|bob>`);
-    await helpdesk(h, W.alice, `channel ${help} routing round-robin`);
-    const rules = await helpdesk(h, W.alice, `rule add ${help} refund|chargeback tag billing group billing`);
+    await helpdesk(h, W.ada, `group add billing <@${W.bob}|bob>`);
+    await helpdesk(h, W.ada, `channel ${help} routing round-robin`);
+    const rules = await helpdesk(h, W.ada, `rule add ${help} refund|chargeback tag billing group billing`);
     expect(rules).toContain('1. `refund|chargeback` → tag `billing` → group `billing`');
     const billing = await ticketFrom(h, W.carol, 'I want a REFUND for order 77');
     expect(billing).toMatchObject({ tags: ['billing'], assigneeId: W.bob });
@@ -66,12 +66,12 @@ describe('routing: policies, groups, availability and rules', () => {
     const other = await ticketFrom(h, W.dave, 'Printer jam');
     expect(other.tags).toEqual([]);
     expect(other.assigneeId).not.toBeNull(); // no rule: the whole team's round-robin
-    expect(await helpdesk(h, W.alice, `rule add ${help} refund|( tag billing`)).toContain('not a valid regular expression');
+    expect(await helpdesk(h, W.ada, `rule add ${help} refund|( tag billing`)).toContain('not a valid regular expression');
   });
 
   it('hands an away agent\'s open tickets to the others on request', async () => {
-    await helpdesk(h, W.alice, `channel ${help} routing round-robin`);
-    await helpdesk(h, W.alice, `channel ${help} burst 0`);
+    await helpdesk(h, W.ada, `channel ${help} routing round-robin`);
+    await helpdesk(h, W.ada, `channel ${help} burst 0`);
     const mine = [await ticketFrom(h, W.carol, 'A'), await ticketFrom(h, W.dave, 'B'), await ticketFrom(h, W.erin, 'C')].filter((t) => t.assigneeId === W.alice);
     expect(mine.length).toBeGreaterThan(0);
     await helpdesk(h, W.alice, 'away');
@@ -81,10 +81,12 @@ describe('routing: policies, groups, availability and rules', () => {
     expect(await h.tickets.list(h.emu.teamId, 'mine', W.alice)).toHaveLength(0);
   });
 
-  it('refuses routing commands from requesters', async () => {
-    expect(await helpdesk(h, W.carol, `channel ${help} routing round-robin`)).toContain('Only workspace admins and agents');
-    expect(await helpdesk(h, W.carol, 'group add billing <@UCAROL03>')).toContain('Only workspace admins and agents');
-    expect(await helpdesk(h, W.carol, `rule add ${help} refund tag billing`)).toContain('Only workspace admins and agents');
+  it('refuses routing settings to requesters and agents, and availability to requesters', async () => {
+    const refusal = 'Only workspace admins and the people in THREADDESK_ADMINS can change settings.';
+    expect(await helpdesk(h, W.carol, `channel ${help} routing round-robin`)).toBe(refusal);
+    expect(await helpdesk(h, W.carol, 'group add billing <@UCAROL03>')).toBe(refusal);
+    expect(await helpdesk(h, W.carol, `rule add ${help} refund tag billing`)).toBe(refusal);
+    expect(await helpdesk(h, W.alice, `channel ${help} routing round-robin`)).toBe(refusal);
     expect(await helpdesk(h, W.carol, 'away')).toContain('Only agents');
     expect((await ticketFrom(h, W.carol, 'Where is my refund?')).assigneeId).toBeNull();
   });

@@ -30,7 +30,7 @@ describe('reply templates with snippets', () => {
   });
 
   it('refuses requesters: they cannot manage or send templates', async () => {
-    expect(await helpdesk(h, W.carol, `template add sneaky ${ORDER_UPDATE}`)).toContain('Only agents and workspace admins');
+    expect(await helpdesk(h, W.carol, `template add sneaky ${ORDER_UPDATE}`)).toContain('Only agents (members of a triage channel) and settings admins');
     await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`);
     const { originTs } = await openTicket(h, 'Where is my order?');
     await h.driver.slashCommand(W.carol, W.help, '/ticket', '1 reply order-update');
@@ -147,7 +147,7 @@ describe('channel automation: acknowledgement template and field patterns', () =
   const help = `<#${W.help}|help>`;
 
   it('picks an order number out of customer messages onto the card, usable by templates', async () => {
-    expect(await helpdesk(h, W.alice, `channel ${help} field order.number #?(\\d{4,})`)).toContain('Field `order.number` is picked from customer messages');
+    expect(await helpdesk(h, W.ada, `channel ${help} field order.number #?(\\d{4,})`)).toContain('Field `order.number` is picked from customer messages');
     await helpdesk(h, W.alice, `template add order-update ${ORDER_UPDATE}`);
     const { originTs, ticket } = await openTicket(h, 'Hello, order #48213 arrived broken');
     expect(await h.tickets.fields(ticket.id)).toEqual({ 'order.number': '48213' });
@@ -163,8 +163,8 @@ describe('channel automation: acknowledgement template and field patterns', () =
 
   it('acknowledges every new ticket with the channel\'s template, as an automatic reply that is not an agent\'s', async () => {
     await helpdesk(h, W.alice, 'template add got-it Thanks {{customer.first_name}}, we have your request as ticket #{{ticket.number}}.');
-    expect(await helpdesk(h, W.alice, `channel ${help} ack nope`)).toContain('There is no template `nope`');
-    expect(await helpdesk(h, W.alice, `channel ${help} ack got-it`)).toContain('acknowledged with template `got-it`');
+    expect(await helpdesk(h, W.ada, `channel ${help} ack nope`)).toContain('There is no template `nope`');
+    expect(await helpdesk(h, W.ada, `channel ${help} ack got-it`)).toContain('acknowledged with template `got-it`');
     const { originTs, ticket } = await openTicket(h, 'Cannot print');
     expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Thanks Carol, we have your request as ticket #1.']);
     expect(await h.tickets.messages(ticket.id)).toMatchObject([{ authorRole: 'requester' }, { authorRole: 'bot', visibility: 'public', userId: null }]);

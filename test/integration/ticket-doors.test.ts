@@ -77,16 +77,16 @@ describe('doors into a ticket, pleasantries, follow-ups and message lifecycle', 
     expect((await h.tickets.messages(carols.id)).map((m) => m.text)).toEqual(['Outlook crashes on start', 'also my calendar is empty']);
     expect(h.emu.thread(W.triage, carols.cardTs!).map((m) => m.text).join()).toContain('also my calendar is empty');
 
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
     await h.settle(); // each answer is posted after the ack, so let the first land before the second
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `channel <#${W.help}|help> pleasantries off`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> pleasantries off`);
     await h.settle();
     await h.driver.userSays(W.carol, W.help, 'and Teams will not start');
     await h.driver.userSays(W.dave, W.help, 'thanks');
     await h.settle();
     tickets = await allTickets(h);
     expect(tickets).toHaveLength(4);
-    expect(h.emu.ephemerals({ user: W.alice }).at(-1)!.text).toContain('open tickets like any message');
+    expect(h.emu.ephemerals({ user: W.ada }).at(-1)!.text).toContain('open tickets like any message');
   });
 
   it('follows edits and deletions, and records file shares', async () => {
@@ -132,11 +132,12 @@ describe('doors into a ticket, pleasantries, follow-ups and message lifecycle', 
     expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain('(external)');
   });
 
-  it('connects channels with /helpdesk connect, for admins and agents only', async () => {
+  it('connects channels with /helpdesk connect, for admins only', async () => {
     h.emu.addChannel({ id: 'CBILLING', name: 'billing-help', members: [W.carol, W.ada, h.emu.botUserId] });
     await h.driver.slashCommand(W.carol, W.general, '/helpdesk', `connect <#CBILLING|billing-help> <#${W.triage}|triage>`);
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', `connect <#CBILLING|billing-help> <#${W.triage}|triage>`);
     await h.settle();
-    expect(h.emu.ephemerals({ user: W.carol }).at(-1)!.text).toContain('Only workspace admins and agents');
+    for (const user of [W.carol, W.alice]) expect(h.emu.ephemerals({ user }).at(-1)!.text).toBe('Only workspace admins and the people in THREADDESK_ADMINS can change settings.');
     await h.driver.userSays(W.carol, 'CBILLING', 'Invoice 77 is wrong');
     await h.settle();
     expect(await allTickets(h)).toHaveLength(0);

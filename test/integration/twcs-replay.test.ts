@@ -20,7 +20,7 @@
  *   Slack agent of its company handle (one agent per handle, a member of the triage channel of each intake
  *   channel it answers in, which makes it an agent there).
  * - The conversations are dealt over 16 intake channels (#help and 15 more, each with a triage channel of its
- *   own; see LANES), each with the pleasantry filter and burst grouping switched off by an agent's /helpdesk
+ *   own; see LANES), each with the pleasantry filter and burst grouping switched off by an admin's /helpdesk
  *   command, so every tweet is stored and every customer-started tree opens its own ticket.
  * - Each ticket is solved by `/ticket N close` (an agent) once its last tweet is stored.
  * - Each tweet's Slack ts is its real second plus a per-second microsecond counter (unique in the channel, below
@@ -75,14 +75,14 @@ async function openLanes(h: Harness): Promise<Lane[]> {
     const lane = { intake: `CTWHELP${i}`, triage: `CTWTRI${i}` };
     h.emu.addChannel({ id: lane.intake, name: `help-${i}`, members: [W.alice, h.emu.botUserId] });
     h.emu.addChannel({ id: lane.triage, name: `triage-${i}`, members: [W.alice, h.emu.botUserId] });
-    expect(await helpdesk(h, W.alice, `connect <#${lane.intake}|help-${i}> <#${lane.triage}|triage-${i}>`)).toContain('is an intake channel');
+    expect(await helpdesk(h, W.ada, `connect <#${lane.intake}|help-${i}> <#${lane.triage}|triage-${i}>`)).toContain('is an intake channel');
     lanes.push(lane);
   }
   const channels = createChannelStore(h.testDb.db);
   for (const lane of lanes) {
     const name = `<#${lane.intake}|${h.emu.channel(lane.intake)!.name}>`;
-    await helpdesk(h, W.alice, `channel ${name} pleasantries off`);
-    await helpdesk(h, W.alice, `channel ${name} burst 0`);
+    await helpdesk(h, W.ada, `channel ${name} pleasantries off`);
+    await helpdesk(h, W.ada, `channel ${name} burst 0`);
     expect(await channels.intake(lane.intake)).toMatchObject({ triageChannelId: lane.triage, pleasantryFilter: false, burstWindowSeconds: 0 });
   }
   return lanes;

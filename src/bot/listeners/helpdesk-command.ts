@@ -5,6 +5,7 @@ import { answerErrors, respondAnswer, type Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import { patternProblem } from '../../domain/routing.js';
 import { escapeMrkdwn } from '../slack-text.js';
+import { helpdeskAccess, requireAccess } from '../permissions.js';
 import { handleRoutingCommand } from './helpdesk-routing.js';
 import { handleTemplateCommand } from './helpdesk-templates.js';
 import { handleReportCommand } from './helpdesk-reports.js';
@@ -14,7 +15,7 @@ const REPORT_KINDS = new Set(['stats', 'export', 'digest', 'timezone', 'hours', 
 const isReportCommand = (command: HelpdeskCommand): command is ReportCommand => REPORT_KINDS.has(command.kind);
 import { HELPDESK_COMMAND_USAGE, parseHelpdeskCommand, type HelpdeskCommand } from '../commands/parse-helpdesk-command.js';
 
-/** `/helpdesk connect|channel|help`: workspace settings, for admins and agents of the triage channel concerned. */
+/** `/helpdesk …`: settings, templates and reports; who may run which is decided in one place (permissions.ts). */
 export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
   app.command('/helpdesk', async ({ command, ack, respond, context }) => {
     await ack();
@@ -25,22 +26,20 @@ export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
       const teamId = context.teamId ?? command.team_id;
       const request = parsed.value;
       if (request.kind === 'help') return answer.ephemeral(`Usage:\n${HELPDESK_COMMAND_USAGE}`);
-      if (request.kind === 'connect') return connect(request, teamId, command.user_id, answer, ctx);
+      await requireAccess(helpdeskAccess(request), command.user_id, teamId, ctx);
+      if (request.kind === 'connect') return connect(request, teamId, answer, ctx);
       if (request.kind === 'template') return handleTemplateCommand(request, teamId, command.user_id, answer, ctx);
       if (isReportCommand(request)) return handleReportCommand(request, teamId, command.user_id, command.channel_id, answer, ctx);
       if (request.kind !== 'channel') return handleRoutingCommand(request, teamId, command.user_id, answer, ctx);
-      return channelRules(request, command.user_id, answer, ctx);
+      return channelRules(request, answer, ctx);
     });
   });
 }
 
-async function connect(request: Extract<HelpdeskCommand, { kind: 'connect' }>, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
+async function connect(request: Extract<HelpdeskCommand, { kind: 'connect' }>, teamId: string, answer: Answer, ctx: BotContext): Promise<void> {
   const triage = request.triageChannelId ?? (await ctx.channels.defaultTriage(teamId));
   if (!triage) throw new DomainError('channel_not_configured', 'There is no triage channel yet: name one, like `/helpdesk connect #help-desk #support-triage`.');
   if (triage === request.intakeChannelId) throw new DomainError('bad_command', 'The intake and triage channels must be different channels.');
-  if (!(await ctx.directory.canConfigure(userId, triage))) {
-    throw new DomainError('not_allowed', `Only workspace admins and agents (members of <#${triage}>) can connect channels.`);
-  }
   await ctx.channels.connect(teamId, request.intakeChannelId, triage, ctx.clock.now());
   if (!(await ctx.channels.defaultTriage(teamId))) await ctx.channels.setDefaultTriage(teamId, triage);
   const missing = [];
@@ -49,13 +48,10 @@ async function connect(request: Extract<HelpdeskCommand, { kind: 'connect' }>, t
   await answer.ephemeral(`:white_check_mark: <#${request.intakeChannelId}> is an intake channel; its tickets are worked in <#${triage}>.${invite}`);
 }
 
-async function channelRules(request: Extract<HelpdeskCommand, { kind: 'channel' }>, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
+async function channelRules(request: Extract<HelpdeskCommand, { kind: 'channel' }>, answer: Answer, ctx: BotContext): Promise<void> {
   const intake = await ctx.channels.intake(request.channelId);
   if (!intake) throw new DomainError('channel_not_configured', `<#${request.channelId}> is not an intake channel. Connect it first: \`/helpdesk connect <#${request.channelId}> #triage\`.`);
   if (request.change) {
-    if (!(await ctx.directory.canConfigure(userId, intake.triageChannelId))) {
-      throw new DomainError('not_allowed', `Only workspace admins and agents (members of <#${intake.triageChannelId}>) can change channel rules.`);
-    }
     const { fieldPattern, ...rules } = request.change;
     if (rules.ackTemplate && !(await ctx.templates.get(intake.teamId, rules.ackTemplate))) {
       throw new DomainError('template_not_found', `There is no template \`${rules.ackTemplate}\`: add it first with \`/helpdesk template add\`.`);

@@ -11,13 +11,11 @@ import type { Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import type { ReportCommand } from '../commands/parse-report-command.js';
 import { postDigest } from '../post-digest.js';
-import { requireAgentSomewhere } from '../show-customer.js';
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
-/** `/helpdesk stats|digest|export|timezone|hours|holiday|sla`: figures for agents, settings for admins and agents. */
+/** `/helpdesk stats|digest|export|timezone|hours|holiday|sla`: figures and their settings (access checked by the caller). */
 export async function handleReportCommand(command: ReportCommand, teamId: string, userId: string, channelId: string, answer: Answer, ctx: BotContext): Promise<void> {
-  await requireAgentSomewhere(userId, teamId, ctx);
   const timeZone = await ctx.channels.timeZone(teamId);
   const period = (spec: string): Period => {
     const parsed = parsePeriod(spec, timeZone, ctx.clock.now());
@@ -44,15 +42,13 @@ export async function handleReportCommand(command: ReportCommand, teamId: string
       return digestCommand(command, teamId, userId, channelId, timeZone, period, answer, ctx);
     case 'timezone':
       if (command.timeZone) {
-        await requireConfigure(userId, teamId, ctx);
         await ctx.channels.setTimeZone(teamId, command.timeZone);
         await replanDigests(teamId, ctx);
       }
       return answer.ephemeral(`The team's time zone is *${command.timeZone ?? timeZone}*: report days and digest times follow it.`);
     case 'hours':
-      return hoursCommand(command, teamId, userId, answer, ctx);
+      return hoursCommand(command, teamId, answer, ctx);
     case 'holiday': {
-      await requireConfigure(userId, teamId, ctx);
       const scope = command.channelId ?? teamId;
       const current = await ctx.serviceLevels.calendar(scope);
       if (!current) throw new DomainError('bad_setting', `Set business hours first: \`/helpdesk hours ${command.channelId ? `<#${command.channelId}> ` : ''}Europe/Berlin mon-fri 09:00-17:00\`.`);
@@ -64,7 +60,7 @@ export async function handleReportCommand(command: ReportCommand, teamId: string
       return answer.ephemeral(`Business hours${command.channelId ? ` of <#${command.channelId}>` : ''}: ${describeBusinessHours(calendar)}.`);
     }
     case 'sla':
-      return slaCommand(command, teamId, userId, answer, ctx);
+      return slaCommand(command, answer, ctx);
   }
 }
 
@@ -85,12 +81,10 @@ async function digestCommand(
       return answer.ephemeral(digests.map((d) => `• \`${d.id}\` ${d.frequency === 'weekly' ? `every ${WEEKDAY_NAMES[d.weekday!]}` : 'every day'} at ${d.atTime} (${timeZone}) in <#${d.channelId}>`).join('\n'));
     }
     case 'remove':
-      await requireConfigure(userId, teamId, ctx);
       if (!(await ctx.digests.remove(teamId, command.id))) throw new DomainError('bad_command', `There is no digest \`${command.id}\`: \`/helpdesk digest list\` shows them.`);
       ctx.digestPlanner?.unplan(command.id);
       return answer.ephemeral(`Digest \`${command.id}\` removed.`);
     case 'add': {
-      await requireConfigure(userId, teamId, ctx);
       await requireBotIn(command.channelId, ctx);
       const digest = await ctx.digests.add({ teamId, channelId: command.channelId, frequency: command.frequency, weekday: command.weekday, atTime: command.atTime, createdBy: userId }, ctx.clock.now());
       await ctx.digestPlanner?.plan(digest);
@@ -107,14 +101,13 @@ async function digestCommand(
   }
 }
 
-async function hoursCommand(command: Extract<ReportCommand, { kind: 'hours' }>, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
+async function hoursCommand(command: Extract<ReportCommand, { kind: 'hours' }>, teamId: string, answer: Answer, ctx: BotContext): Promise<void> {
   const scope = command.channelId ?? teamId;
   const whose = command.channelId ? `of <#${command.channelId}>` : 'of the team';
   if (command.hours === null) {
     const current = await ctx.serviceLevels.calendar(scope);
     return answer.ephemeral(current ? `Business hours ${whose}: ${describeBusinessHours(current.calendar)}.` : `No business hours ${whose}: times are reported in calendar hours.`);
   }
-  await requireConfigure(userId, teamId, ctx);
   if (command.hours === 'off') {
     await ctx.serviceLevels.removeCalendar(scope);
     return answer.ephemeral(`Business hours ${whose} removed.`);
@@ -125,10 +118,9 @@ async function hoursCommand(command: Extract<ReportCommand, { kind: 'hours' }>, 
   return answer.ephemeral(`:clock9: Business hours ${whose}: ${describeBusinessHours(calendar)}. Reports show times in business hours too.`);
 }
 
-async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
+async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, answer: Answer, ctx: BotContext): Promise<void> {
   const intake = await ctx.channels.intake(command.channelId);
   if (!intake) throw new DomainError('channel_not_configured', `<#${command.channelId}> is not an intake channel.`);
-  if (command.change !== null) await requireConfigure(userId, teamId, ctx);
   if (command.change === 'off') await ctx.serviceLevels.removePolicies(command.channelId);
   else if (command.change) {
     for (const priority of command.change.priorities) {
@@ -146,12 +138,6 @@ async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, team
     return [`• *${priority}*: ${targets.join(' · ')} (${policy.businessHours ? 'business hours' : 'calendar hours'})`];
   });
   return answer.ephemeral([`SLA targets in <#${command.channelId}>:`, ...lines].join('\n'));
-}
-
-async function requireConfigure(userId: string, teamId: string, ctx: BotContext): Promise<void> {
-  if (!(await ctx.directory.canConfigure(userId, await ctx.channels.defaultTriage(teamId)))) {
-    throw new DomainError('not_allowed', 'Only workspace admins and agents can change report settings.');
-  }
 }
 
 async function requireBotIn(channelId: string, ctx: BotContext): Promise<void> {

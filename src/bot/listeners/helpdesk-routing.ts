@@ -4,19 +4,16 @@ import { reassignTickets } from '../../tickets/reassign-tickets.js';
 import type { Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import type { RoutingCommand } from '../commands/parse-helpdesk-command.js';
-import { requireAgentSomewhere } from '../show-customer.js';
 import { escapeMrkdwn } from '../slack-text.js';
 
-/** `/helpdesk group|away|back|reassign|rule` and `channel #x routing …`: who gets new tickets. */
+/** `/helpdesk group|away|back|reassign|rule` and `channel #x routing …`: who gets new tickets (access checked by the caller). */
 export async function handleRoutingCommand(command: RoutingCommand, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
   const { routing } = ctx;
   switch (command.kind) {
     case 'availability':
-      await requireAgentSomewhere(userId, teamId, ctx);
       await routing.setAway(teamId, userId, command.away, ctx.clock.now());
       return answer.ephemeral(command.away ? ':palm_tree: You are away: routing gives you no new tickets. `/helpdesk back` when you return; `/helpdesk reassign @you` hands on your open tickets.' : ':wave: Welcome back: routing gives you tickets again.');
     case 'reassign': {
-      await requireAgentSomewhere(userId, teamId, ctx);
       const handovers = await reassignTickets(teamId, command.userId, userId, ctx.useCaseDeps);
       for (const { ticket, to } of handovers) {
         await ctx.publisher.refreshCard(ticket);
@@ -26,7 +23,6 @@ export async function handleRoutingCommand(command: RoutingCommand, teamId: stri
       return answer.ephemeral(handovers.length === 0 ? `<@${command.userId}> has no open tickets.` : `Handed on ${handovers.length} ticket${handovers.length === 1 ? '' : 's'}: ${handovers.map((h) => `#${h.ticket.number} → ${h.to ? `<@${h.to}>` : 'queue'}`).join(', ')}.`);
     }
     case 'group':
-      await requireConfigure(userId, teamId, ctx);
       if (command.op === 'list') {
         const groups = Object.entries(await routing.groups(teamId));
         return answer.ephemeral(groups.length === 0 ? 'No groups yet: `/helpdesk group add billing @a @b`.' : groups.map(([name, ids]) => `• \`${name}\`: ${ids.map((id) => `<@${id}>`).join(' ')}`).join('\n'));
@@ -39,11 +35,11 @@ export async function handleRoutingCommand(command: RoutingCommand, teamId: stri
       } else await routing.removeFromGroup(teamId, command.name, command.userIds);
       return answer.ephemeral(`Group \`${command.name}\`: ${(await routing.groupMembers(teamId, command.name)).map((id) => `<@${id}>`).join(' ') || 'empty'}.`);
     case 'routing':
-      await requireIntake(command.channelId, userId, ctx);
+      await requireIntake(command.channelId, ctx);
       await routing.setPolicy(command.channelId, command.policy, command.groupName);
       return answer.ephemeral(`New tickets in <#${command.channelId}>: ${command.policy === 'manual' ? 'assigned by hand' : `${command.policy} over available ${command.groupName ? `\`${command.groupName}\` agents` : 'agents'}`}.`);
     case 'rule':
-      await requireIntake(command.channelId, userId, ctx);
+      await requireIntake(command.channelId, ctx);
       if (command.op === 'add') {
         const problem = patternProblem(command.pattern);
         if (problem) throw new DomainError('bad_command', `That pattern is not a valid regular expression: ${problem}.`);
@@ -60,14 +56,6 @@ function describeRules(channelId: string, rules: Awaited<ReturnType<BotContext['
   return [`Routing rules of <#${channelId}> (matched case-insensitively against the first message):`, ...rules.map((r) => `${r.id}. \`${escapeMrkdwn(r.pattern)}\`${r.tag ? ` → tag \`${r.tag}\`` : ''}${r.groupName ? ` → group \`${r.groupName}\`` : ''}`)].join('\n');
 }
 
-async function requireConfigure(userId: string, teamId: string, ctx: BotContext): Promise<void> {
-  if (!(await ctx.directory.canConfigure(userId, await ctx.channels.defaultTriage(teamId)))) {
-    throw new DomainError('not_allowed', 'Only workspace admins and agents can change routing.');
-  }
-}
-
-async function requireIntake(channelId: string, userId: string, ctx: BotContext): Promise<void> {
-  const intake = await ctx.channels.intake(channelId);
-  if (!intake) throw new DomainError('channel_not_configured', `<#${channelId}> is not an intake channel. Connect it first: \`/helpdesk connect <#${channelId}> #triage\`.`);
-  if (!(await ctx.directory.canConfigure(userId, intake.triageChannelId))) throw new DomainError('not_allowed', 'Only workspace admins and agents can change routing.');
+async function requireIntake(channelId: string, ctx: BotContext): Promise<void> {
+  if (!(await ctx.channels.intake(channelId))) throw new DomainError('channel_not_configured', `<#${channelId}> is not an intake channel. Connect it first: \`/helpdesk connect <#${channelId}> #triage\`.`);
 }

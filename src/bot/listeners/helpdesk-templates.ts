@@ -1,4 +1,5 @@
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, isDomainError } from '../../domain/errors.js';
+import { requireAccess } from '../permissions.js';
 import { checkTemplate } from '../../domain/template.js';
 import type { Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
@@ -26,21 +27,16 @@ export function registerTemplateEditor(app: App, ctx: BotContext): void {
       return ack({ response_action: 'errors', errors: { [TEMPLATE_INPUT.block]: !check.ok ? `Does not compile: ${check.error}` : 'Write the template first.' } });
     }
     const teamId = view.app_installed_team_id ?? view.team_id;
-    if (!(await ctx.directory.canConfigure(body.user.id, await ctx.channels.defaultTriage(teamId)))) {
-      return ack({ response_action: 'errors', errors: { [TEMPLATE_INPUT.block]: 'Only agents and workspace admins can manage templates.' } });
-    }
+    const refusal = await requireAccess('team', body.user.id, teamId, ctx).then(() => null, (err: unknown) => (isDomainError(err) ? err.message : 'That did not work; please try again.'));
+    if (refusal) return ack({ response_action: 'errors', errors: { [TEMPLATE_INPUT.block]: refusal } });
     // Typed into a modal, so not escaped for Slack yet: escape as Slack's own composer would.
     await ctx.templates.save(teamId, name, escapeAuthoredMrkdwn(text), body.user.id, ctx.clock.now());
     await ack({ response_action: 'update', view: buildTemplateSaved(name, check.snippets) as never });
   });
 }
 
-/** `/helpdesk template add|edit|list|show|delete`: the workspace's reply templates, kept by agents and admins. */
+/** `/helpdesk template add|edit|list|show|delete`: the workspace's reply templates, kept by agents and admins (access checked by the caller). */
 export async function handleTemplateCommand(command: TemplateCommand, teamId: string, userId: string, answer: Answer, ctx: BotContext): Promise<void> {
-  const triage = await ctx.channels.defaultTriage(teamId);
-  if (!(await ctx.directory.canConfigure(userId, triage))) {
-    throw new DomainError('not_allowed', 'Only agents and workspace admins can use and manage templates.');
-  }
   switch (command.op) {
     case 'list': {
       const templates = await ctx.templates.list(teamId);

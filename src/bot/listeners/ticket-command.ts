@@ -5,7 +5,8 @@ import type { BotContext } from '../bot-context.js';
 import { presentTicketList } from '../blocks/ticket-views.js';
 import { parseTicketCommand, TICKET_COMMAND_USAGE } from '../commands/parse-ticket-command.js';
 import { runTicketAction } from '../run-ticket-action.js';
-import { requireAgentSomewhere, showCustomer } from '../show-customer.js';
+import { requireAgentSomewhere } from '../permissions.js';
+import { showCustomer } from '../show-customer.js';
 
 /** `/ticket N action…`, `/ticket list`, `/ticket help`: every answer is ephemeral. */
 export function registerTicketCommand(app: App, ctx: BotContext): void {
