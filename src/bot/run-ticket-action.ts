@@ -15,6 +15,8 @@ import { publishHome } from './home-tab.js';
 import { setField } from '../tickets/set-field.js';
 import { mergeTickets } from '../tickets/merge-tickets.js';
 import { askForRating } from './listeners/satisfaction.js';
+import { deliver } from './delivery-intents.js';
+import { buildStatusLine } from './blocks/thread-messages.js';
 
 /**
  * Runs one agent action on a ticket, whichever door it came through (button, /ticket, !command),
@@ -38,27 +40,31 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
       return reply(ticket, action.text, actorId, answer, ctx);
     case 'assign': {
       const assigneeId = action.assignee === 'me' ? actorId : action.assignee;
-      const result = await assignTicket({ ...input, assigneeId }, deps);
       const who = assigneeId === actorId ? 'themself' : `<@${assigneeId}>`;
-      await show(result, `:raising_hand: <@${actorId}> assigned #${ticket.number} to ${who}.`, `#${ticket.number} is already assigned to <@${assigneeId}>.`, answer, ctx);
-      if (result.changed && assigneeId !== actorId) await ctx.publisher.notifyAssignee(result.ticket, assigneeId, actorId);
-      return;
+      const line = `:raising_hand: <@${actorId}> assigned #${ticket.number} to ${who}.`;
+      const notice = (t: Ticket) => (assigneeId !== actorId ? [deliver.assignmentNotice(t, assigneeId, actorId)] : []);
+      const result = await assignTicket({ ...input, assigneeId, show: (t) => [...shown(line)(t), ...notice(t)] }, deps);
+      return outcome(result, line, `#${ticket.number} is already assigned to <@${assigneeId}>.`, answer);
     }
     case 'close': {
-      const result = await solveTicket(input, deps);
-      await show(result, `:white_check_mark: <@${actorId}> solved #${ticket.number}.`, '', answer, ctx);
+      const line = `:white_check_mark: <@${actorId}> solved #${ticket.number}.`;
+      const result = await solveTicket({ ...input, show: shown(line) }, deps);
+      await outcome(result, line, '', answer);
       if (result.changed) await askForRating(result.ticket, ctx);
       return;
     }
-    case 'reopen':
-      return show(await reopenTicket(input, deps), `:leftwards_arrow_with_hook: <@${actorId}> reopened #${ticket.number}.`, '', answer, ctx);
+    case 'reopen': {
+      const line = `:leftwards_arrow_with_hook: <@${actorId}> reopened #${ticket.number}.`;
+      return outcome(await reopenTicket({ ...input, show: shown(line) }, deps), line, '', answer);
+    }
     case 'priority': {
-      const result = await setPriority({ ...input, priority: action.priority }, deps);
-      return show(result, `:arrow_up_down: <@${actorId}> set the priority of #${ticket.number} to ${action.priority}.`, `#${ticket.number} already has priority ${action.priority}.`, answer, ctx);
+      const line = `:arrow_up_down: <@${actorId}> set the priority of #${ticket.number} to ${action.priority}.`;
+      const result = await setPriority({ ...input, priority: action.priority, show: shown(line) }, deps);
+      return outcome(result, line, `#${ticket.number} already has priority ${action.priority}.`, answer);
     }
     case 'set': {
-      const result = await setField({ ...input, name: action.name, value: action.value }, deps);
-      return show(result, `:pencil2: <@${actorId}> set \`${action.name.toLowerCase()}\` on #${ticket.number}.`, '', answer, ctx);
+      const line = `:pencil2: <@${actorId}> set \`${action.name.toLowerCase()}\` on #${ticket.number}.`;
+      return outcome(await setField({ ...input, name: action.name, value: action.value, show: shown(line) }, deps), line, '', answer);
     }
     case 'merge': {
       const { duplicate, survivor } = await mergeTickets({ duplicateId: ticket.id, survivorNumber: action.into, actorId }, deps);
@@ -72,16 +78,18 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
       await requireAgent(actorId, ticket, deps);
       return sendTemplateReply(ticket, action.name, '', actorId, answer, ctx);
     case 'tag': {
-      const result = await addTag({ ...input, tag: action.tag }, deps);
-      return show(result, `:label: <@${actorId}> tagged #${ticket.number} \`${action.tag}\`.`, `#${ticket.number} is already tagged \`${action.tag}\`.`, answer, ctx);
+      const line = `:label: <@${actorId}> tagged #${ticket.number} \`${action.tag}\`.`;
+      return outcome(await addTag({ ...input, tag: action.tag, show: shown(line) }, deps), line, `#${ticket.number} is already tagged \`${action.tag}\`.`, answer);
     }
   }
 }
 
-async function show(result: ActionResult, line: string, unchanged: string, answer: Answer, ctx: BotContext): Promise<void> {
+/** What Slack shows for an action that changed the ticket: the card, its status reactions, a line in the thread. */
+export const shown = (line: string) => (ticket: Ticket) => [deliver.card(ticket), deliver.statusReactions(ticket), deliver.triagePost(ticket, buildStatusLine(line))];
+
+/** The actor's answer; what Slack shows was recorded with the change itself (`shown`). */
+async function outcome(result: ActionResult, line: string, unchanged: string, answer: Answer): Promise<void> {
   if (!result.changed) return answer.ephemeral(unchanged);
-  await ctx.publisher.refreshCard(result.ticket);
-  await ctx.publisher.announce(result.ticket, line);
   await answer.confirm?.(line);
 }
 

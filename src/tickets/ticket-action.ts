@@ -2,12 +2,15 @@ import { DomainError } from '../domain/errors.js';
 import type { Ticket, TicketEvent } from '../domain/ticket.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
 import type { TicketPatch, TicketQueries } from '../store/ticket-store.js';
+import type { NewDelivery } from '../store/outbox-store.js';
 
 export type TicketDeps = IngestDeps;
 
 export interface ActionInput {
   ticketId: number;
   actorId: string;
+  /** What Slack should show for the change (the card, a line in the thread), recorded in its transaction. */
+  show?: (updated: Ticket) => NewDelivery[];
 }
 
 export interface ActionResult {
@@ -50,6 +53,7 @@ export async function changeTicket(
     if (change.patch) await tx.updateTicket(ticket.id, { ...change.patch, updatedAt: at });
     if (change.after) await change.after(tx);
     for (const event of change.events) await tx.addEvent(ticket.id, { ...event, actorId: input.actorId, messageId: null, at });
+    if (input.show) await tx.enqueue(input.show((await tx.byId(ticket.id))!));
     return true;
   });
   return { ticket: (await deps.tickets.byId(ticket.id))!, changed };

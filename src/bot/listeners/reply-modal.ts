@@ -5,6 +5,7 @@ import type { Ticket } from '../../domain/ticket.js';
 import { slackToPlain } from '../../ingest/slack-text.js';
 import { markPending, solveTicket } from '../../tickets/change-status.js';
 import { askForRating } from './satisfaction.js';
+import { shown } from '../run-ticket-action.js';
 import { requireAgent } from '../../tickets/ticket-action.js';
 import type { BotContext } from '../bot-context.js';
 import { buildReplyModal, templateOption } from '../blocks/ticket-views.js';
@@ -97,12 +98,10 @@ async function sendFromModal(ticket: Ticket, agentId: string, text: string, afte
  * history reads reply, then status (the delivery worker calls this).
  */
 export async function applyAfterReply(ticketId: number, agentId: string, after: 'pending' | 'close', ctx: BotContext): Promise<void> {
-  const input = { ticketId, actorId: agentId };
+  const line = (number: number) => (after === 'pending' ? `:hourglass_flowing_sand: <@${agentId}> set #${number} pending.` : `:white_check_mark: <@${agentId}> solved #${number}.`);
+  const input = { ticketId, actorId: agentId, show: (t: Ticket) => shown(line(t.number))(t) };
   const change = after === 'pending' ? await markPending(input, ctx.useCaseDeps) : await solveTicket(input, ctx.useCaseDeps);
-  if (!change.changed) return;
-  await ctx.publisher.refreshCard(change.ticket);
-  await ctx.publisher.announce(change.ticket, after === 'pending' ? `:hourglass_flowing_sand: <@${agentId}> set #${change.ticket.number} pending.` : `:white_check_mark: <@${agentId}> solved #${change.ticket.number}.`);
-  if (after === 'close') await askForRating(change.ticket, ctx);
+  if (change.changed && after === 'close') await askForRating(change.ticket, ctx);
 }
 
 async function agentProblem(userId: string, ctx: BotContext, ticket: Ticket): Promise<string | null> {
