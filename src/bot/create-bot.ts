@@ -267,7 +267,16 @@ function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof cre
     const isEvent = (body as { type?: string }).type === 'event_callback';
     const key = `${signature}:${isEvent ? ((context.slackRetryNum as string | null) ?? '') : ''}`;
     const now = clock.now();
-    if (guard.firstSight(key) && (await signatures.firstSight(key, now, now + SIGNATURE_WINDOW_MS))) return next();
+    if (isEvent && !guard.seen(key) && !(await signatures.seen(key, now))) {
+      // An event counts as seen once it is stored: the same request sent again because the instance that had it
+      // died first (a load balancer trying the next one) must go through. Events are stored once per message anyway.
+      await next();
+      guard.remember(key);
+      await signatures.remember(key, now + SIGNATURE_WINDOW_MS);
+      return;
+    }
+    // Commands and clicks are not idempotent: they count as seen from the moment they arrive.
+    if (!isEvent && guard.firstSight(key) && (await signatures.firstSight(key, now, now + SIGNATURE_WINDOW_MS))) return next();
     rejected.inc({ reason: 'replay' });
     logger.warn({ kind: isEvent ? 'event' : 'interaction' }, 'a replayed Slack request (same signature and timestamp) was ignored');
     if (ack) await ack();

@@ -7,6 +7,16 @@ import type { Knex } from 'knex';
 export function createSignatureStore(db: Knex) {
   let writes = 0;
   return {
+    /** Whether `key` is recorded and not expired. */
+    async seen(key: string, now: number): Promise<boolean> {
+      return Boolean(await db('seen_signatures').where({ signature_key: key }).where('expires_at', '>=', now).first('signature_key'));
+    },
+
+    /** Records `key` until `expiresAt` (an event, once stored). */
+    async remember(key: string, expiresAt: number): Promise<void> {
+      await db('seen_signatures').insert({ signature_key: key, expires_at: expiresAt }).onConflict('signature_key').merge();
+    },
+
     /** True the first time `key` is recorded (until `expiresAt`); false when it was already there. */
     async firstSight(key: string, now: number, expiresAt: number): Promise<boolean> {
       // Expired keys go now and then, not on every request.

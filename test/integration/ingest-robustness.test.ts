@@ -50,6 +50,21 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     expect((await h.testDb.db('messages').where({ channel_id: W.help, text: 'Any news?' })).length).toBe(1);
   });
 
+  it('answers 500 to an event it could not store, and takes the very same request when it comes again', async () => {
+    const store = h.bot.context.useCaseDeps.tickets;
+    const open = store.open;
+    store.open = () => Promise.reject(new Error('database unreachable'));
+    const failed = await h.driver.userSays(W.carol, W.help, 'My card was charged twice');
+    expect(failed.status).toBe(500);
+    await h.settle();
+    store.open = open;
+    // A load balancer retrying the request on another instance sends it byte for byte: it is not a replay.
+    expect((await h.driver.replaySigned('charged twice')).status).toBe(200);
+    await h.settle();
+    expect((await h.testDb.db('messages').where({ text: 'My card was charged twice' })).length).toBe(1);
+    expect(h.emu.messages(W.triage).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('ignores a replay sent to another instance on the same database', async () => {
     const { originTs } = await postInIntake(h, W.carol, 'Where is my parcel?');
     await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 reply Tomorrow morning.');

@@ -13,4 +13,13 @@ describe('replay guard', () => {
     now += 1; // by now Bolt refuses the signature as stale anyway
     expect(guard.firstSight('v0=abc:')).toBe(true);
   });
+
+  it('can check without remembering, so an event counts as seen only once it is stored', () => {
+    const guard = createReplayGuard(() => 1_000_000);
+    expect(guard.seen('v0=def:')).toBe(false);
+    expect(guard.seen('v0=def:')).toBe(false);
+    guard.remember('v0=def:');
+    expect(guard.seen('v0=def:')).toBe(true);
+    expect(guard.firstSight('v0=def:')).toBe(false);
+  });
 });
