@@ -82,3 +82,19 @@ export async function retryIfBusy<T>(run: () => Promise<T>, attempts = 8): Promi
     }
   }
 }
+
+/**
+ * A write transaction, again if SQLite refused it (retryIfBusy). On SQLite its first statement is a write that
+ * changes nothing, which takes the file's write lock at once (what BEGIN IMMEDIATE does): another process's
+ * write then makes it wait (busy_timeout) instead of failing later, when a read-then-write transaction would
+ * find its snapshot stale.
+ */
+export function writeTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const sqlite = db.client.config.client === 'sqlite3';
+  return retryIfBusy(() =>
+    db.transaction(async (trx) => {
+      if (sqlite) await trx.raw('UPDATE tickets SET id = id WHERE 0');
+      return work(trx);
+    }),
+  );
+}

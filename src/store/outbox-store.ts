@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { retryIfBusy } from './db.js';
+import { writeTransaction } from './db.js';
 
 /** A Slack write the bot owes, as the store keeps it (built by src/bot/delivery-intents.ts). */
 export interface NewDelivery {
@@ -69,8 +69,7 @@ export function createOutboxStore(db: Knex) {
      */
     async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
       const { now } = options;
-      return retryIfBusy(() =>
-        db.transaction(async (trx) => {
+      return writeTransaction(db, async (trx) => {
           const query = trx('deliveries as d')
             .where('d.status', 'pending')
             .where('d.not_before', '<=', now)
@@ -108,8 +107,7 @@ export function createOutboxStore(db: Knex) {
               .merge();
           }
           return claimed;
-        }),
-      );
+      });
     },
 
     /** Whether a later delivery of the same kind waits in the lane (a card update that will show a later state anyway). */
@@ -143,13 +141,11 @@ export function createOutboxStore(db: Knex) {
 
     /** Keeps a bucket closed until `until` (Slack said Retry-After). */
     async pauseBucket(bucket: string, until: number): Promise<void> {
-      await retryIfBusy(() =>
-        db.transaction(async (trx) => {
-          const current = (await trx('delivery_pace').where({ bucket }).first('next_at')) as { next_at: number } | undefined;
-          if (current && Number(current.next_at) >= until) return;
-          await trx('delivery_pace').insert({ bucket, next_at: Math.ceil(until) }).onConflict('bucket').merge();
-        }),
-      );
+      await writeTransaction(db, async (trx) => {
+        const current = (await trx('delivery_pace').where({ bucket }).first('next_at')) as { next_at: number } | undefined;
+        if (current && Number(current.next_at) >= until) return;
+        await trx('delivery_pace').insert({ bucket, next_at: Math.ceil(until) }).onConflict('bucket').merge();
+      });
     },
 
     /** Gives back claims of deliveries that were not started (a graceful stop), so another instance takes them at once. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { retryIfBusy } from './db.js';
+import { writeTransaction } from './db.js';
 
 /**
  * Per-ticket figures kept up to date as a ticket's history is written (as Zendesk's "ticket metrics" are), so a
@@ -34,7 +34,7 @@ export async function refreshTicketMetrics(db: Knex | Knex.Transaction, tickets:
     }
   };
   const inTransaction = (db as Knex.Transaction).isTransaction === true;
-  await (inTransaction ? work(db) : retryIfBusy(() => db.transaction(work)));
+  await (inTransaction ? work(db) : writeTransaction(db as Knex, work));
 }
 
 async function recompute(db: Knex | Knex.Transaction, idTest: string | null, ids: number[]) {

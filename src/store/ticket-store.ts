@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
-import { retryIfBusy } from './db.js';
+import { writeTransaction } from './db.js';
 import { refreshTicketMetrics } from './ticket-metrics.js';
 import { createTicketWriter, takeTicketNumbers, type OpeningOutcome, type TicketOpening } from './ticket-writer.js';
 import { enqueueDeliveries, type NewDelivery } from './outbox-store.js';
@@ -50,15 +50,13 @@ export function createTicketStore(db: Knex, deliveriesRecorded: () => void = () 
     // of its messages and status changes the transaction wrote.
     transaction: async (work) => {
       let recorded = false;
-      const result = await retryIfBusy(() =>
-        db.transaction(async (trx) => {
-          const changed = new Set<number>();
-          recorded = false;
-          const result = await work(ticketQueries(trx, async (ids) => ids.forEach((id) => changed.add(id)), () => (recorded = true)));
-          await refreshTicketMetrics(trx, [...changed]);
-          return result;
-        }),
-      );
+      const result = await writeTransaction(db, async (trx) => {
+        const changed = new Set<number>();
+        recorded = false;
+        const result = await work(ticketQueries(trx, async (ids) => ids.forEach((id) => changed.add(id)), () => (recorded = true)));
+        await refreshTicketMetrics(trx, [...changed]);
+        return result;
+      });
       if (recorded) deliveriesRecorded();
       return result;
     },

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
-import { retryIfBusy } from './db.js';
+import { writeTransaction } from './db.js';
 import { refreshTicketMetrics } from './ticket-metrics.js';
 import type { NewMessage, NewTicket } from './ticket-store.js';
 import { enqueueDeliveries, type NewDelivery } from './outbox-store.js';
@@ -51,14 +51,14 @@ export function createTicketWriter(db: Knex, deliveriesRecorded: () => void = ()
 
   async function writeGroup(group: Pending[]): Promise<void> {
     try {
-      const outcomes = await retryIfBusy(() => db.transaction((trx) => writeOpenings(trx, group.map((p) => p.opening))));
+      const outcomes = await writeTransaction(db, (trx) => writeOpenings(trx, group.map((p) => p.opening)));
       deliveriesRecorded();
       group.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
       if (group.length === 1) return settleAlone(group[0]!, err);
       for (const pending of group) {
         try {
-          pending.resolve((await retryIfBusy(() => db.transaction((trx) => writeOpenings(trx, [pending.opening]))))[0]!);
+          pending.resolve((await writeTransaction(db, (trx) => writeOpenings(trx, [pending.opening])))[0]!);
           deliveriesRecorded();
         } catch (alone) {
           settleAlone(pending, alone);
