@@ -249,9 +249,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       peakRssMb: Math.round(Math.max(...instances.map((inst) => inst.peakRssKb)) / 1024),
     };
     const lostSends = load.sentTs.map((ts, i) => ({ ts, i })).filter(({ ts }) => ts !== undefined && !origins.has(ts));
-    if (lostSends.length > 0) log(`lost: ${lostSends.slice(0, 10).map(({ i }) => `#${i} answered ${firstAnswer[i]?.status} at ${firstAnswer[i]?.at} ms`).join(', ')}`);
+    if (lostSends.length > 0) log(`lost: ${lostSends.slice(0, 10).map(({ i }) => `#${i} answered ${firstAnswer[i]?.status} at ${firstAnswer[i]?.at} ms (proxy: ${(proxyTrace.get(String(1000 + i)) ?? []).join('; ') || 'never reached it'})`).join(', ')}`);
     const errors = instances.flatMap((inst) => inst.output).filter((line) => /"level":(50|60)/.test(line));
-    if (errors.length > 0) log(`bot errors (${errors.length}), first: ${errors[0]!.slice(0, 400)}`);
+    if (errors.length > 0) {
+      const kinds = [...new Set(errors.map((line) => (/"msg":"([^"]*)"/.exec(line)?.[1] ?? line).slice(0, 160)))];
+      log(`bot errors (${errors.length}): ${kinds.slice(0, 5).join(' | ')}`);
+    }
     return result;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -286,6 +289,10 @@ async function startInstance(env: (port: number) => Record<string, string>): Pro
 }
 
 /** The one URL Slack knows: requests go round-robin to the instances alive, and to the next one when one refuses. */
+/** What the proxy did with each request, by a marker found in its body (for diagnosing a lost message). */
+export const proxyTrace = new Map<string, string[]>();
+const started0 = Date.now();
+
 async function startProxy(alive: () => Instance[]): Promise<http.Server> {
   let next = 0;
   const server = http.createServer((req, res) => {
@@ -293,15 +300,18 @@ async function startProxy(alive: () => Instance[]): Promise<http.Server> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
+      const marker = /Order (\d+) has/.exec(body.toString())?.[1];
+      const trace = (what: string) => marker && proxyTrace.set(marker, [...(proxyTrace.get(marker) ?? []), `${Date.now() - started0}ms retry=${req.headers['x-slack-retry-num'] ?? 0} ${what}`]);
       const targets = alive();
       for (let i = 0; i < targets.length; i++) {
         const target = targets[(next++ + i) % targets.length]!;
         try {
           const answer = await forward(target.url + (req.url ?? '/'), req, body);
+          trace(`${target.port}→${answer.status}`);
           res.writeHead(answer.status, answer.headers).end(answer.body);
           return;
-        } catch {
-          // that instance is gone: try the next one
+        } catch (err) {
+          trace(`${target.port}→error ${(err as Error).message}`);
         }
       }
       res.writeHead(502).end();

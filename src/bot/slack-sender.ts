@@ -30,18 +30,24 @@ export function createSlackSender(client: WebClient) {
 
     /**
      * The ts of the message a delivery posted, if Slack has it: read back from the channel (or thread) since
-     * `since`, by the delivery id in its metadata. Only used when an attempt may have posted without us knowing.
+     * `since`, by the delivery id in its metadata, page by page (a busy triage channel has hundreds of cards a
+     * minute under a burst), at most `maxPages` pages. Only used when an attempt may have posted without us knowing.
      */
-    async findDelivered(channel: string, threadTs: string | undefined, deliveryId: number, since: number): Promise<string | null> {
+    async findDelivered(channel: string, threadTs: string | undefined, deliveryId: number, since: number, maxPages = 10): Promise<string | null> {
       const oldest = (Math.floor(since / 1000) - 1).toString();
-      const page = threadTs
-        ? await client.conversations.replies({ channel, ts: threadTs, oldest, include_all_metadata: true, limit: 200 })
-        : await client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 });
-      const found = (page.messages ?? []).find((m) => {
-        const meta = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }).metadata;
-        return meta?.event_type === DELIVERY_EVENT && Number(meta.event_payload?.delivery_id) === deliveryId;
-      });
-      return found?.ts ?? null;
+      let cursor: string | undefined;
+      for (let page = 0; page < maxPages; page++) {
+        const args = { channel, oldest, include_all_metadata: true, limit: 200, cursor };
+        const result = threadTs ? await client.conversations.replies({ ...args, ts: threadTs }) : await client.conversations.history(args);
+        const found = (result.messages ?? []).find((m) => {
+          const meta = (m as { metadata?: { event_type?: string; event_payload?: { delivery_id?: unknown } } }).metadata;
+          return meta?.event_type === DELIVERY_EVENT && Number(meta.event_payload?.delivery_id) === deliveryId;
+        });
+        if (found?.ts) return found.ts;
+        cursor = result.response_metadata?.next_cursor || undefined;
+        if (!result.has_more || !cursor) return null;
+      }
+      return null;
     },
 
     async update(channel: string, ts: string, post: SlackPost): Promise<void> {
