@@ -109,7 +109,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const ownReportDb = dbKind(config.databaseUrl) === 'sqlite' && !config.databaseUrl.includes(':memory:');
   const reportDb = ownReportDb ? connectDb(config.databaseUrl, { forReports: true }) : db;
   const tickets = createTicketStore(db, () => worker.wake());
-  const outbox = createOutboxStore(db);
+  // SQLite: the delivery worker works on a connection of its own, so its reads (cards are drawn from the stored
+  // ticket) and its small writes run beside ingest instead of queueing on ingest's one connection.
+  const deliveryDb = ownReportDb ? connectDb(config.databaseUrl) : db;
+  const outbox = createOutboxStore(deliveryDb);
   const channels = createChannelStore(db);
   const templates = createTemplateStore(db);
   const routing = createRoutingStore(db);
@@ -152,7 +155,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     outbox,
   };
 
-  ignoreReplays(app, logger, metrics.rejected, clock, createSignatureStore(db));
+  // SQLite serves one process, whose memory is enough; on PostgreSQL every instance must recognise a replay.
+  ignoreReplays(app, logger, metrics.rejected, clock, dbKind(config.databaseUrl) === 'postgres' ? createSignatureStore(db) : null);
   const idle = trackInFlight(app, metrics.requests);
   app.error(async (error) => {
     metrics.errors.inc();
@@ -195,7 +199,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     onGiveUp: (delivery, error) => tellReplyAuthor(delivery, error, context),
     execute: createDeliveryExecutor({
       sender: createSlackSender(deliveryClient),
-      tickets,
+      tickets: deliveryDb === db ? tickets : createTicketStore(deliveryDb, () => worker.wake()),
       csat: context.csat,
       outbox,
       directory,
@@ -228,7 +232,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       // the outbox waits for the next start or another instance.
       await idle();
       await worker.stop();
-      if (ownReportDb) await reportDb.destroy();
+      if (ownReportDb) await Promise.all([reportDb.destroy(), deliveryDb.destroy()]);
     },
     digests: digestScheduler,
     sla: slaWatch,
@@ -258,7 +262,7 @@ export const REQUEST_BODY_LIMIT = 1024 * 1024;
  * their retry number (the header is not signed, but events are stored once per message anyway); commands and
  * clicks are never retried by Slack, so for them the signature alone decides, whatever the headers say.
  */
-function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof createBotMetrics>['rejected'], clock: Clock, signatures: ReturnType<typeof createSignatureStore>): void {
+function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof createBotMetrics>['rejected'], clock: Clock, signatures: ReturnType<typeof createSignatureStore> | null): void {
   // The memory answers a repeat to this process without a query; the table catches one sent to another instance.
   const guard = createReplayGuard(() => clock.now());
   app.use(async ({ context, body, ack, next }) => {
@@ -267,16 +271,16 @@ function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof cre
     const isEvent = (body as { type?: string }).type === 'event_callback';
     const key = `${signature}:${isEvent ? ((context.slackRetryNum as string | null) ?? '') : ''}`;
     const now = clock.now();
-    if (isEvent && !guard.seen(key) && !(await signatures.seen(key, now))) {
+    if (isEvent && !guard.seen(key) && !(await signatures?.seen(key, now))) {
       // An event counts as seen once it is stored: the same request sent again because the instance that had it
       // died first (a load balancer trying the next one) must go through. Events are stored once per message anyway.
       await next();
       guard.remember(key);
-      await signatures.remember(key, now + SIGNATURE_WINDOW_MS);
+      await signatures?.remember(key, now + SIGNATURE_WINDOW_MS);
       return;
     }
     // Commands and clicks are not idempotent: they count as seen from the moment they arrive.
-    if (!isEvent && guard.firstSight(key) && (await signatures.firstSight(key, now, now + SIGNATURE_WINDOW_MS))) return next();
+    if (!isEvent && guard.firstSight(key) && (!signatures || (await signatures.firstSight(key, now, now + SIGNATURE_WINDOW_MS)))) return next();
     rejected.inc({ reason: 'replay' });
     logger.warn({ kind: isEvent ? 'event' : 'interaction' }, 'a replayed Slack request (same signature and timestamp) was ignored');
     if (ack) await ack();

@@ -26,6 +26,7 @@ export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
 const LOOKAHEAD_MS = 250;
 const LEASE_MS = 30_000;
 const IDLE_POLL_MS = 250;
+const COMPLETE_BATCH_MS = 20;
 const MAX_BACKOFF_MS = 10_000;
 /** Errors that are not Slack's (a bug, the database) are tried this many times before the delivery is given up. */
 const MAX_INTERNAL_ATTEMPTS = 10;
@@ -57,6 +58,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
   let wakeRequested = false;
   let slackDownUntil = 0;
   let downStreak = 0;
+
+  // Delivered rows are deleted in small batches: one write every few ms instead of one per delivery, which on
+  // SQLite would contend with ingest for the file's write lock. The row stays leased until then.
+  let done: number[] = [];
+  let flushing: Promise<void> | null = null;
+  const flush = async (): Promise<void> => {
+    while (flushing) await flushing;
+    if (done.length === 0) return;
+    const ids = done;
+    done = [];
+    flushing = outbox.complete(ids).finally(() => (flushing = null));
+    await flushing;
+  };
+  const completed = (id: number): Promise<void> => {
+    done.push(id);
+    return done.length >= 50 ? flush() : new Promise((resolve) => setTimeout(() => void flush().then(resolve, resolve), COMPLETE_BATCH_MS));
+  };
 
   const wake = () => {
     wakeRequested = true;
@@ -123,7 +141,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
       try {
         await options.execute({ ...delivery, ready });
         downStreak = 0;
-        await outbox.complete(delivery.id);
+        await completed(delivery.id);
         options.onOutcome?.(delivery.kind, 'delivered');
       } catch (err) {
         if (err instanceof StoppedBeforeCall) await outbox.release([delivery.id]).catch(() => undefined);
@@ -178,12 +196,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
       await loopDone;
       const deadline = Date.now() + graceMs;
       while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await flush();
     },
     /** A delivery was recorded: look now instead of at the next poll. */
     wake,
     /** Resolves when nothing is waiting in the outbox and nothing is in flight (failed deliveries do not count). */
     async idle(): Promise<void> {
       for (;;) {
+        await flush();
         if (inFlight.size === 0 && (await outbox.pendingCount()) === 0) return;
         wake();
         await new Promise((resolve) => setTimeout(resolve, 10));

@@ -115,9 +115,9 @@ export function createOutboxStore(db: Knex) {
       return Boolean(await db('deliveries').where({ status: 'pending', lane: delivery.lane, kind: delivery.kind }).where('id', '>', delivery.id).first('id'));
     },
 
-    /** Delivered: the row goes. */
-    async complete(id: number): Promise<void> {
-      await db('deliveries').where({ id }).delete();
+    /** Delivered: the rows go. */
+    async complete(ids: number[]): Promise<void> {
+      if (ids.length > 0) await db('deliveries').whereIn('id', ids).delete();
     },
 
     /** Tries again at `notBefore`; `attempted` counts the attempt (a rate limit does not). */
