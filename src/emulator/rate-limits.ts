@@ -24,6 +24,7 @@ const PER_MINUTE: Record<string, number> = {
   'views.publish': TIER_4,
   'views.push': TIER_4,
   'users.info': TIER_4,
+  'users.list': TIER_2,
   'conversations.list': TIER_2,
   'conversations.members': TIER_2,
 };

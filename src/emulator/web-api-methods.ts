@@ -3,7 +3,7 @@
  * and turned into Slack's HTTP 200 `{ok:false,error}` shape by the server (doc §2.2). Error codes per method
  * follow the table in doc §2.4.
  */
-import type { EmuChannel, EmuMessage } from './types.js';
+import type { EmuChannel, EmuMessage, EmuUser } from './types.js';
 import type { WorkspaceState } from './workspace-state.js';
 import { validateBlocks } from './block-kit-validator.js';
 import { ViewMethods } from './view-methods.js';
@@ -109,6 +109,7 @@ export class WebApiMethods {
       'views.update': (a) => this.views.viewsUpdate(a),
       'views.publish': (a) => this.views.viewsPublish(a),
       'users.info': (a) => this.usersInfo(a),
+      'users.list': (a) => this.usersList(a),
       'conversations.info': (a) => ({ channel: this.channelInfo(this.visibleChannel(a.channel)) }),
       'conversations.members': (a) => this.conversationsMembers(a),
       'conversations.history': (a) => this.conversationsHistory(a),
@@ -329,6 +330,17 @@ export class WebApiMethods {
   private usersInfo(args: Args): Args {
     const u = this.state.users.get(str(args.user) ?? '');
     if (!u) throw new SlackApiError('user_not_found');
+    return { user: this.userObject(u) };
+  }
+
+  /** users.list: pages of the workspace's members (Slack suggests limit 200; Slack Connect users are not listed). */
+  private usersList(args: Args): Args {
+    const members = [...this.state.users.values()].filter((u) => (u.teamId ?? this.id.teamId) === this.id.teamId);
+    const { page, nextCursor } = paginate(members, args, 100, 1000);
+    return { members: page.map((u) => this.userObject(u)), cache_ts: 1700000000, response_metadata: { next_cursor: nextCursor } };
+  }
+
+  private userObject(u: EmuUser): Args {
     const team = u.teamId ?? this.id.teamId;
     const user: Args = {
       id: u.id,
@@ -354,7 +366,7 @@ export class WebApiMethods {
     };
     // Slack Connect users seen from this workspace (doc §3.9, users.info "Shared channels").
     if (team !== this.id.teamId) user.is_stranger = true;
-    return { user };
+    return user;
   }
 
   channelInfo(c: EmuChannel): Args {
