@@ -16,7 +16,7 @@ import { writeTransaction } from './db.js';
 const ACTIVE = `NOT IN ('solved', 'closed')`;
 const CONVERSATION = `m.visibility = 'public' AND m.deleted_at IS NULL AND m.author_role IN ('requester', 'agent')`;
 
-/** Which tickets to recompute: some, or every ticket (a migration's backfill, the benchmark's generated history). */
+/** Which tickets to recompute: some, or every ticket (the benchmark's generated history; migration 9 keeps its own copy of this SQL). */
 export type TicketSelection = number[] | 'all';
 
 /** Recomputes the figures of `tickets` (in the caller's transaction when there is one). */

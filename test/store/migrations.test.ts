@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLatest, migrationSource } from '../../src/store/migrate.js';
 import { createTestDb, isPostgresReachable, type DbKind, type TestDb } from '../support/databases.js';
@@ -50,3 +51,13 @@ for (const kind of kinds) {
     });
   });
 }
+
+// A migration is history: it carries its own SQL. One that imported application code would change what it does
+// to an old database whenever that code changed.
+describe('migrations are frozen', () => {
+  const folder = new URL('../../migrations/', import.meta.url);
+  it.each(readdirSync(folder).filter((name) => name.endsWith('.ts')))('%s imports nothing but knex', (name) => {
+    const imports = [...readFileSync(new URL(name, folder), 'utf8').matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? m[2]);
+    expect(imports.filter((source) => source !== 'knex')).toEqual([]);
+  });
+});
