@@ -83,6 +83,17 @@ export function messageToApi(state: WorkspaceState, m: EmuMessage): Record<strin
 }
 
 /**
+ * What Slack leaves in place of a deleted thread parent that has replies: a tombstone, sent as the `message` of
+ * a message_changed event (shape as captured from Slack, e.g. hackclub/toriel#238, vercel/chat's Slack fixtures).
+ */
+export function tombstoneMessage(state: WorkspaceState, m: EmuMessage): Record<string, any> {
+  return {
+    type: 'message', subtype: 'tombstone', text: 'This message was deleted.', user: 'USLACKBOT', hidden: true, ts: m.ts,
+    ...state.threadSummary(m.channel, m), parent_user_id: 'USLACKBOT',
+  };
+}
+
+/**
  * Slack's file object for a hosted file (research doc §3.2 file_share). url_private points at the emulator, which
  * serves `content` there to the bot token.
  */

@@ -6,7 +6,7 @@ import type { EmuChannel, EmuMessage, EmuUser, SlackFile } from './types.js';
 import type { WorkspaceState } from './workspace-state.js';
 import type { DeliveryPipeline, DeliveryResult, HttpTransport, OutboundRequest } from './event-delivery.js';
 import type { WebApiMethods } from './web-api-methods.js';
-import { botProfile, channelType, eventEnvelope, fileObject, messageEvent, messageToApi, newClientMsgId, payloadTeam, payloadUser, richTextBlocks, type EmulatorIdentity } from './payloads.js';
+import { botProfile, channelType, eventEnvelope, fileObject, messageEvent, messageToApi, newClientMsgId, payloadTeam, payloadUser, richTextBlocks, tombstoneMessage, type EmulatorIdentity } from './payloads.js';
 import { buildAction, buildStateValues, findElement, type ActionInput } from './interactivity.js';
 import { signatureHeaders } from './http-util.js';
 import { slackId } from './slack-ts.js';
@@ -181,14 +181,27 @@ export class SlackDriver {
     return this.deliverChannelEvent(c, event, this.state.users.get(user));
   }
 
-  /** A message disappears: message_deleted (hidden, deleted_ts, previous_message). Kept in state with deleted:true. */
+  /**
+   * A message disappears: message_deleted (hidden, deleted_ts, previous_message). Kept in state with deleted:true.
+   * A thread parent with replies is replaced by a tombstone instead, as Slack does: message_changed whose
+   * `message` is the tombstone (subtype tombstone, user USLACKBOT, "This message was deleted.").
+   */
   async deleteMessage(channel: string, ts: string): Promise<EventResult> {
     const c = this.state.mustChannel(channel);
     const m = this.state.message(c.id, ts);
     if (!m || m.deleted) throw new Error(`driver: no message ${ts} in ${channel}`);
     const previous = messageToApi(this.state, m);
+    const isParent = !m.thread_ts || m.thread_ts === m.ts;
+    const tombstone = isParent && this.state.replies(c.id, m.ts).some((r) => !r.deleted) ? tombstoneMessage(this.state, m) : null;
     m.deleted = true;
     const eventTs = this.host.nextTs();
+    if (tombstone) {
+      const changed = {
+        type: 'message', subtype: 'message_changed', message: tombstone, previous_message: previous, channel: c.id, hidden: true,
+        ts: eventTs, event_ts: eventTs, channel_type: channelType(c),
+      };
+      return this.deliverChannelEvent(c, changed);
+    }
     const event = {
       type: 'message', subtype: 'message_deleted', previous_message: previous, channel: c.id, hidden: true,
       deleted_ts: ts, event_ts: eventTs, ts: eventTs, channel_type: channelType(c),

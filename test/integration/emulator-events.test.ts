@@ -125,6 +125,25 @@ describe('driver → bare Bolt app', () => {
     expect(emu.channel('C1')?.members).toContain('U3');
   });
 
+  it('deleting a thread parent that has replies leaves a tombstone, sent as message_changed (as Slack does)', async () => {
+    const p = await emu.driver.userSays('U1', 'C1', 'my laptop is broken');
+    const r = await emu.driver.userSays('U1', 'C1', 'it will not boot', { thread_ts: p.ts });
+    await emu.driver.deleteMessage('C1', p.ts);
+    await emu.idle();
+    const changed = bolt.events[2];
+    // The shape Slack sends (captured in hackclub/toriel#238 and vercel/chat's Slack adapter tests).
+    expect(changed).toMatchObject({
+      type: 'message', subtype: 'message_changed', channel: 'C1', hidden: true, channel_type: 'channel',
+      message: {
+        type: 'message', subtype: 'tombstone', text: 'This message was deleted.', user: 'USLACKBOT', hidden: true, ts: p.ts, thread_ts: p.ts,
+        parent_user_id: 'USLACKBOT', reply_count: 1, reply_users_count: 1, latest_reply: r.ts, reply_users: ['U1'], is_locked: false, subscribed: false,
+      },
+      previous_message: { user: 'U1', text: 'my laptop is broken', ts: p.ts },
+    });
+    expect(changed.ts).toBe(changed.event_ts);
+    expect(emu.message('C1', p.ts)?.deleted).toBe(true);
+  });
+
   it('events of channels the bot is not in are not delivered', async () => {
     const r = await emu.driver.userSays('U1', 'CNOBOT', 'private chatter');
     await emu.idle();

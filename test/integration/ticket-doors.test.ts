@@ -115,6 +115,42 @@ describe('doors into a ticket, pleasantries, follow-ups and message lifecycle', 
     expect(kinds).toEqual(['created', 'message_edited', 'requester_message', 'message_deleted']);
   });
 
+  it('takes Slack\'s tombstone for a deleted first message with replies as a deletion, not as the customer\'s words', async () => {
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'VPN drops every hour');
+    await h.driver.userSays(W.carol, W.help, 'since Monday', { thread_ts: ts });
+    await h.settle();
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+
+    // The parent has a reply: Slack (and the emulator) sends message_changed whose `message` is a tombstone
+    // (subtype tombstone, user USLACKBOT, "This message was deleted.", hidden), not message_deleted.
+    expect((await h.driver.deleteMessage(W.help, ts)).status).toBe(200);
+    await h.settle();
+    const first = (await h.tickets.messageByTs(W.help, ts))!;
+    expect(first).toMatchObject({ text: 'VPN drops every hour', editedAt: null });
+    expect(first.deletedAt).not.toBeNull();
+    expect((await h.tickets.byId(ticket.id))!.subject).toBe('VPN drops every hour');
+    const card = blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks);
+    expect(card).toContain('#1 VPN drops every hour');
+    expect(card).toContain('_(deleted by the author)_\nVPN drops every hour');
+    const triage = [h.emu.message(W.triage, ticket.cardTs!)!, ...h.emu.thread(W.triage, ticket.cardTs!)];
+    expect(triage.map((m) => `${m.text}\n${blockText(m.blocks)}`).join('\n')).not.toContain('This message was deleted.');
+    expect(h.emu.thread(W.triage, ticket.cardTs!).map((m) => m.text).join()).toContain('since Monday');
+
+    // Once its last reply is gone Slack deletes the tombstone too (captured: slack-edge/slack-edge#10): nothing new.
+    const eventTs = `${Math.floor(Date.now() / 1000)}.000800`;
+    await h.driver.deliverEvent({
+      type: 'message', subtype: 'message_deleted',
+      previous_message: {
+        type: 'message', subtype: 'tombstone', text: 'This message was deleted.', user: 'USLACKBOT', hidden: true, ts, thread_ts: ts,
+        parent_user_id: 'USLACKBOT', reply_count: 0, reply_users_count: 0, latest_reply: '0000000000.000000', reply_users: [], is_locked: false, subscribed: false,
+      },
+      channel: W.help, hidden: true, deleted_ts: ts, event_ts: eventTs, ts: eventTs, channel_type: 'channel',
+    });
+    await h.settle();
+    expect((await h.tickets.events(ticket.id)).map((e) => e.kind)).toEqual(['created', 'requester_message', 'message_deleted']);
+    expect((await h.tickets.messageByTs(W.help, ts))!.deletedAt).toBe(first.deletedAt);
+  });
+
   it('treats thread broadcasts as thread replies', async () => {
     const { ts } = await h.driver.userSays(W.carol, W.help, 'Keyboard missing keys');
     await h.settle();

@@ -21,6 +21,12 @@ export interface SlackMessageEvent {
   deleted_ts?: string;
 }
 
+/**
+ * Slack's placeholder for a deleted thread parent that has replies ("This message was deleted.", by USLACKBOT),
+ * sent as the `message` of a message_changed event: the message is gone, nobody wrote these words.
+ */
+export const isTombstone = (message: Pick<SlackMessageEvent, 'subtype'>): boolean => message.subtype === 'tombstone';
+
 /** Subtypes that are a person saying something; every other subtype (joins, topic changes…) is housekeeping. */
 export const HUMAN_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'me_message']);
 

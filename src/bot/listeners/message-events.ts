@@ -7,7 +7,7 @@ import type { BotContext } from '../bot-context.js';
 import { routeAndPublish } from '../new-ticket.js';
 import { pickFields } from '../../tickets/pick-fields.js';
 import { handleTriageThreadMessage } from './triage-thread.js';
-import { filesOf, HUMAN_SUBTYPES, inboundFromEvent, type SlackMessageEvent } from './inbound-from-event.js';
+import { filesOf, HUMAN_SUBTYPES, inboundFromEvent, isTombstone, type SlackMessageEvent } from './inbound-from-event.js';
 
 /**
  * Every `message` event: intake messages, origin-thread replies, DMs, triage-thread notes and `!` commands,
@@ -56,6 +56,8 @@ async function ingestAndShow(inbound: InboundMessage, ctx: BotContext, stored?: 
 async function handleEdit(event: SlackMessageEvent, ctx: BotContext): Promise<void> {
   const edited = event.message;
   if (!edited || edited.bot_id) return;
+  // A thread parent with replies deleted: Slack sends its tombstone as an edit. It is a deletion.
+  if (isTombstone(edited)) return markDeleted(event, edited.ts, ctx);
   const at = edited.edited ? tsToMillis(edited.edited.ts) : tsToMillis(event.event_ts ?? event.ts);
   const change = await applyMessageEdit({ channelId: event.channel, ts: edited.ts, text: edited.text ?? '', files: edited.files ? filesOf(edited) : undefined, at }, ctx.useCaseDeps);
   if (change) await ctx.publisher.updateMirror(change.ticket, change.message);
@@ -63,7 +65,12 @@ async function handleEdit(event: SlackMessageEvent, ctx: BotContext): Promise<vo
 
 async function handleDeletion(event: SlackMessageEvent, ctx: BotContext): Promise<void> {
   const ts = event.deleted_ts ?? event.previous_message?.ts;
-  if (!ts || event.previous_message?.bot_id) return;
+  if (ts) await markDeleted(event, ts, ctx);
+}
+
+/** The stored message is marked deleted (its text kept for the history); its mirror, or the card, follows. */
+async function markDeleted(event: SlackMessageEvent, ts: string, ctx: BotContext): Promise<void> {
+  if (event.previous_message?.bot_id) return;
   const change = await applyMessageDeletion({ channelId: event.channel, ts, at: tsToMillis(event.event_ts ?? event.ts) }, ctx.useCaseDeps);
   if (change) await ctx.publisher.updateMirror(change.ticket, change.message);
 }
