@@ -267,12 +267,16 @@ export class SlackDriver {
     return this.deliverChannelEvent(c, event, u);
   }
 
-  /** app_home_opened (tab home), with the last published Home view if any. */
-  async openHome(user: string): Promise<{ status: number }> {
+  /**
+   * app_home_opened (tab home), with the last published Home view if any. `tab: null` sends the older payload,
+   * from before Slack's Home tab had tabs: no `tab`, no `view`.
+   */
+  async openHome(user: string, opts: { tab?: 'home' | 'messages' | null } = {}): Promise<{ status: number }> {
     const u = this.user(user);
     const im = this.state.openIm(u.id);
-    const home = this.state.homeViews.get(u.id);
-    const event = { type: 'app_home_opened', user: u.id, channel: im.id, tab: 'home', event_ts: this.host.nextTs(), ...(home ? { view: home.view } : {}) };
+    const tab = opts.tab === undefined ? 'home' : opts.tab;
+    const home = tab === 'home' ? this.state.homeViews.get(u.id) : undefined;
+    const event = { type: 'app_home_opened', user: u.id, channel: im.id, ...(tab ? { tab } : {}), event_ts: this.host.nextTs(), ...(home ? { view: home.view } : {}) };
     return this.deliverEvent(event, { authorTeam: this.teamOf(u) });
   }
 

@@ -29,6 +29,19 @@ describe('App Home', () => {
     expect(blockText(h.emu.homeView(W.alice)!.blocks)).toContain('*Solved*\n1');
   });
 
+  it('publishes the Home tab for an older app_home_opened without `tab`, and nothing for the Messages tab', async () => {
+    await ticketFrom(h, W.carol, 'Printer on fire');
+    expect((await h.driver.openHome(W.alice, { tab: 'messages' })).status).toBe(200);
+    await h.settle();
+    expect(h.emu.homeView(W.alice)).toBeUndefined();
+    expect(h.emu.calls('views.publish')).toHaveLength(0);
+
+    expect((await h.driver.openHome(W.alice, { tab: null })).status).toBe(200);
+    await h.settle();
+    expect(h.emu.calls('views.publish')).toHaveLength(1);
+    expect(blockText(h.emu.homeView(W.alice)!.blocks)).toMatch(/Unassigned\n• <[^|]+\|#1 Printer on fire> · new/);
+  });
+
   it('shows a requester a short note, never the team\'s tickets', async () => {
     await ticketFrom(h, W.carol, 'Secret project question');
     await h.driver.openHome(W.carol);
