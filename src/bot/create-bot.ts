@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type CustomRoute } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import { WebClient, type RetryOptions } from '@slack/web-api';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { boltLogger } from '../logger.js';
 import { createChannelStore } from '../store/channel-store.js';
-import { connectDb, dbKind, pingDb, type Db } from '../store/db.js';
+import { connectDb, dbKind, type Db } from '../store/db.js';
 import { createRoutingStore } from '../store/routing-store.js';
 import { createTemplateStore } from '../store/template-store.js';
 import { createTicketStore } from '../store/ticket-store.js';
@@ -24,11 +24,16 @@ import { createDirectory } from './directory.js';
 import { registerListeners } from './listeners/register.js';
 import { createBotMetrics, observedFetch } from './metrics.js';
 import { createDeliveryExecutor } from './delivery-executors.js';
-import { EventsAfterWriteReceiver } from './events-after-write-receiver.js';
+import { createEventInbox, type EventInbox, type InboxOutcome } from './event-inbox.js';
+import { createInboxStore } from '../store/inbox-store.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { createSlackGate } from './http/slack-gate.js';
+import { SlackHttpReceiver } from './http/slack-http-receiver.js';
+import { trackInFlight } from './in-flight.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { applyAfterReply } from './listeners/reply-modal.js';
 import { createReplyPresence } from './reply-presence.js';
-import { createReplayGuard, SIGNATURE_WINDOW_MS } from './replay-guard.js';
+import { ignoreReplays } from './replay-guard.js';
 import { createSignatureStore } from '../store/signature-store.js';
 import { slackFetch } from './slack-fetch.js';
 import { createSlackSender } from './slack-sender.js';
@@ -57,52 +62,48 @@ export interface Bot {
   /** Scheduled work, exposed so tests and the demo can run a firing or a check at a chosen moment. */
   digests: ReturnType<typeof createDigestScheduler>;
   sla: ReturnType<typeof createSlaWatch>;
+  /** Stored Slack events (tests run `processDue` after moving the clock past a retry's delay). */
+  inbox: EventInbox;
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
   const { config, db, logger, clock } = options;
   const metrics = createBotMetrics();
-  const routes: CustomRoute[] = [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: async (_req, res) => {
-        const ok = await pingDb(db);
-        const backlog = ok ? await outbox.backlog().catch(() => null) : null;
-        const delivery = backlog && { pending: backlog.pending, oldestSeconds: backlog.oldestAt === null ? 0 : Math.round((Date.now() - backlog.oldestAt) / 100) / 10, failed: backlog.failed };
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, delivery }));
-      },
-    },
-    {
-      path: '/metrics',
-      method: ['GET'],
-      handler: async (_req, res) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
-      },
-    },
-  ];
+  const owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const socketMode = config.appToken !== null;
+  // Events are stored (slack_inbox) before they are answered, then processed; see http/slack-gate.ts.
+  const inboxStore = createInboxStore(db);
+  const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore });
+  const receiver = socketMode
+    ? null
+    : new SlackHttpReceiver({
+        signingSecret: config.signingSecret ?? '',
+        logger,
+        rejected: metrics.rejected,
+        routes,
+        // Slack's payloads are a few KB (a view with long text fields, some tens): anything bigger is refused
+        // with 413 while it is being read, before it is parsed or its signature checked.
+        bodyLimit: REQUEST_BODY_LIMIT,
+      });
   const app = new App({
     token: config.botToken,
-    ...(socketMode
-      ? { socketMode: true, appToken: config.appToken ?? undefined, customRoutes: routes }
-      : {
-          receiver: new EventsAfterWriteReceiver(new HTTPReceiver({
-            signingSecret: config.signingSecret ?? '',
-            customRoutes: routes,
-            logger: countingRefusals(boltLogger(logger), metrics.rejected),
-            // Slack's payloads are a few KB (a view with long text fields, some tens): anything bigger is refused
-            // with 413 while it is being read, before it is parsed or its signature checked.
-            bodyLimit: REQUEST_BODY_LIMIT,
-            // The signature, so a replayed request can be told apart (see replay-guard.ts).
-            customPropertiesExtractor: (req) => ({ slackSignature: req.headers['x-slack-signature'] ?? null, slackRetryNum: req.headers['x-slack-retry-num'] ?? null }),
-          })),
-        }),
+    ...(receiver
+      ? { receiver }
+      : { socketMode: true, appToken: config.appToken ?? undefined, customRoutes: routes.map((r) => ({ path: r.path, method: [r.method], handler: r.handler })) }),
     logger: boltLogger(logger),
     // Bolt's default conversation store keeps a timer per conversation; we keep our own state in the database.
     convoStore: false,
     clientOptions: { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
   });
+  const inbox = createEventInbox({
+    store: inboxStore,
+    process: (body) => processStoredEvent(app, body),
+    clock,
+    logger,
+    owner,
+    recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite',
+  });
+  receiver?.useGate(createSlackGate({ app, inbox, logger, rejected: metrics.rejected }));
 
   // SQLite has one connection per pool: reports (seconds on a large history) read on a connection of their
   // own, so they never hold up ingest. WAL lets that reader run beside the bot's writes.
@@ -156,7 +157,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   };
 
   // SQLite serves one process, whose memory is enough; on PostgreSQL every instance must recognise a replay.
-  ignoreReplays(app, logger, metrics.rejected, clock, dbKind(config.databaseUrl) === 'postgres' ? createSignatureStore(db) : null);
+  ignoreReplays(app, { logger, rejected: metrics.rejected, now: () => clock.now(), shared: dbKind(config.databaseUrl) === 'postgres' ? createSignatureStore(db) : null });
   const idle = trackInFlight(app, metrics.requests);
   app.error(async (error) => {
     metrics.errors.inc();
@@ -192,7 +193,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const worker = createDeliveryWorker({
     outbox,
     logger,
-    owner: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    owner,
     rateScale: config.slackRateScale,
     recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite',
     onOutcome: (kind, outcome) => metrics.deliveries.inc({ kind, outcome }),
@@ -217,6 +218,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     async start(port = config.port) {
       await seedChannels(config, context, app);
       const server = (await app.start(port)) as Server | undefined;
+      // Events stored but not processed by an earlier run are processed now.
+      await inbox.start();
       worker.start();
       // Schedules start after the endpoint is up; a digest missed while down is posted now (late).
       await digestScheduler.start().catch((err) => logger.error({ err }, 'digest schedules could not start'));
@@ -229,15 +232,18 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       slaWatch.stop();
       await app.stop();
       // Requests already taken finish (they record deliveries), then the Slack calls already made; the rest of
-      // the outbox waits for the next start or another instance.
+      // the outbox waits for the next start or another instance, and so do stored events not yet processed.
+      await inbox.stop();
       await idle();
       await worker.stop();
       if (ownReportDb) await Promise.all([reportDb.destroy(), deliveryDb.destroy()]);
     },
     digests: digestScheduler,
     sla: slaWatch,
+    inbox,
     async whenIdle() {
-      // Listeners first (they may queue deliveries), then the deliveries they queued.
+      // Stored events first, then the listeners (they may queue deliveries), then the deliveries they queued.
+      await inbox.idle();
       await idle();
       await worker.idle();
     },
@@ -258,70 +264,18 @@ async function tellReplyAuthor(delivery: ClaimedDelivery, error: string, ctx: Bo
 export const REQUEST_BODY_LIMIT = 1024 * 1024;
 
 /**
- * A signed request seen before is acknowledged and dropped. Slack's own retries of an event are told apart by
- * their retry number (the header is not signed, but events are stored once per message anyway); commands and
- * clicks are never retried by Slack, so for them the signature alone decides, whatever the headers say.
+ * Runs the listeners on an event taken from the inbox. Its HTTP answer went out when it was stored; a listener
+ * that could not store what the event says (the database is unreachable…) calls `context.retryLater`, and the
+ * event is tried again later.
  */
-function ignoreReplays(app: App, logger: Logger, rejected: ReturnType<typeof createBotMetrics>['rejected'], clock: Clock, signatures: ReturnType<typeof createSignatureStore> | null): void {
-  // The memory answers a repeat to this process without a query; the table catches one sent to another instance.
-  const guard = createReplayGuard(() => clock.now());
-  app.use(async ({ context, body, ack, next }) => {
-    const signature = context.slackSignature as string | null | undefined;
-    if (!signature) return next(); // Socket Mode: no signature, and nothing to replay over HTTP
-    const isEvent = (body as { type?: string }).type === 'event_callback';
-    const key = `${signature}:${isEvent ? ((context.slackRetryNum as string | null) ?? '') : ''}`;
-    const now = clock.now();
-    if (isEvent && !guard.seen(key) && !(await signatures?.seen(key, now))) {
-      // An event counts as seen once it is stored: the same request sent again because the instance that had it
-      // died first (a load balancer trying the next one) must go through. Events are stored once per message anyway.
-      await next();
-      guard.remember(key);
-      await signatures?.remember(key, now + SIGNATURE_WINDOW_MS);
-      return;
-    }
-    // Commands and clicks are not idempotent: they count as seen from the moment they arrive.
-    if (!isEvent && guard.firstSight(key) && (!signatures || (await signatures.firstSight(key, now, now + SIGNATURE_WINDOW_MS)))) return next();
-    rejected.inc({ reason: 'replay' });
-    logger.warn({ kind: isEvent ? 'event' : 'interaction' }, 'a replayed Slack request (same signature and timestamp) was ignored');
-    if (ack) await ack();
+async function processStoredEvent(app: App, body: unknown): Promise<InboxOutcome> {
+  let failure: unknown = null;
+  await app.processEvent({
+    body: body as Record<string, unknown>,
+    ack: async () => undefined,
+    customProperties: { retryLater: (reason: unknown) => void (failure = reason ?? new Error('retry requested')) },
   });
-}
-
-/**
- * Bolt's receiver refuses a bad signature (401) or an oversized body (413) before any middleware runs, and only
- * logs it: its log lines are counted as rejected requests.
- */
-function countingRefusals(log: ReturnType<typeof boltLogger>, rejected: ReturnType<typeof createBotMetrics>['rejected']): ReturnType<typeof boltLogger> {
-  return {
-    ...log,
-    warn: (...msgs: unknown[]) => {
-      const text = msgs.map(String).join(' ');
-      if (text.includes('Failed to parse and verify')) rejected.inc({ reason: 'signature' });
-      else if (text.includes('exceeded the maximum allowed size')) rejected.inc({ reason: 'too_large' });
-      log.warn(...msgs);
-    },
-  };
-}
-
-/** Counts requests in flight through every listener, so callers can wait until the bot has finished its work. */
-function trackInFlight(app: App, requests: ReturnType<typeof createBotMetrics>['requests']): () => Promise<void> {
-  let inFlight = 0;
-  let waiters: (() => void)[] = [];
-  app.use(async ({ body, next }) => {
-    inFlight += 1;
-    requests.inc({ kind: String((body as { type?: string; command?: string }).command ? 'command' : ((body as { type?: string }).type ?? 'unknown')) });
-    try {
-      await next();
-    } finally {
-      inFlight -= 1;
-      if (inFlight === 0) {
-        const ready = waiters;
-        waiters = [];
-        ready.forEach((resolve) => resolve());
-      }
-    }
-  });
-  return () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)));
+  return failure === null ? { retry: false } : { retry: true, error: String((failure as Error)?.message ?? failure) };
 }
 
 /** The bootstrap variables seed the channel settings; later changes in Slack (/helpdesk connect) win. */

@@ -1,3 +1,8 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
+import type { SignatureStore } from '../store/signature-store.js';
+
 /**
  * Remembers the signed Slack requests seen in the last five minutes (Slack refuses signatures older than that,
  * and so does Bolt), so a captured request sent again is ignored instead of acting twice: a second reply, a
@@ -15,21 +20,32 @@ export function createReplayGuard(now: () => number = Date.now, windowMs = SIGNA
     }
   };
   return {
-    /** Whether `key` was remembered within the window. */
-    seen(key: string): boolean {
-      forgetExpired(now());
-      return expiresAt.has(key);
-    },
-    /** Remembers `key` for the window (an event, once it has been stored). */
-    remember(key: string): void {
-      expiresAt.delete(key); // re-inserted at the end, keeping insertion order = expiry order
-      expiresAt.set(key, now() + windowMs);
-    },
     /** True the first time `key` is seen within the window, which remembers it; false for a replay. */
     firstSight(key: string): boolean {
-      if (this.seen(key)) return false;
-      this.remember(key);
+      forgetExpired(now());
+      if (expiresAt.has(key)) return false;
+      expiresAt.set(key, now() + windowMs); // a new key expires last: insertion order stays expiry order
       return true;
     },
   };
+}
+
+/**
+ * Bolt middleware: a command or click whose signed request was seen before is acknowledged and dropped (they are
+ * not idempotent: a second reply, a second close). Events need no guard: the inbox stores each event_id once.
+ * The memory answers a repeat to this process without a query; `shared` (PostgreSQL) catches one sent to
+ * another instance.
+ */
+export function ignoreReplays(app: App, options: { logger: Logger; rejected: Counter<'reason'>; now: () => number; shared: SignatureStore | null }): void {
+  const guard = createReplayGuard(options.now);
+  app.use(async ({ context, body, ack, next }) => {
+    const signature = context.slackSignature as string | null | undefined;
+    // Socket Mode has no signature (and nothing to replay over HTTP); events are stored once by event_id.
+    if (!signature || (body as { type?: string }).type === 'event_callback') return next();
+    const now = options.now();
+    if (guard.firstSight(signature) && (!options.shared || (await options.shared.firstSight(signature, now, now + SIGNATURE_WINDOW_MS)))) return next();
+    options.rejected.inc({ reason: 'replay' });
+    options.logger.warn({ kind: 'interaction' }, 'a replayed Slack request (same signature and timestamp) was ignored');
+    if (ack) await ack();
+  });
 }

@@ -9,6 +9,7 @@ import * as createReports from '../../migrations/20261130000007_create_reports.j
 import * as addReportIndexes from '../../migrations/20261130000008_add_report_indexes.js';
 import * as createTicketMetrics from '../../migrations/20261130000009_create_ticket_metrics.js';
 import * as createDeliveries from '../../migrations/20261130000010_create_deliveries.js';
+import * as createSlackInbox from '../../migrations/20261202000011_create_slack_inbox.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '20261130000008_add_report_indexes': addReportIndexes,
   '20261130000009_create_ticket_metrics': createTicketMetrics,
   '20261130000010_create_deliveries': createDeliveries,
+  '20261202000011_create_slack_inbox': createSlackInbox,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,19 +4,11 @@ import type { Knex } from 'knex';
  * Signed Slack requests seen lately, shared by every instance on the database: a request captured and sent
  * again to another instance than the first is still recognised.
  */
+export type SignatureStore = ReturnType<typeof createSignatureStore>;
+
 export function createSignatureStore(db: Knex) {
   let writes = 0;
   return {
-    /** Whether `key` is recorded and not expired. */
-    async seen(key: string, now: number): Promise<boolean> {
-      return Boolean(await db('seen_signatures').where({ signature_key: key }).where('expires_at', '>=', now).first('signature_key'));
-    },
-
-    /** Records `key` until `expiresAt` (an event, once stored). */
-    async remember(key: string, expiresAt: number): Promise<void> {
-      await db('seen_signatures').insert({ signature_key: key, expires_at: expiresAt }).onConflict('signature_key').merge();
-    },
-
     /** True the first time `key` is recorded (until `expiresAt`); false when it was already there. */
     async firstSight(key: string, now: number, expiresAt: number): Promise<boolean> {
       // Expired keys go now and then, not on every request.

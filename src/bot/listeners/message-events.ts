@@ -24,10 +24,10 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
     const inbound = inboundFromEvent(message, teamId);
     if (await ctx.channels.isTriageChannel(message.channel)) return handleTriageThreadMessage(inbound, ctx);
     try {
-      await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx, context.eventStored as (() => void) | undefined));
+      await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx));
     } catch (err) {
-      // Not stored (the database is unreachable…): Slack gets no 200 and sends the event again (events-after-write-receiver.ts).
-      (context.refuseAck as (() => void) | undefined)?.();
+      // Not stored (the database is unreachable…): the event stays in the inbox and is tried again (event-inbox.ts).
+      (context.retryLater as ((reason: unknown) => void) | undefined)?.(err);
       throw err;
     }
   });
@@ -42,9 +42,8 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
  * recorded with the change itself; a new ticket is then routed (a crash in between leaves it unrouted, with its
  * card). Nothing here waits for Slack.
  */
-async function ingestAndShow(inbound: InboundMessage, ctx: BotContext, stored?: () => void): Promise<void> {
+async function ingestAndShow(inbound: InboundMessage, ctx: BotContext): Promise<void> {
   const result = await ingestMessage(inbound, ctx.useCaseDeps);
-  stored?.(); // the message (and its card or mirror) is in the database: Slack can have its answer
   const log = ctx.logger.child({ channel: inbound.channelId, ts: inbound.ts });
   if (result.kind === 'ignored') return log.debug({ reason: result.reason }, 'message made no ticket change');
   log.info({ ticket: result.ticket.number, result: result.kind }, 'ticket updated from message');

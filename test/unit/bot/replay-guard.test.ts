@@ -7,19 +7,10 @@ describe('replay guard', () => {
     const guard = createReplayGuard(() => now);
     expect(guard.firstSight('v0=abc:')).toBe(true);
     expect(guard.firstSight('v0=abc:')).toBe(false);
-    expect(guard.firstSight('v0=abc:1')).toBe(true); // Slack's retry of an event carries a retry number
+    expect(guard.firstSight('v0=abd')).toBe(true);
     now += SIGNATURE_WINDOW_MS - 1;
     expect(guard.firstSight('v0=abc:')).toBe(false);
     now += 1; // by now Bolt refuses the signature as stale anyway
     expect(guard.firstSight('v0=abc:')).toBe(true);
-  });
-
-  it('can check without remembering, so an event counts as seen only once it is stored', () => {
-    const guard = createReplayGuard(() => 1_000_000);
-    expect(guard.seen('v0=def:')).toBe(false);
-    expect(guard.seen('v0=def:')).toBe(false);
-    guard.remember('v0=def:');
-    expect(guard.seen('v0=def:')).toBe(true);
-    expect(guard.firstSight('v0=def:')).toBe(false);
   });
 });

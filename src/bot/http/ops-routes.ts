@@ -1,0 +1,32 @@
+import type { Db } from '../../store/db.js';
+import { pingDb } from '../../store/db.js';
+import type { BotMetrics } from '../metrics.js';
+import type { HttpRoute } from './slack-http-receiver.js';
+
+type Backlog = { backlog(): Promise<{ pending: number; oldestAt: number | null; failed: number }> };
+
+/** GET /healthz (the database answers; what waits to be processed and delivered) and GET /metrics (Prometheus). */
+export function opsRoutes(db: Db, metrics: BotMetrics, queues: { delivery: Backlog; inbox: Backlog }, now: () => number = Date.now): HttpRoute[] {
+  const summary = async (queue: Backlog) => {
+    const b = await queue.backlog().catch(() => null);
+    return b && { pending: b.pending, oldestSeconds: b.oldestAt === null ? 0 : Math.round((now() - b.oldestAt) / 100) / 10, failed: b.failed };
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/healthz',
+      handler: async (_req, res) => {
+        const ok = await pingDb(db);
+        const [delivery, inbox] = ok ? await Promise.all([summary(queues.delivery), summary(queues.inbox)]) : [null, null];
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, delivery, inbox }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_req, res) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+      },
+    },
+  ];
+}
