@@ -2,6 +2,8 @@ import { nextDue, runningTargets, SLA_TARGET_NAMES, type RunningTarget } from '.
 import type { Ticket } from '../domain/ticket.js';
 import { formatDuration } from '../reports/format-report.js';
 import type { BotContext } from './bot-context.js';
+import { buildStatusLine } from './blocks/thread-messages.js';
+import { deliver } from './delivery-intents.js';
 
 const CHECK_EVERY_MS = 30_000;
 
@@ -15,7 +17,7 @@ export function describeDue(due: RunningTarget | null, now: number): string {
 /**
  * Watches the SLA clocks of active tickets: at 80% of a target the triage thread gets a warning mentioning the
  * assignee (or the channel's routing group), at 100% a breach is posted and recorded. Each alert is claimed in
- * the database first, so it is posted once, across restarts and instances.
+ * the database together with its post (an outbox delivery), so it is posted once, across restarts and instances.
  */
 export function createSlaWatch(ctx: BotContext) {
   let timer: NodeJS.Timeout | null = null;
@@ -43,17 +45,20 @@ export function createSlaWatch(ctx: BotContext) {
       for (const clock of runningTargets(state, targets)) {
         const kind = now >= clock.dueAt ? 'breach' : now >= clock.warnAt ? 'warning' : null;
         if (!kind) continue;
+        const alert = { ticketId: state.ticketId, target: clock.target, startedAt: clock.startedAt, dueAt: clock.dueAt, at: now };
         // A breach found without its warning (the bot was down) records the warning too, so it never comes late.
-        if (kind === 'breach') await ctx.serviceLevels.claimAlert({ ticketId: state.ticketId, target: clock.target, startedAt: clock.startedAt, kind: 'warning', dueAt: clock.dueAt, at: now });
-        if (!(await ctx.serviceLevels.claimAlert({ ticketId: state.ticketId, target: clock.target, startedAt: clock.startedAt, kind, dueAt: clock.dueAt, at: now }))) continue;
+        if (kind === 'breach') await ctx.serviceLevels.claimAlert({ ...alert, kind: 'warning' });
+        if (await ctx.serviceLevels.alertRecorded({ ...alert, kind })) continue;
         const ticket = (await ctx.tickets.byId(state.ticketId))!;
         const target = `${SLA_TARGET_NAMES[clock.target]} target (${formatDuration(targets.minutes[clock.target]! * 60_000)}${targets.spans ? ', business hours' : ''})`;
         const line =
           kind === 'warning'
             ? `:warning: #${ticket.number}: the ${target} is due in ${formatDuration(clock.dueAt - now)}. ${await whoToTell(ticket)}`
             : `:rotating_light: #${ticket.number} breached its ${target}. ${await whoToTell(ticket)}`;
-        await ctx.publisher.announce(ticket, line);
-        await ctx.publisher.refreshCard(ticket);
+        // The alert and its post are recorded together (the post as an outbox delivery the worker sends, again
+        // after errors and restarts): never one claimed and not posted, nor posted twice by two instances.
+        if (!(await ctx.serviceLevels.claimAlert({ ...alert, kind }, [deliver.triagePost(ticket, buildStatusLine(line))]))) continue;
+        await ctx.publisher.refreshCard(ticket); // the card's "SLA due" field (this also wakes the delivery worker)
       }
     }
   }

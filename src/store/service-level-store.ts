@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 import { layOutSpans, type BusinessCalendar, type BusinessSpan } from '../domain/business-hours.js';
 import type { SlaTargetKind } from '../domain/sla.js';
 import type { Priority } from '../domain/ticket.js';
+import { writeTransaction } from './db.js';
 import { createMemo } from './memo.js';
+import { enqueueDeliveries, type NewDelivery } from './outbox-store.js';
 import { rawRows } from './report-queries.js';
 
 export type SlaTarget = SlaTargetKind;
@@ -140,14 +142,28 @@ export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
       }));
     },
 
-    /** Records a warning or breach; false when it was recorded before (by this or another instance). */
-    async claimAlert(alert: { ticketId: number; target: SlaTarget; startedAt: number; kind: 'warning' | 'breach'; dueAt: number; at: number }): Promise<boolean> {
-      const inserted = await db('sla_alerts')
-        .insert({ ticket_id: alert.ticketId, target: alert.target, started_at: alert.startedAt, kind: alert.kind, due_at: alert.dueAt, at: alert.at })
-        .onConflict(['ticket_id', 'target', 'started_at', 'kind'])
-        .ignore()
-        .returning('ticket_id');
-      return inserted.length > 0;
+    /**
+     * Records a warning or breach together with the Slack posts that show it (outbox deliveries), in one
+     * transaction: an alert is recorded only with its posts, so one claimed is posted, whatever fails after.
+     * False, and nothing written, when it was recorded before (by this or another instance).
+     */
+    async claimAlert(alert: { ticketId: number; target: SlaTarget; startedAt: number; kind: 'warning' | 'breach'; dueAt: number; at: number }, show: NewDelivery[] = []): Promise<boolean> {
+      return writeTransaction(db, async (trx) => {
+        const inserted = await trx('sla_alerts')
+          .insert({ ticket_id: alert.ticketId, target: alert.target, started_at: alert.startedAt, kind: alert.kind, due_at: alert.dueAt, at: alert.at })
+          .onConflict(['ticket_id', 'target', 'started_at', 'kind'])
+          .ignore()
+          .returning('ticket_id');
+        if (inserted.length === 0) return false;
+        // The outbox runs on the delivery worker's wall clock, not the domain clock (as ticket-store's enqueue).
+        await enqueueDeliveries(trx, show, Date.now());
+        return true;
+      });
+    },
+
+    /** Whether an alert was recorded already (a cheap look before composing one). */
+    async alertRecorded(alert: { ticketId: number; target: SlaTarget; startedAt: number; kind: 'warning' | 'breach' }): Promise<boolean> {
+      return Boolean(await db('sla_alerts').where({ ticket_id: alert.ticketId, target: alert.target, started_at: alert.startedAt, kind: alert.kind }).first('ticket_id'));
     },
 
     async alerts(ticketId: number): Promise<Array<{ target: SlaTarget; kind: string; startedAt: number; dueAt: number }>> {
