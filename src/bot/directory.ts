@@ -37,6 +37,7 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
   const users = ttlCache<SlackUser>(ttl);
   const channelNames = ttlCache<string>(ttl);
   const workspace = ttlCache<string>(24 * 3_600_000); // the bot's own team (auth.test)
+  const kinds = new Map<string, { isBot: boolean; at: number }>();
 
   async function fetchMembers(channel: string): Promise<Set<string>> {
     const ids = new Set<string>();
@@ -48,17 +49,41 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
 
   async function fetchUser(id: string): Promise<SlackUser> {
     const { user } = await client.users.info({ user: id });
-    const profile = user?.profile;
-    const name = profile?.real_name || user?.real_name || profile?.display_name || user?.name || id;
-    return {
-      id,
-      name,
-      firstName: profile?.first_name || name.split(/\s+/)[0]!,
-      email: profile?.email ?? null,
-      isAdmin: Boolean(user?.is_admin || user?.is_owner),
-      isBot: Boolean(user?.is_bot || user?.is_app_user),
-      teamId: user?.team_id ?? null,
-    };
+    return remember(userFromSlack(id, user));
+  }
+
+  /** Whether a user is a bot or an app rarely changes: kept an hour, filled by every user lookup. */
+  function remember(user: SlackUser): SlackUser {
+    kinds.set(user.id, { isBot: user.isBot, at: Date.now() });
+    return user;
+  }
+  const knownKind = (id: string) => {
+    const kind = kinds.get(id);
+    return kind && Date.now() - kind.at < KIND_TTL_MS ? kind : undefined;
+  };
+
+  /**
+   * Which of `ids` are people. Each unknown member costs one users.info (Tier 4) when there are a few; a large
+   * channel is looked up in users.list pages instead (Tier 2, 200 users a call), stopping once every member is
+   * found, so a triage channel of 500 members costs a few calls, not 500. Slack Connect users are not listed:
+   * they are looked up one by one.
+   */
+  async function people(ids: string[]): Promise<string[]> {
+    let unknown = ids.filter((id) => !knownKind(id));
+    if (unknown.length > FEW_USERS) {
+      const missing = new Set(unknown);
+      for await (const page of client.paginate('users.list', { limit: 200 })) {
+        for (const member of (page as { members?: SlackApiUser[] }).members ?? []) {
+          if (!member.id) continue;
+          users.put(member.id, remember(userFromSlack(member.id, member)));
+          missing.delete(member.id);
+        }
+        if (missing.size === 0) break;
+      }
+      unknown = [...missing];
+    }
+    await Promise.all(unknown.map((id) => users.get(id, () => fetchUser(id)).then(remember, () => null)));
+    return ids.filter((id) => knownKind(id)?.isBot === false);
   }
 
   return {
@@ -70,9 +95,7 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
     /** The people who may get a triage channel's tickets: the explicit agent list, or its human members. */
     async agentPool(triageChannelId: string): Promise<string[]> {
       if (options.agentIds && options.agentIds.length > 0) return options.agentIds;
-      const ids = [...(await members.get(triageChannelId, () => fetchMembers(triageChannelId)))];
-      const people = await Promise.all(ids.map(async (id) => ((await this.user(id).catch(() => null))?.isBot === false ? id : null)));
-      return people.filter((id): id is string => id !== null);
+      return people([...(await members.get(triageChannelId, () => fetchMembers(triageChannelId)))]);
     },
     /**
      * Who may change settings: THREADDESK_ADMINS, and the admins and owners of the workspace the bot is installed
@@ -102,6 +125,26 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
   };
 }
 
+/** Up to this many unknown users are looked up one by one (users.info); more, by users.list pages. */
+const FEW_USERS = 20;
+const KIND_TTL_MS = 3_600_000;
+
+type SlackApiUser = NonNullable<Awaited<ReturnType<WebClient['users']['info']>>['user']>;
+
+function userFromSlack(id: string, user: SlackApiUser | undefined): SlackUser {
+  const profile = user?.profile;
+  const name = profile?.real_name || user?.real_name || profile?.display_name || user?.name || id;
+  return {
+    id,
+    name,
+    firstName: profile?.first_name || name.split(/\s+/)[0]!,
+    email: profile?.email ?? null,
+    isAdmin: Boolean(user?.is_admin || user?.is_owner),
+    isBot: Boolean(user?.is_bot || user?.is_app_user) || id === 'USLACKBOT',
+    teamId: user?.team_id ?? null,
+  };
+}
+
 /** Remembers loaded values for `ttlMs`; a failed load is forgotten at once so the next call retries. */
 function ttlCache<T>(ttlMs: number) {
   const entries = new Map<string, { at: number; value: Promise<T> }>();
@@ -114,6 +157,7 @@ function ttlCache<T>(ttlMs: number) {
       value.catch(() => entries.delete(key));
       return value;
     },
+    put: (key: string, value: T) => void entries.set(key, { at: Date.now(), value: Promise.resolve(value) }),
     forget: (key: string) => void entries.delete(key),
   };
 }
