@@ -15,6 +15,9 @@ async function main(): Promise<void> {
   }
   const { config } = result;
   const logger = createLogger({ level: config.logLevel, secrets: [config.botToken, config.signingSecret ?? '', config.appToken ?? ''] });
+  // A failure nobody awaited is a bug to see in the logs, not a reason to stop serving every other request.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (kept running)'));
+  process.on('uncaughtException', (err, origin) => logger.error({ err, origin }, 'uncaught exception (kept running)'));
   const db = connectDb(config.databaseUrl);
   await migrateLatest(db);
   const bot = await createBot({ config, db, logger, clock: systemClock });
