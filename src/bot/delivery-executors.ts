@@ -15,6 +15,7 @@ import { ASSIGN_REACTION, SOLVE_REACTION } from './ids.js';
 import type { ReplyPresence } from './reply-presence.js';
 import type { SlackSender } from './slack-sender.js';
 import { escapeMrkdwn, inertMrkdwn, truncate } from './slack-text.js';
+import { withMentionNames, withSubjectNames } from './mention-names.js';
 
 export interface ExecutorDeps {
   /** A sender whose client does not retry: the worker decides when to try again. */
@@ -69,7 +70,9 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   async function renderCard(ticket: Ticket) {
     const [firstMessage, fields] = await Promise.all([tickets.firstMessage(ticket.id), tickets.fields(ticket.id)]);
     const slaDue = deps.slaDue ? await deps.slaDue(ticket).catch(() => '—') : '—';
-    return buildTicketCard({ ticket, firstMessage, fields, slaDue, replying: deps.replying?.of(ticket.id).map((r) => r.agentId) ?? [] });
+    // Mentions show people's names (looked up now, when the card is drawn; never while the message is stored).
+    const [named, quoted] = await Promise.all([withSubjectNames(ticket, deps.directory), firstMessage && withMentionNames(firstMessage, deps.directory)]);
+    return buildTicketCard({ ticket: named, firstMessage: quoted, fields, slaDue, replying: deps.replying?.of(ticket.id).map((r) => r.agentId) ?? [] });
   }
 
   /** The ticket's card ts, posting the card first if it has none (its post failed or has not happened yet). */
@@ -123,14 +126,15 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async mirror(d, { ticketId, messageId }) {
       const message = await tickets.messageById(messageId);
       if (!message || message.ticketId !== ticketId || message.mirrorTs) return; // merged away, or already mirrored
-      await tickets.setMirrorTs(message.id, await inTriageThread(d, ticketId, buildMirror(message)));
+      await tickets.setMirrorTs(message.id, await inTriageThread(d, ticketId, buildMirror(await withMentionNames(message, deps.directory))));
     },
     async mirror_update(d, { ticketId, messageId }) {
       const ticket = await ticketOf(ticketId);
       const message = await tickets.messageById(messageId);
       if (message?.mirrorTs) {
+        const mirror = buildMirror(await withMentionNames(message, deps.directory));
         await d.ready();
-        await sender.update(ticket.triageChannelId, message.mirrorTs, buildMirror(message));
+        await sender.update(ticket.triageChannelId, message.mirrorTs, mirror);
       } else await run.card(d, { kind: 'card', ticketId }); // the first message is shown on the card
     },
     async triage_post(d, { ticketId, post }) {
@@ -157,7 +161,8 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
       const ticket = await ticketOf(ticketId);
       const link = await sender.permalink(ticket.triageChannelId, await ensureCard(d, ticket));
       const who = actorId ? `<@${actorId}> assigned you` : 'Routing assigned you';
-      await postOnce(d, assigneeId, { text: `:raising_hand: ${who} ticket <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>.` });
+      const { subject } = await withSubjectNames(ticket, deps.directory);
+      await postOnce(d, assigneeId, { text: `:raising_hand: ${who} ticket <${link}|#${ticket.number} ${escapeMrkdwn(subject)}>.` });
     },
     async follower_notice(d, { ticketId, messageId }) {
       const ticket = await ticketOf(ticketId);
@@ -165,11 +170,12 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
       const followers = (await tickets.followers(ticketId)).filter((id) => id !== message?.userId);
       if (!message || followers.length === 0) return;
       const link = await sender.permalink(ticket.triageChannelId, await ensureCard(d, ticket));
-      const excerpt = truncate(inertMrkdwn(message.text).replace(/\s+/g, ' '), 300);
+      const excerpt = truncate(inertMrkdwn((await withMentionNames(message, deps.directory)).text).replace(/\s+/g, ' '), 300);
+      const { subject } = await withSubjectNames(ticket, deps.directory);
       // Several DMs in one delivery: a retry could repeat the first ones; they are notices, not replies.
       await d.ready();
       for (const follower of followers) {
-        await sender.post(follower, { text: `:speech_balloon: <@${message.userId}> wrote on <${link}|#${ticket.number} ${escapeMrkdwn(ticket.subject)}>: ${excerpt}` });
+        await sender.post(follower, { text: `:speech_balloon: <@${message.userId}> wrote on <${link}|#${ticket.number} ${escapeMrkdwn(subject)}>: ${excerpt}` });
       }
     },
     async channel_post(d, { channel, post }) {

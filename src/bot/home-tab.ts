@@ -2,6 +2,7 @@ import type { BotContext } from './bot-context.js';
 import { buildHomeView, buildRequesterHomeView } from './blocks/home-view.js';
 import { requireAgentSomewhere } from './permissions.js';
 import { parsePeriod } from '../reports/period.js';
+import { withSubjectsNamed } from './mention-names.js';
 
 /** Publishes a user's Home tab: the agent's view, or a short note for everyone else. */
 export async function publishHome(teamId: string, userId: string, ctx: BotContext): Promise<void> {
@@ -11,9 +12,9 @@ export async function publishHome(teamId: string, userId: string, ctx: BotContex
   const timeZone = await ctx.channels.timeZone(teamId);
   const dayStart = parsePeriod('today', timeZone, now)!.from;
   const [mine, unassigned, waiting, today, failedCount] = await Promise.all([
-    ctx.tickets.list(teamId, 'mine', userId, 10),
-    ctx.tickets.list(teamId, 'unassigned', userId, 10),
-    ctx.tickets.waitingLongest(teamId, 5),
+    ctx.tickets.list(teamId, 'mine', userId, 10).then((t) => withSubjectsNamed(t, ctx.directory)),
+    ctx.tickets.list(teamId, 'unassigned', userId, 10).then((t) => withSubjectsNamed(t, ctx.directory)),
+    ctx.tickets.waitingLongest(teamId, 5).then((t) => withSubjectsNamed(t, ctx.directory)),
     ctx.tickets.figuresSince(teamId, dayStart),
     ctx.outbox.failedCount(teamId),
   ]);

@@ -5,6 +5,7 @@ import type { Period } from '../reports/period.js';
 import type { BotContext } from './bot-context.js';
 import { truncate } from './slack-text.js';
 import { deliver } from './delivery-intents.js';
+import { withSubjectsNamed } from './mention-names.js';
 
 /** Block Kit allows 3000 characters a section: the lines go into as many sections as they need. */
 function sections(lines: string[]): object[] {
@@ -24,7 +25,8 @@ function sections(lines: string[]): object[] {
 /** Computes a period's digest and records its delivery to a channel: the figures, then the 14-day chart as an image. */
 export async function postDigest(teamId: string, channelId: string, period: Period, late: boolean, ctx: BotContext): Promise<void> {
   const now = ctx.clock.now();
-  const digest = await buildDigest(teamId, period, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now });
+  const built = await buildDigest(teamId, period, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now });
+  const digest = { ...built, report: { ...built.report, oldestOpen: await withSubjectsNamed(built.report.oldestOpen, ctx.directory) } };
   const links = new Map<number, string>();
   for (const t of digest.report.oldestOpen) if (t.cardTs) links.set(t.id, await ctx.sender.permalink(t.triageChannelId, t.cardTs));
   const style = slackStyle((t) => (links.has(t.id) ? `<${links.get(t.id)}|#${t.number}>` : `#${t.number}`));

@@ -8,6 +8,7 @@ import { requireAgent, type ActionResult } from '../tickets/ticket-action.js';
 import type { Answer } from './answers.js';
 import type { BotContext } from './bot-context.js';
 import { buildReplyModal, presentTicket } from './blocks/ticket-views.js';
+import { withSubjectNames } from './mention-names.js';
 import { sendPublicReply } from './public-reply.js';
 import { firstWord, type TicketAction } from './commands/grammar.js';
 import { sendTemplateReply } from './template-reply.js';
@@ -35,7 +36,7 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
   switch (action.kind) {
     case 'show':
       await requireAgent(actorId, ticket, deps);
-      return answer.ephemeral(presentTicket(ticket));
+      return answer.ephemeral(presentTicket(await withSubjectNames(ticket, ctx.directory)));
     case 'reply':
       return reply(ticket, action.text, actorId, answer, ctx);
     case 'assign': {
@@ -104,7 +105,7 @@ async function reply(ticket: Ticket, text: string, actorId: string, answer: Answ
     const templates = (await ctx.templates.names(ticket.teamId, '', 1)).length > 0;
     const others = ctx.replying.of(ticket.id).filter((r) => r.agentId !== actorId);
     const notice = others.length > 0 ? `:warning: ${others.map((r) => `<@${r.agentId}>`).join(', ')} ${others.length === 1 ? 'is' : 'are'} already replying to this ticket (since ${Math.max(1, Math.round((ctx.clock.now() - others[0]!.since) / 60_000))} min).` : undefined;
-    await ctx.sender.openView(answer.triggerId, buildReplyModal(ticket, { templates, notice }));
+    await ctx.sender.openView(answer.triggerId, buildReplyModal(await withSubjectNames(ticket, ctx.directory), { templates, notice }));
     ctx.replying.start(ticket.id, actorId);
     return ctx.publisher.refreshCard(ticket);
   }

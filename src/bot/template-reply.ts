@@ -7,19 +7,21 @@ import { sendPublicReply } from './public-reply.js';
 import { escapeMrkdwn } from './slack-text.js';
 import { buildFieldsModal } from './blocks/ticket-views.js';
 import { ACTIONS } from './ids.js';
+import { subjectWithNames } from './mention-names.js';
 
 /** The snippets every template can use, plus the ticket's own fields (order.number …). */
 export async function templateView(ticket: Ticket, agentId: string | null, ctx: BotContext): Promise<Record<string, unknown>> {
-  const [customer, agent, fields, channelName] = await Promise.all([
+  const [customer, agent, fields, channelName, subject] = await Promise.all([
     ctx.directory.user(ticket.requesterId),
     agentId ? ctx.directory.user(agentId) : null,
     ctx.tickets.fields(ticket.id),
     ctx.directory.channelName(ticket.originChannelId).catch(() => ''),
+    subjectWithNames(ticket.subject, ctx.directory),
   ]);
   return {
     ...nestFields(fields),
     customer: { name: customer.name, first_name: customer.firstName, email: customer.email },
-    ticket: { number: String(ticket.number), subject: ticket.subject, status: ticket.status },
+    ticket: { number: String(ticket.number), subject, status: ticket.status },
     ...(agent ? { agent: { name: agent.name, first_name: agent.firstName } } : {}),
     channel: { name: channelName },
   };

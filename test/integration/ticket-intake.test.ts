@@ -62,4 +62,38 @@ describe('intake: messages become tickets with a card in the triage channel', ()
     expect(events.find((e) => e.kind === 'public_reply')).toMatchObject({ actorId: W.alice, at: Math.round(Number(replyTs) * 1000) });
     expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain('Open');
   });
+
+  it('shows people\'s names, not their ids, for mentions in the subject wherever it is shown', async () => {
+    const { ts } = await h.driver.userSays(W.carol, W.help, `<@${W.alice}> test`);
+    await h.settle();
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    // Stored as Slack sent it (ingest asks Slack nothing); the name is looked up when the subject is shown.
+    expect(ticket.subject).toBe(`@${W.alice} test`);
+
+    const card = h.emu.message(W.triage, ticket.cardTs!)!;
+    const cardText = `${card.text}\n${blockText(card.blocks)}`;
+    expect(cardText).toContain('#1 @Alice Agent test');
+    expect(cardText).not.toContain(W.alice);
+    // Mentions in the customer's words are named too, and never ping: nothing unescaped reaches Slack.
+    await h.driver.userSays(W.carol, W.help, `<@${W.bob}> knows about it, and <@U0GHOST99> too`, { thread_ts: ts });
+    await h.settle();
+    const mirror = h.emu.thread(W.triage, ticket.cardTs!).at(-1)!;
+    expect(blockText(mirror.blocks)).toContain('@Bob Agent knows about it, and @U0GHOST99 too');
+    for (const id of [W.bob, 'U0GHOST99']) expect(`${mirror.text}${JSON.stringify(mirror.blocks)}`).not.toContain(`<@${id}`);
+
+    await h.driver.openHome(W.alice);
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', 'list all');
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', '1');
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats today');
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', `customer <@${W.carol}>`);
+    await h.settle();
+    expect(blockText(h.emu.homeView(W.alice)!.blocks)).toMatch(/\|#1 @Alice Agent test> · new/);
+    const answers = h.emu.ephemerals({ user: W.alice }).map((e) => e.text);
+    expect(answers.find((a) => a.includes('ticket* (newest first)') || a.includes('tickets* (newest first)'))).toContain('*#1* @Alice Agent test');
+    expect(answers).toContainEqual(expect.stringContaining('*#1 @Alice Agent test*'));
+    expect(answers.find((a) => a.includes('Figures for'))).toContain('@Alice Agent test');
+    expect(blockText(h.emu.openViews(W.alice).at(-1)!.view.blocks)).toContain('*#1* @Alice Agent test');
+    for (const answer of answers) expect(answer).not.toContain(`@${W.alice} test`);
+    expect(h.logLines.join('')).not.toMatch(/"level":(50|60)/); // an id nobody has is no error
+  });
 });

@@ -6,6 +6,7 @@ import type { BotContext } from '../bot-context.js';
 import type { TicketAction } from '../commands/grammar.js';
 import { ACTIONS, MERGE_INPUT, VIEWS } from '../ids.js';
 import { buildMergeModal } from '../blocks/ticket-views.js';
+import { withSubjectNames } from '../mention-names.js';
 import { isDomainError } from '../../domain/errors.js';
 import { runTicketAction } from '../run-ticket-action.js';
 import { showCustomer } from '../show-customer.js';
@@ -48,7 +49,7 @@ export function registerCardActions(app: App, ctx: BotContext): void {
     const added = await ctx.tickets.follow(ticket.id, [body.user.id], ctx.clock.now());
     await answer.ephemeral(added.length > 0 ? `:bell: You follow #${ticket.number}: I will DM you when the customer answers.` : `You already follow #${ticket.number}.`);
   });
-  onAgentButton(ACTIONS.merge, (ticket, { body }) => ctx.sender.openView(body.trigger_id, buildMergeModal(ticket)));
+  onAgentButton(ACTIONS.merge, async (ticket, { body }) => ctx.sender.openView(body.trigger_id, buildMergeModal(await withSubjectNames(ticket, ctx.directory))));
   onAgentButton(ACTIONS.customer, (ticket, { body }) => showCustomer(ticket.teamId, ticket.requesterId, body.trigger_id, ctx));
 
   // The merge modal's submit: the same action as `!merge N`; a wrong number stays in the modal with the reason.

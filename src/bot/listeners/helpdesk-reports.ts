@@ -11,6 +11,7 @@ import type { Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import type { ReportCommand } from '../commands/parse-report-command.js';
 import { postDigest } from '../post-digest.js';
+import { withSubjectsNamed } from '../mention-names.js';
 
 const WEEKDAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
@@ -27,7 +28,8 @@ export async function handleReportCommand(command: ReportCommand, teamId: string
       const p = period(command.period);
       const now = ctx.clock.now();
       const { report, previous } = await reportWithPrevious(teamId, p, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now }, command.channelId ?? undefined);
-      const lines = reportLines(report, previous, slackStyle((t) => `#${t.number}`), now);
+      const named = { ...report, oldestOpen: await withSubjectsNamed(report.oldestOpen, ctx.directory) };
+      const lines = reportLines(named, previous, slackStyle((t) => `#${t.number}`), now);
       const where = command.channelId ? ` in <#${command.channelId}>` : '';
       return answer.ephemeral([`:bar_chart: *Figures for ${p.label}${where}* (tickets created in the period; times in ${timeZone})`, ...lines].join('\n'));
     }

@@ -9,6 +9,7 @@ import { shown } from '../run-ticket-action.js';
 import { requireAgent } from '../../tickets/ticket-action.js';
 import type { BotContext } from '../bot-context.js';
 import { buildReplyModal, templateOption } from '../blocks/ticket-views.js';
+import { withSubjectNames } from '../mention-names.js';
 import { ACTIONS, REPLY_AFTER, REPLY_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
 import { escapeMrkdwn } from '../slack-text.js';
 import { templateView } from '../template-reply.js';
@@ -56,7 +57,7 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
               ? `:warning: \`${name}\` needs a value for ${rendered.missing.map((m) => `\`${m}\``).join(', ')}. Set ticket fields with \`!set …\` in the ticket's thread, or write the reply by hand.`
               : `:warning: Template \`${name}\` ${template ? 'does not compile' : 'no longer exists'}.`,
           };
-    await ctx.sender.updateView(view.id, view.hash, buildReplyModal(ticket, state));
+    await ctx.sender.updateView(view.id, view.hash, buildReplyModal(await withSubjectNames(ticket, ctx.directory), state));
   });
 
   app.view(VIEWS.replyModal, async ({ ack, view, body }) => {

@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import { answerErrors, respondAnswer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import { presentTicketList } from '../blocks/ticket-views.js';
+import { withSubjectsNamed } from '../mention-names.js';
 import { parseTicketCommand, TICKET_COMMAND_USAGE } from '../commands/parse-ticket-command.js';
 import { runTicketAction } from '../run-ticket-action.js';
 import { requireAgentSomewhere } from '../permissions.js';
@@ -25,7 +26,7 @@ export function registerTicketCommand(app: App, ctx: BotContext): void {
       }
       if (request.kind === 'list') {
         await requireAgentSomewhere(command.user_id, teamId, ctx);
-        return answer.ephemeral(presentTicketList(await ctx.tickets.list(teamId, request.filter, command.user_id), request.filter));
+        return answer.ephemeral(presentTicketList(await withSubjectsNamed(await ctx.tickets.list(teamId, request.filter, command.user_id), ctx.directory), request.filter));
       }
       const ticket = await ctx.tickets.byNumber(teamId, request.number);
       if (!ticket) throw new DomainError('ticket_not_found', `There is no ticket #${request.number}.`);

@@ -5,6 +5,7 @@ import { requireAgent } from '../../tickets/ticket-action.js';
 import { answerErrors, type Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import { presentTicketList } from '../blocks/ticket-views.js';
+import { withSubjectsNamed } from '../mention-names.js';
 import { isThreadCommand, parseThreadCommand, THREAD_COMMAND_USAGE } from '../commands/parse-thread-command.js';
 import { runTicketAction } from '../run-ticket-action.js';
 
@@ -42,7 +43,7 @@ export async function handleTriageThreadMessage(message: InboundMessage, ctx: Bo
     if (command.kind === 'help') return answer.ephemeral(`Thread commands:\n${THREAD_COMMAND_USAGE}`);
     if (command.kind === 'list') {
       await requireAgent(message.userId, ticket, ctx.useCaseDeps);
-      return answer.ephemeral(presentTicketList(await ctx.tickets.list(ticket.teamId, command.filter, message.userId), command.filter));
+      return answer.ephemeral(presentTicketList(await withSubjectsNamed(await ctx.tickets.list(ticket.teamId, command.filter, message.userId), ctx.directory), command.filter));
     }
     await runTicketAction(ticket, command.action, message.userId, answer, ctx);
   });
