@@ -29,6 +29,7 @@ import { createInboxStore } from '../store/inbox-store.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createSlackGate } from './http/slack-gate.js';
 import { SlackHttpReceiver } from './http/slack-http-receiver.js';
+import { GatedSocketModeReceiver } from './http/gated-socket-mode-receiver.js';
 import { trackInFlight } from './in-flight.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { applyAfterReply } from './listeners/reply-modal.js';
@@ -74,8 +75,18 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   // Events are stored (slack_inbox) before they are answered, then processed; see http/slack-gate.ts.
   const inboxStore = createInboxStore(db);
   const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore });
+  const clientOptions = { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 };
   const receiver = socketMode
-    ? null
+    ? new GatedSocketModeReceiver(
+        {
+          appToken: config.appToken ?? '',
+          logger: boltLogger(logger),
+          customRoutes: routes.map((r) => ({ path: r.path, method: [r.method], handler: r.handler })),
+          // Socket Mode serves its HTTP routes (/healthz, /metrics) on the configured port.
+          installerOptions: { port: config.port, clientOptions },
+        },
+        logger,
+      )
     : new SlackHttpReceiver({
         signingSecret: config.signingSecret ?? '',
         logger,
@@ -87,13 +98,12 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       });
   const app = new App({
     token: config.botToken,
-    ...(receiver
-      ? { receiver }
-      : { socketMode: true, appToken: config.appToken ?? undefined, customRoutes: routes.map((r) => ({ path: r.path, method: [r.method], handler: r.handler })) }),
+    receiver,
+    socketMode,
     logger: boltLogger(logger),
     // Bolt's default conversation store keeps a timer per conversation; we keep our own state in the database.
     convoStore: false,
-    clientOptions: { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 },
+    clientOptions,
   });
   const inbox = createEventInbox({
     store: inboxStore,
@@ -103,7 +113,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     owner,
     recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite',
   });
-  receiver?.useGate(createSlackGate({ app, inbox, logger, rejected: metrics.rejected }));
+  receiver.useGate(createSlackGate({ app, inbox, logger, rejected: metrics.rejected }));
 
   // SQLite has one connection per pool: reports (seconds on a large history) read on a connection of their
   // own, so they never hold up ingest. WAL lets that reader run beside the bot's writes.

@@ -21,7 +21,7 @@ export interface SlackGateOptions {
   inbox: EventInbox;
   logger: Logger;
   rejected: Counter<'reason'>;
-  /** An event not stored by then is answered 503, so Slack sends it again (Slack waits 3 s). */
+  /** An event not stored by then is answered 503, so Slack sends it again (Slack waits 3 s; a second's margin for a busy process). */
   storeWithinMs?: number;
   /** A command or click no listener has answered by then gets an empty 200 (Slack stops waiting at 3 s). */
   answerWithinMs?: number;
@@ -46,7 +46,7 @@ export function createSlackGate(options: SlackGateOptions) {
     const late = setTimeout(() => {
       log.warn({ eventId }, 'a Slack event was not stored within its answer window: answered 503, Slack will send it again');
       void answer.retry(503);
-    }, options.storeWithinMs ?? 2_500);
+    }, options.storeWithinMs ?? 2_000);
     try {
       const outcome = await inbox.accept({ eventId, teamId: String(body.team_id), body: request.rawBody });
       if (outcome === 'repeat') log.debug({ eventId, retryNum: request.retryNum }, 'a Slack event stored before came again');
@@ -65,7 +65,7 @@ export function createSlackGate(options: SlackGateOptions) {
       if (answer.answered) return;
       log.warn({ request: describe(body) }, 'no listener answered a Slack request within 3 s: answered empty');
       void answer.ok();
-    }, options.answerWithinMs ?? 2_900);
+    }, options.answerWithinMs ?? 2_500);
     try {
       await app.processEvent({ body, ack: (response?: unknown) => answer.ok(response), retryNum: request.retryNum, retryReason: request.retryReason, customProperties: request.customProperties ?? {} });
     } catch (err) {

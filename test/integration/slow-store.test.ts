@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { connectDb } from '../../src/store/db.js';
+import { postInIntake, useHarness, W, type Harness } from '../support/harness.js';
+
+/**
+ * Another writer holds the database for 4 s (a long migration, a stuck report, a slow disk): the bot cannot store
+ * an event within Slack's 3 s. It must answer exactly once, in a way that makes Slack send the event again,
+ * store it once, and go on serving.
+ */
+async function holdWriteLock(h: Harness, ms: number): Promise<{ held: Promise<void>; release: Promise<void> }> {
+  const other = connectDb(h.testDb.url, h.testDb.schema ? { schema: h.testDb.schema } : {});
+  let held!: () => void;
+  const heldPromise = new Promise<void>((resolve) => (held = resolve));
+  const release = other
+    .transaction(async (trx) => {
+      // SQLite: the first write takes the file's write lock; PostgreSQL: the inbox table is locked against inserts.
+      if (h.testDb.schema) await trx.raw('LOCK TABLE slack_inbox IN SHARE ROW EXCLUSIVE MODE');
+      else await trx.raw('UPDATE tickets SET id = id WHERE 0');
+      held();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    })
+    .finally(() => other.destroy());
+  return { held: heldPromise, release };
+}
+
+describe('a store slower than Slack\'s 3 s', () => {
+  let h: Harness;
+  useHarness((started) => (h = started));
+
+  it('answers 503 once, drops the late answer, stores the message once from Slack\'s retry, and keeps serving', async () => {
+    const lock = await holdWriteLock(h, 4_000);
+    await lock.held;
+    const started = Date.now();
+    const first = await h.driver.userSays(W.carol, W.help, 'My parcel arrived broken');
+    expect(first.status).toBe(503); // Slack retries on anything but 2xx
+    expect(Date.now() - started).toBeLessThan(3_000); // answered inside Slack's window, not left to time out
+    await lock.release;
+    await h.settle(); // the emulator's retries (as Slack's) are answered once the store is back
+
+    expect((await h.testDb.db('messages').where({ text: 'My parcel arrived broken' })).length).toBe(1);
+    expect((await h.testDb.db('slack_inbox').where('body', 'like', '%arrived broken%').where('body', 'like', `%"user":"${W.carol}"%`)).length).toBe(1);
+    expect(h.emu.messages(W.triage)).toHaveLength(1); // one card
+    // The first request's store finished after its 503: that late answer was dropped and logged, not thrown.
+    expect(h.logLines.some((l) => l.includes('a second answer to a Slack request was dropped'))).toBe(true);
+    expect(h.logLines.some((l) => l.includes('not stored within its answer window'))).toBe(true);
+
+    // Still serving.
+    expect((await postInIntake(h, W.dave, 'And my invoice is wrong')).ticket.number).toBe(2);
+  });
+});
