@@ -108,7 +108,9 @@ export function createEventInbox(options: EventInboxOptions) {
     processing.add(event.id);
     inFlight += 1;
     try {
-      const outcome = await options.process(JSON.parse(event.body)).catch((err: unknown): InboxOutcome => ({ retry: true, error: String((err as Error)?.message ?? err) }));
+      const outcome = await Promise.resolve()
+        .then(() => options.process(JSON.parse(event.body)))
+        .catch((err: unknown): InboxOutcome => ({ retry: true, error: String((err as Error)?.message ?? err) }));
       if (!outcome.retry) {
         done.push(event.id);
         scheduleFlush(arrivals.length > 0 ? 0 : 20);
@@ -146,6 +148,8 @@ export function createEventInbox(options: EventInboxOptions) {
       lastPurge = now;
       await store.purgeDone(now - KEEP_DONE_MS);
     }
+    // A read first: claiming takes the write lock, which an idle poll has no reason to take every second.
+    if (!(await store.hasDue(now))) return 0;
     const due = await store.claimDue({ owner, now, leaseMs: LEASE_MS, limit: 100 });
     // In arrival order; each event's listeners keep their own order per conversation (ingest locks).
     await Promise.all(due.map((event) => run(event)));

@@ -27,6 +27,13 @@ export interface InboxWrite {
 
 export type InboxStore = ReturnType<typeof createInboxStore>;
 
+/** Pending events whose time has come and that no live instance holds (a lease that ran out: its instance died). */
+const due = (db: Knex | Knex.Transaction, now: number) =>
+  db('slack_inbox')
+    .where('status', 'pending')
+    .where('not_before', '<=', now)
+    .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now));
+
 /**
  * The inbox of Slack events (`slack_inbox`): written before Slack gets its answer, processed afterwards, kept a
  * while once done so a late retry of the same event is recognised.
@@ -53,14 +60,16 @@ export function createInboxStore(db: Knex) {
       });
     },
 
+    /** Whether a pending event's time has come that no live instance holds. */
+    async hasDue(now: number): Promise<boolean> {
+      return (await due(db, now).first('id')) !== undefined;
+    },
+
     /** Pending events whose time has come and that no live instance holds, oldest first, claimed for `owner`. */
     async claimDue(options: { owner: string; now: number; leaseMs: number; limit: number }): Promise<InboxEvent[]> {
       const { now } = options;
       return writeTransaction(db, async (trx) => {
-        const query = trx('slack_inbox')
-          .where('status', 'pending')
-          .where('not_before', '<=', now)
-          .where((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
+        const query = due(trx, now)
           .orderBy('id')
           .limit(options.limit)
           .select('id', 'event_id', 'body', 'attempts');
