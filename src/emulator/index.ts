@@ -8,3 +8,6 @@ export { validateBlocks, validateView } from './block-kit-validator.js';
 export type { Surface, ViewValidation } from './block-kit-validator.js';
 export { signatureHeaders } from './http-util.js';
 export { richTextBlocks } from './payloads.js';
+export { manifestBotScopes, MANIFEST_PATH } from './app-manifest.js';
+export { METHOD_SCOPES, missingScopes } from './method-scopes.js';
+export type { ConversationKind, MethodScopes, Requirement } from './method-scopes.js';

@@ -19,9 +19,16 @@ import { parseApiArgs, readBody, sendJson, uploadedBytes } from './http-util.js'
 import { botProfile, messageEvent, eventEnvelope, type EmulatorIdentity } from './payloads.js';
 import { applyResponseUrlPost } from './response-url.js';
 import { TsClock } from './slack-ts.js';
+import { manifestBotScopes } from './app-manifest.js';
+import { METHOD_SCOPES, missingScopes, type ConversationKind } from './method-scopes.js';
 
-/** Methods that take the app-level token (xapp-); every other method needs the bot token. */
-const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
+/** The app-level token's scopes (the manifest's header: an app-level token with connections:write for Socket Mode). */
+const APP_TOKEN_SCOPES: ReadonlySet<string> = new Set(['connections:write']);
+
+function conversationKind(c: EmuChannel | undefined): ConversationKind | undefined {
+  if (!c) return undefined;
+  return c.isIm ? 'im' : c.isPrivate ? 'private' : 'public';
+}
 
 export class SlackEmulator {
   readonly teamId: string;
@@ -31,6 +38,7 @@ export class SlackEmulator {
   readonly appToken: string;
   readonly driver: SlackDriver;
 
+  private scopes: ReadonlySet<string>;
   private readonly opts: Required<Pick<SlackEmulatorOptions, 'signingSecret' | 'echoBotMessages' | 'retryDelaysMs' | 'ackTimeoutMs'>>;
   private readonly identity: EmulatorIdentity;
   private readonly state: WorkspaceState;
@@ -54,6 +62,7 @@ export class SlackEmulator {
     this.botUserId = opts.botUserId ?? 'UBOT';
     this.botId = opts.botId ?? 'BBOT';
     this.appToken = opts.appToken ?? 'xapp-emulator';
+    this.scopes = new Set(opts.botScopes ?? manifestBotScopes());
     this.opts = {
       signingSecret: opts.signingSecret,
       echoBotMessages: opts.echoBotMessages ?? true,
@@ -78,6 +87,7 @@ export class SlackEmulator {
       onBotMessagePosted: (m) => this.echo(m),
       newSocketUrl: () => `ws://127.0.0.1:${this.port}/link/?ticket=${this.socket.newTicket()}&app_id=${this.identity.appId}`,
       baseUrl: () => this.baseUrl,
+      botScopes: () => this.scopes,
     };
     this.api = new WebApiMethods(apiHost);
     this.http = new HttpTransport(() => this.botEndpoint, this.opts.signingSecret, this.opts.ackTimeoutMs);
@@ -162,6 +172,23 @@ export class SlackEmulator {
       if (Date.now() > deadline) throw new Error('SlackEmulator.waitFor: timed out');
       await new Promise((r) => setTimeout(r, opts.intervalMs ?? 10));
     }
+  }
+
+  // ---- the bot token's scopes ----------------------------------------------------------------------------
+
+  /** The bot token's OAuth scopes (by default exactly slack-app-manifest.yaml's bot scopes). */
+  get botScopes(): string[] {
+    return [...this.scopes];
+  }
+
+  /** Re-grants the bot token with these scopes (as reinstalling the app with another scope list would). */
+  setBotScopes(scopes: readonly string[]): void {
+    this.scopes = new Set(scopes);
+  }
+
+  /** Names of the Web API methods the emulator implements. */
+  apiMethods(): string[] {
+    return this.api.methods();
   }
 
   // ---- workspace state --------------------------------------------------------------------------------------
@@ -328,23 +355,39 @@ export class SlackEmulator {
     const auth = String(req.headers.authorization ?? '');
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : '';
     if (!token) return reply(200, { ok: false, error: 'not_authed' });
-    const expected = APP_TOKEN_METHODS.has(method) ? this.appToken : this.botToken;
+    const rule = METHOD_SCOPES[method];
+    if (!rule) throw new Error(`slack-emulator: ${method} has no entry in method-scopes.ts`);
+    const expected = rule.token === 'app' ? this.appToken : this.botToken;
     if (token !== expected) {
       const wrongKind = token === this.appToken || token === this.botToken;
       return reply(200, { ok: false, error: wrongKind ? 'not_allowed_token_type' : 'invalid_auth' });
+    }
+    // Slack tells every authenticated call which scopes the token has and which the method accepts.
+    const granted = rule.token === 'app' ? APP_TOKEN_SCOPES : this.scopes;
+    const provided = [...granted].join(',');
+    const scopeHeaders: Record<string, string> = {};
+    if (provided) scopeHeaders['x-oauth-scopes'] = provided;
+    if (rule.accepted.length > 0) scopeHeaders['x-accepted-oauth-scopes'] = rule.accepted.join(',');
+    const authedReply = (status: number, body: Record<string, any>, headers?: Record<string, string>): void =>
+      reply(status, body, { ...scopeHeaders, ...headers });
+    const needed = missingScopes(method, args, granted, (id) => conversationKind(this.state.channels.get(id)));
+    if (needed) {
+      // Loud like an unknown method: a bot that swallows the error must still not pass silently.
+      console.warn(`[slack-emulator] missing_scope: ${method} needs ${needed.join(',')}; the token has ${provided || 'no scopes'}`);
+      return authedReply(200, { ok: false, error: 'missing_scope', needed: needed.join(','), provided });
     }
     // Limits are per app per workspace, so only an authenticated call counts; calls that then fail still count.
     const retryAfter = this.rateLimiter?.take(method, args);
     if (retryAfter !== undefined) {
       const counts = retryAfter > 0 ? this.rateCounts.limited : this.rateCounts.allowed;
       counts[method] = (counts[method] ?? 0) + 1;
-      if (retryAfter > 0) return reply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
+      if (retryAfter > 0) return authedReply(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) });
     }
     try {
-      reply(200, this.api.call(method, args));
+      authedReply(200, this.api.call(method, args));
     } catch (err) {
       if (!(err instanceof SlackApiError)) throw err;
-      reply(200, { ok: false, error: err.code, ...err.extra });
+      authedReply(200, { ok: false, error: err.code, ...err.extra });
     }
   }
 

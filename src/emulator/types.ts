@@ -150,6 +150,11 @@ export interface SlackEmulatorOptions {
   botId?: string;
   appId?: string;
   appToken?: string;
+  /**
+   * The bot token's OAuth scopes. Default: exactly the bot scopes of slack-app-manifest.yaml. Methods answer
+   * missing_scope when Slack would (method-scopes.ts); pass a list without a scope to see what breaks.
+   */
+  botScopes?: readonly string[];
   echoBotMessages?: boolean;
   retryDelaysMs?: number[];
   ackTimeoutMs?: number;

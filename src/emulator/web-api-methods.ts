@@ -23,6 +23,8 @@ export interface WebApiHost {
   newSocketUrl(): string;
   /** 'http://127.0.0.1:PORT/' (upload_url and url_private point here). */
   baseUrl(): string;
+  /** The bot token's OAuth scopes (what a method may return depends on them, e.g. profile.email). */
+  botScopes(): ReadonlySet<string>;
 }
 
 type Args = Record<string, any>;
@@ -124,6 +126,11 @@ export class WebApiMethods {
 
   has(method: string): boolean {
     return Object.hasOwn(this.handlers, method);
+  }
+
+  /** The names of the implemented methods. */
+  methods(): string[] {
+    return Object.keys(this.handlers);
   }
 
   /** Runs a method; throws SlackApiError for Slack-level failures. */
@@ -352,7 +359,8 @@ export class WebApiMethods {
       profile: {
         display_name: u.name,
         real_name: u.realName ?? u.name,
-        ...(u.email ? { email: u.email } : {}),
+        // Only a token with users:read.email sees the email field (users.info / users.list docs).
+        ...(u.email && this.host.botScopes().has('users:read.email') ? { email: u.email } : {}),
         team,
       },
       is_admin: u.isAdmin ?? false,
