@@ -44,6 +44,7 @@ export class SlackEmulator {
   private readonly state: WorkspaceState;
   private readonly api: WebApiMethods;
   private readonly faults = new FaultInjector();
+  private readonly slowCalls = new Map<string, { ms: number; remaining: number }>();
   private readonly outage = new Outage();
   private rateLimiter?: RateLimiter;
   private readonly rateCounts: RateLimitStats = { limited: {}, allowed: {} };
@@ -267,6 +268,11 @@ export class SlackEmulator {
 
   // ---- fault injection ------------------------------------------------------------------------------------
 
+  /** The next `times` calls of `method` are answered after `ms` (a slow Slack), then normally. */
+  slowNext(method: string, ms: number, times = 1): void {
+    this.slowCalls.set(method, { ms, remaining: times });
+  }
+
   /** The next `times` calls of `method` fail: HTTP status, `{ok:false,error}`, or 429 + Retry-After. */
   failNext(method: string, fault: FaultSpec): void {
     this.faults.add(method, fault);
@@ -348,6 +354,12 @@ export class SlackEmulator {
       // Loud on purpose: a method the emulator does not know is a method the tests do not cover.
       console.warn(`[slack-emulator] unknown Web API method called: ${method}`);
       return reply(404, { ok: false, error: 'unknown_method' });
+    }
+    // A slow Slack: the call is answered normally, late.
+    const slow = this.slowCalls.get(method);
+    if (slow && slow.remaining > 0) {
+      slow.remaining -= 1;
+      await new Promise((resolve) => setTimeout(resolve, slow.ms));
     }
     const fault = this.faults.take(method);
     if (fault) return reply(fault.status, fault.body, fault.headers);

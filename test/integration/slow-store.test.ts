@@ -23,7 +23,7 @@ async function holdWriteLock(h: Harness, ms: number): Promise<{ held: Promise<vo
   return { held: heldPromise, release };
 }
 
-describe('a store slower than Slack\'s 3 s', () => {
+describe('a store or a Slack slower than Slack\'s 3 s', () => {
   let h: Harness;
   useHarness((started) => (h = started));
 
@@ -46,5 +46,29 @@ describe('a store slower than Slack\'s 3 s', () => {
 
     // Still serving.
     expect((await postInIntake(h, W.dave, 'And my invoice is wrong')).ticket.number).toBe(2);
+  });
+
+  it('answers an agent\'s first reply in the origin thread at once while the membership lookup takes 4 s, and stores it once', async () => {
+    // The issue's reproduction: a triage channel of 60 members whose first membership lookup is slow.
+    for (let i = 0; i < 58; i++) {
+      h.emu.addUser({ id: `USLOW${String(i).padStart(3, '0')}`, name: `slow${i}`, realName: `Slow ${i}` });
+      h.emu.joinChannel(W.triage, `USLOW${String(i).padStart(3, '0')}`);
+    }
+    const { ts } = await h.driver.userSays(W.carol, W.help, 'The app crashes on start');
+    await h.settle();
+    h.bot.context.directory.forgetChannel(W.triage);
+    h.emu.slowNext('conversations.members', 4_000);
+
+    const started = Date.now();
+    const reply = await h.driver.userSays(W.alice, W.help, 'Which version do you run?', { thread_ts: ts });
+    expect(reply.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000); // the answer never waited on Slack
+    await h.settle();
+
+    const ticket = (await h.tickets.byOrigin(W.help, ts))!;
+    const stored = (await h.tickets.messages(ticket.id)).filter((m) => m.text === 'Which version do you run?');
+    expect(stored).toMatchObject([{ authorRole: 'agent', visibility: 'public', userId: W.alice }]);
+    expect(h.logLines.join('')).not.toMatch(/ERR_HTTP_HEADERS_SENT|second answer/);
+    expect((await postInIntake(h, W.dave, 'Another question')).ticket.number).toBe(2);
   });
 });
