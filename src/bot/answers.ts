@@ -30,6 +30,14 @@ export async function answerErrors(answer: Answer, logger: Logger, context: Reco
     if (isDomainError(err)) return answer.ephemeral(err.message);
     const slackError = (err as { data?: { error?: string } }).data?.error;
     logger.error({ err, ...context }, 'request failed');
-    await answer.ephemeral(`Sorry, that failed${slackError ? ` (Slack said \`${slackError}\`)` : ''}. Please try again.`).catch(() => undefined);
+    await answer.ephemeral(failureText(slackError)).catch(() => undefined);
   }
+}
+
+/** What an agent is told about a failure: trying again cannot help when the app itself lacks a permission. */
+function failureText(slackError: string | undefined): string {
+  if (slackError === 'missing_scope') {
+    return 'Sorry, that failed: this Slack app lacks a permission it needs (Slack said `missing_scope`). An admin should reinstall it from slack-app-manifest.yaml.';
+  }
+  return `Sorry, that failed${slackError ? ` (Slack said \`${slackError}\`)` : ''}. Please try again.`;
 }

@@ -220,6 +220,7 @@ describe('the bot installed without files:write', () => {
     const answers = h.emu.ephemerals({ user: W.alice }).map((e) => e.text);
     expect(answers.join('\n')).not.toContain('I sent you the CSV');
     expect(answers.at(-1)).toContain('Slack said `missing_scope`');
+    expect(answers.at(-1)).toContain('reinstall it from slack-app-manifest.yaml'); // trying again cannot help
     const logged = h.logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request failed' && l.command === '/helpdesk');
     expect(logged).toMatchObject([{ level: 50, text: 'export today', err: { message: 'An API error occurred: missing_scope' } }]);
   });
