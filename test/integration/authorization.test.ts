@@ -5,7 +5,9 @@ import { postInIntake, startHarness, W, type Harness } from '../support/harness.
 
 /*
  * Who may do what, door by door: every card button, /ticket subcommand, ! thread command, modal submit, emoji
- * action and /helpdesk command, run as a requester, an agent and the kinds of admins. For each run we check what
+ * action and /helpdesk command, run as a requester, an agent (one of our own, and a Slack Connect partner's user
+ * who is a member of our triage channel: judged against our workspace, not the team Slack names in their requests)
+ * and the kinds of admins. For each run we check what
  * the person notices (the answer, or the modal's error) and that a refusal changed nothing: not the database
  * (every table but the bot's transport bookkeeping) and not Slack (no post, update, reaction, modal or file).
  * The policy under test is the README's "Who may do what".
@@ -26,24 +28,25 @@ const REFUSED = {
   settings: 'Only workspace admins and the people in THREADDESK_ADMINS can change settings.',
 };
 
-type Role = 'requester' | 'agent' | 'workspace admin' | 'workspace owner' | 'THREADDESK_ADMINS' | 'partner admin';
+type Role = 'requester' | 'agent' | 'Slack Connect agent' | 'workspace admin' | 'workspace owner' | 'THREADDESK_ADMINS' | 'partner admin';
 const USER: Record<Role, string> = {
   requester: W.carol,
   agent: W.alice,
+  'Slack Connect agent': W.erin, // of W.partnerTeam, a member of our triage channel
   'workspace admin': W.ada,
   'workspace owner': OWNER,
   THREADDESK_ADMINS: LEAD,
   'partner admin': PARTNER_ADMIN,
 };
-const TICKET_ROLES: Role[] = ['requester', 'agent', 'workspace admin', 'THREADDESK_ADMINS'];
+const TICKET_ROLES: Role[] = ['requester', 'agent', 'Slack Connect agent', 'workspace admin', 'THREADDESK_ADMINS'];
 const ALL_ROLES = Object.keys(USER) as Role[];
 
 /** ticket: agents of the ticket's triage channel; agent: agents anywhere; team: agents and settings admins. */
 type Access = keyof typeof REFUSED | 'anyone' | 'the requester';
 const ALLOWED: Record<Access, Role[]> = {
-  ticket: ['agent'],
-  agent: ['agent'],
-  team: ['agent', 'workspace admin', 'workspace owner', 'THREADDESK_ADMINS'],
+  ticket: ['agent', 'Slack Connect agent'],
+  agent: ['agent', 'Slack Connect agent'],
+  team: ['agent', 'Slack Connect agent', 'workspace admin', 'workspace owner', 'THREADDESK_ADMINS'],
   settings: ['workspace admin', 'workspace owner', 'THREADDESK_ADMINS'],
   anyone: ALL_ROLES,
   'the requester': ['requester'],
@@ -88,7 +91,8 @@ const isSlackWrite = (call: EmuCall) => !READS.has(call.method);
 
 /**
  * Every row of every table, except knex's own and the bot's transport bookkeeping: how Slack output is queued
- * (deliveries) and the request signatures it has seen (the replay guard records every request, refused or not).
+ * (deliveries), the events received (slack_inbox keeps every event, whatever came of it) and the request
+ * signatures seen (the replay guard records every request, refused or not).
  */
 async function snapshot(h: Harness): Promise<Record<string, string[]>> {
   const db = h.testDb.db;
@@ -96,7 +100,7 @@ async function snapshot(h: Harness): Promise<Record<string, string[]>> {
     ? (await db.raw('select table_name as name from information_schema.tables where table_schema = ?', [h.testDb.schema])).rows.map((r: { name: string }) => r.name)
     : (await db.raw("select name from sqlite_master where type = 'table'")).map((r: { name: string }) => r.name);
   const out: Record<string, string[]> = {};
-  for (const name of names.filter((n) => !/^(knex_|sqlite_|deliver|outbox|seen_signatures$)/.test(n)).sort()) {
+  for (const name of names.filter((n) => !/^(knex_|sqlite_|deliver|outbox|slack_inbox$|seen_signatures$)/.test(n)).sort()) {
     out[name] = (await db(name).select()).map((row) => JSON.stringify(row)).sort();
   }
   return out;
@@ -201,6 +205,7 @@ async function startWorld(env: Record<string, string>): Promise<Harness> {
   h.emu.addUser({ id: PARTNER_ADMIN, name: 'pat', realName: 'Pat Partner', teamId: W.partnerTeam, isAdmin: true });
   h.emu.addUser({ id: ROOT, name: 'root', realName: 'Rhea Root' });
   for (const id of [LEAD, OWNER, PARTNER_ADMIN, ROOT]) for (const channel of [W.help, W.general]) h.emu.joinChannel(channel, id);
+  h.emu.joinChannel(W.triage, W.erin); // a partner's user working our tickets with us (Slack Connect)
   h.emu.addChannel({ id: SETUP, name: 'setup-help', members: [W.carol, h.emu.botUserId] });
   await as(h, ROOT, '/helpdesk', `channel <#${W.help}|help> burst 0`, /always open a new ticket/);
   await as(h, ROOT, '/helpdesk', `connect ${setup} <#${W.triage}|triage>`, /is an intake channel/);
@@ -362,7 +367,7 @@ describe('authorization: ! thread commands, from triage channel members who are 
   // on it (a requester, admins) can, and are refused like anyone else.
   let h: Harness;
   beforeAll(async () => {
-    h = await startWorld({ THREADDESK_ADMINS: `${LEAD},${ROOT}`, THREADDESK_AGENTS: `${W.alice},${W.bob}` });
+    h = await startWorld({ THREADDESK_ADMINS: `${LEAD},${ROOT}`, THREADDESK_AGENTS: `${W.alice},${W.bob},${W.erin}` });
     for (const id of [W.carol, W.ada, LEAD]) h.emu.joinChannel(W.triage, id);
   });
   afterAll(() => h?.stop());
@@ -463,8 +468,6 @@ const SETTINGS_CASES: Case[] = [
   { what: '/helpdesk template delete NAME', access: 'team', stage: given(['template add delete-me Bye', /added|exists already/]), act: cmd(() => 'template delete delete-me'), changes: true, allowed: async (h) => expect(await h.bot.context.templates.get(h.emu.teamId, 'delete-me')).toBeNull() },
   {
     what: 'template editor: Save (opened while allowed)', access: 'team', refusal: 'modal', changes: true,
-    // Slack names a Slack Connect user's own team in their commands, so even in our triage channel they cannot open it.
-    except: ['partner admin'],
     stage: async (h, user, role) => {
       const name = `drafted-${++serial}`;
       return { ...noTicket, name, viewId: await openedAsFormerAgent(h, user, ALLOWED.team.includes(role), () => helpdesk(h, user, `template add ${name}`)) };

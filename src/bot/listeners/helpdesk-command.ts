@@ -23,7 +23,7 @@ export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
     await answerErrors(answer, ctx.logger, { command: '/helpdesk', text: command.text.slice(0, 80) }, async () => {
       const parsed = parseHelpdeskCommand(command.text);
       if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nUsage:\n${HELPDESK_COMMAND_USAGE}`);
-      const teamId = context.teamId ?? command.team_id;
+      const teamId = context.teamId!; // the installation's workspace, not the user's (installation-team.ts)
       const request = parsed.value;
       if (request.kind === 'help') return answer.ephemeral(`Usage:\n${HELPDESK_COMMAND_USAGE}`);
       await requireAccess(helpdeskAccess(request), command.user_id, teamId, ctx);

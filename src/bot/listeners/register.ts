@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { BotContext } from '../bot-context.js';
+import { useInstallationTeam } from '../installation-team.js';
 import { registerCardActions } from './card-actions.js';
 import { registerEmojiActions } from './emoji-actions.js';
 import { registerHomeTab } from './home-tab.js';
@@ -12,8 +13,9 @@ import { registerSatisfaction } from './satisfaction.js';
 import { registerTicketCommand } from './ticket-command.js';
 import { registerTicketFromMessage } from './ticket-from-message.js';
 
-/** One register function per Slack surface. */
+/** One register function per Slack surface; first, every request names the workspace the bot is installed in. */
 export function registerListeners(app: App, ctx: BotContext): void {
+  useInstallationTeam(app);
   registerMessageEvents(app, ctx);
   registerTicketFromMessage(app, ctx);
   registerEmojiActions(app, ctx);

@@ -18,7 +18,7 @@ export function registerTicketCommand(app: App, ctx: BotContext): void {
       const parsed = parseTicketCommand(command.text);
       if (!parsed.ok) return answer.ephemeral(`${parsed.error}\nUsage:\n${TICKET_COMMAND_USAGE}`);
       const request = parsed.value;
-      const teamId = context.teamId ?? command.team_id;
+      const teamId = context.teamId!; // the installation's workspace, not the user's (installation-team.ts)
       if (request.kind === 'help') return answer.ephemeral(`Usage:\n${TICKET_COMMAND_USAGE}`);
       if (request.kind === 'customer') {
         await requireAgentSomewhere(command.user_id, teamId, ctx);
