@@ -64,7 +64,8 @@ interface Stage {
 
 interface Seen {
   answers: string[];
-  json?: { response_action?: string; errors?: Record<string, string> };
+  /** The HTTP answer to the request: a modal's errors, or the options a select was offered. */
+  json?: { response_action?: string; errors?: Record<string, string>; options?: { value: string }[] };
   writes: EmuCall[];
 }
 
@@ -73,6 +74,10 @@ interface Case {
   access: Access;
   /** How a refusal shows: an ephemeral answer (default), the modal's error, or nothing (emoji, a pick in a modal). */
   refusal?: 'ephemeral' | 'modal' | 'silent';
+  /** The refusal's text when not the access's own: `/ticket N` refuses non-agents before it looks the ticket up. */
+  refusedAs?: keyof typeof REFUSED;
+  /** What else a refused user must not get (the HTTP answer carries no data, say). */
+  refused?: (h: Harness, user: string, s: Stage, seen: Seen) => Promise<void> | void;
   /** Default: a fresh ticket from Carol. */
   stage?: (h: Harness, user: string, role: Role) => Promise<Stage>;
   act: (h: Harness, user: string, s: Stage) => Promise<{ json?: unknown } | unknown>;
@@ -143,11 +148,12 @@ async function modalOpenedBy(h: Harness, user: string, open: () => Promise<unkno
  * A modal opened while the user could use it, submitted after they no longer can: someone who is not an agent
  * joins the triage channel (so is one), opens it, and leaves before pressing the button.
  */
-async function openedAsFormerAgent(h: Harness, user: string, mayOpen: boolean, open: () => Promise<unknown>): Promise<string> {
+async function openedAsFormerAgent(h: Harness, user: string, mayOpen: boolean, open: () => Promise<unknown>, meanwhile?: (viewId: string) => Promise<unknown>): Promise<string> {
   if (mayOpen) return modalOpenedBy(h, user, open);
   await h.driver.joins(user, W.triage);
   await h.settle();
   const viewId = await modalOpenedBy(h, user, open);
+  await meanwhile?.(viewId);
   h.emu.leaveChannel(W.triage, user);
   await h.driver.deliverEvent({ type: 'member_left_channel', user, channel: W.triage, channel_type: 'C', team: h.emu.teamId, event_ts: `${Date.now() / 1000}` });
   await h.settle();
@@ -184,7 +190,7 @@ async function run(h: Harness, c: Case, role: Role): Promise<void> {
     await c.allowed(h, user, stage, seen);
     return;
   }
-  const refusal = c.access === 'the requester' ? `Only <@${W.carol}>, who asked, can rate #${stage.ticket.number}. Thanks all the same!` : REFUSED[c.access as keyof typeof REFUSED];
+  const refusal = c.access === 'the requester' ? `Only <@${W.carol}>, who asked, can rate #${stage.ticket.number}. Thanks all the same!` : REFUSED[c.refusedAs ?? (c.access as keyof typeof REFUSED)];
   if (c.refusal === 'modal') {
     expect(seen.json).toMatchObject({ response_action: 'errors' });
     expect(Object.values(seen.json!.errors ?? {})).toEqual([refusal]);
@@ -196,6 +202,7 @@ async function run(h: Harness, c: Case, role: Role): Promise<void> {
   }
   expect(seen.writes.map((w) => w.method), 'nothing posted, updated or opened in Slack').toEqual([]);
   expect(dbAfter, 'nothing changed in the database').toEqual(dbBefore);
+  await c.refused?.(h, user, stage, seen);
 }
 
 async function startWorld(env: Record<string, string>): Promise<Harness> {
@@ -247,27 +254,29 @@ const TICKET_CASES: Case[] = [
   { what: 'card: Merge (opens the modal)', access: 'ticket', act: click('ticket_merge'), changes: false, allowed: (_h, _u, _s, seen) => opened(seen, 'ticket_merge_modal') },
   { what: 'card: Customer (opens the profile)', access: 'ticket', act: click('ticket_customer'), changes: false, allowed: (_h, _u, _s, seen) => expect(seen.writes.map((w) => w.method)).toContain('views.open') },
   // /ticket N …
-  { what: '/ticket N (show)', access: 'ticket', act: slash((s) => `${s.ticket.number}`), changes: false, allowed: (_h, _u, s, seen) => expect(seen.answers.join()).toContain(`#${s.ticket.number} Case`) },
-  { what: '/ticket N assign me', access: 'ticket', act: slash((s) => `${s.ticket.number} assign me`), changes: true, allowed: assignedTo('actor') },
-  { what: '/ticket N assign @agent', access: 'ticket', act: slash((s) => `${s.ticket.number} assign <@${W.bob}|bob>`), changes: true, allowed: assignedTo(W.bob) },
+  { what: '/ticket N (show)', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number}`), changes: false, allowed: (_h, _u, s, seen) => expect(seen.answers.join()).toContain(`#${s.ticket.number} Case`) },
+  // A ticket that does not exist: agents are told so; anyone else gets the very refusal /ticket N (show) gives them.
+  { what: '/ticket N (no such ticket)', access: 'agent', act: slash(() => '999'), changes: false, allowed: (_h, _u, _s, seen) => expect(seen.answers).toEqual(['There is no ticket #999.']) },
+  { what: '/ticket N assign me', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} assign me`), changes: true, allowed: assignedTo('actor') },
+  { what: '/ticket N assign @agent', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} assign <@${W.bob}|bob>`), changes: true, allowed: assignedTo(W.bob) },
   {
     // The actor is checked before the assignee: a requester is refused as such, whoever they name.
-    what: '/ticket N assign @requester', access: 'ticket', act: slash((s) => `${s.ticket.number} assign <@${W.dave}|dave>`), changes: false,
+    what: '/ticket N assign @requester', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} assign <@${W.dave}|dave>`), changes: false,
     allowed: (_h, _u, _s, seen) => expect(seen.answers).toEqual([`<@${W.dave}> is not an agent: only members of <#${W.triage}> can be assigned.`]),
   },
-  { what: '/ticket N reply text', access: 'ticket', act: slash((s) => `${s.ticket.number} reply Restarting the spooler now.`), changes: true, allowed: (h, _u, s) => expect(originReplies(h, s)).toEqual(['Restarting the spooler now.']) },
-  { what: '/ticket N reply (opens the modal)', access: 'ticket', act: slash((s) => `${s.ticket.number} reply`), changes: false, allowed: (_h, _u, _s, seen) => opened(seen, 'ticket_reply_modal') },
-  { what: '/ticket N reply TEMPLATE', access: 'ticket', act: slash((s) => `${s.ticket.number} reply greet`), changes: true, allowed: (h, _u, s) => expect(originReplies(h, s)).toEqual(['Hi Carol, we are on it.']) },
-  { what: '/ticket N close', access: 'ticket', act: slash((s) => `${s.ticket.number} close`), changes: true, allowed: status('solved') },
-  { what: '/ticket N reopen', access: 'ticket', stage: solvedTicket, act: slash((s) => `${s.ticket.number} reopen`), changes: true, allowed: status('open') },
-  { what: '/ticket N priority high', access: 'ticket', act: slash((s) => `${s.ticket.number} priority high`), changes: true, allowed: async (h, _u, s) => expect((await reload(h, s.ticket)).priority).toBe('high') },
-  { what: '/ticket N tag billing', access: 'ticket', act: slash((s) => `${s.ticket.number} tag billing`), changes: true, allowed: async (h, _u, s) => expect((await reload(h, s.ticket)).tags).toEqual(['billing']) },
+  { what: '/ticket N reply text', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} reply Restarting the spooler now.`), changes: true, allowed: (h, _u, s) => expect(originReplies(h, s)).toEqual(['Restarting the spooler now.']) },
+  { what: '/ticket N reply (opens the modal)', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} reply`), changes: false, allowed: (_h, _u, _s, seen) => opened(seen, 'ticket_reply_modal') },
+  { what: '/ticket N reply TEMPLATE', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} reply greet`), changes: true, allowed: (h, _u, s) => expect(originReplies(h, s)).toEqual(['Hi Carol, we are on it.']) },
+  { what: '/ticket N close', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} close`), changes: true, allowed: status('solved') },
+  { what: '/ticket N reopen', access: 'ticket', refusedAs: 'agent', stage: solvedTicket, act: slash((s) => `${s.ticket.number} reopen`), changes: true, allowed: status('open') },
+  { what: '/ticket N priority high', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} priority high`), changes: true, allowed: async (h, _u, s) => expect((await reload(h, s.ticket)).priority).toBe('high') },
+  { what: '/ticket N tag billing', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} tag billing`), changes: true, allowed: async (h, _u, s) => expect((await reload(h, s.ticket)).tags).toEqual(['billing']) },
   {
-    what: '/ticket N set order.number 1234', access: 'ticket', act: slash((s) => `${s.ticket.number} set order.number 1234`), changes: true,
+    what: '/ticket N set order.number 1234', access: 'ticket', refusedAs: 'agent', act: slash((s) => `${s.ticket.number} set order.number 1234`), changes: true,
     allowed: async (h, _u, s) => expect(await h.tickets.fields(s.ticket.id)).toEqual({ 'order.number': '1234' }),
   },
   {
-    what: '/ticket N merge M', access: 'ticket', changes: true,
+    what: '/ticket N merge M', access: 'ticket', refusedAs: 'agent', changes: true,
     stage: async (h) => ({ ...(await freshTicket(h)), other: (await freshTicket(h)).ticket }),
     act: slash((s) => `${s.ticket.number} merge ${s.other!.number}`),
     allowed: async (h, _u, s) => expect((await reload(h, s.ticket)).mergedIntoId).toBe(s.other!.id),
@@ -286,15 +295,27 @@ const TICKET_CASES: Case[] = [
     allowed: (h, _u, s) => expect(originReplies(h, s)).toEqual(['Fixed: the spooler is back.']),
   },
   {
-    what: 'Reply modal: template picked', access: 'ticket', refusal: 'silent', changes: false,
+    // The picker's search answers over HTTP, not in Slack: a refusal is an empty list, no template names.
+    what: 'Reply modal: template search', access: 'ticket', refusal: 'silent', changes: false,
     stage: async (h, user, role) => {
       const s = await freshTicket(h);
       return { ...s, viewId: await openedAsFormerAgent(h, user, ALLOWED.ticket.includes(role), () => h.driver.clickButton(user, W.triage, s.ticket.cardTs!, 'ticket_reply')) };
     },
-    act: async (h, user, s) => {
-      await h.driver.suggestOptions(user, s.viewId!, 'reply_template_pick', 'greet');
-      return h.driver.clickViewButton(user, s.viewId!, 'reply_template_pick', { selectedOption: 'greet' });
+    act: async (h, user, s) => ({ json: { options: (await h.driver.suggestOptions(user, s.viewId!, 'reply_template_pick', '')).options } }),
+    allowed: (_h, _u, _s, seen) => expect(seen.json!.options!.map((o) => o.value).sort()).toEqual(['got-it', 'greet', 'order-update']),
+    refused: (_h, _u, _s, seen) => expect(seen.json!.options).toEqual([]),
+  },
+  {
+    what: 'Reply modal: template picked', access: 'ticket', refusal: 'silent', changes: false,
+    stage: async (h, user, role) => {
+      const s = await freshTicket(h);
+      // Offered while they could use it; picked after.
+      const search = (viewId: string) => h.driver.suggestOptions(user, viewId, 'reply_template_pick', 'greet');
+      const viewId = await openedAsFormerAgent(h, user, ALLOWED.ticket.includes(role), () => h.driver.clickButton(user, W.triage, s.ticket.cardTs!, 'ticket_reply'), search);
+      if (ALLOWED.ticket.includes(role)) await search(viewId);
+      return { ...s, viewId };
     },
+    act: (h, user, s) => h.driver.clickViewButton(user, s.viewId!, 'reply_template_pick', { selectedOption: 'greet' }),
     allowed: (h, user, s) => expect(replyBox(h, user, s.viewId!).element!.initial_value).toBe('Hi Carol, we are on it.'),
   },
   {
@@ -335,6 +356,22 @@ describe('authorization: ticket work (buttons, /ticket, modals, emoji)', () => {
   });
   afterAll(() => h?.stop());
   matrix(TICKET_CASES, TICKET_ROLES, () => h);
+
+  it('tells someone who is not an agent nothing of which tickets exist: /ticket N answers alike for N missing', async () => {
+    const { ticket } = await freshTicket(h);
+    for (const user of [W.carol, W.ada, LEAD, PARTNER_ADMIN]) {
+      const answers = [];
+      for (const number of [ticket.number, 999]) {
+        await ticketCommand(h, user, `${number}`);
+        await h.settle();
+        answers.push(lastAnswer(h, user));
+      }
+      expect(answers, user).toEqual([REFUSED.agent, REFUSED.agent]);
+    }
+    await ticketCommand(h, W.alice, '999');
+    await h.settle();
+    expect(lastAnswer(h, W.alice)).toBe('There is no ticket #999.');
+  });
 });
 
 // ---- ! thread commands: only people in the triage channel can type there ------------------------------------

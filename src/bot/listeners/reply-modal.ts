@@ -27,10 +27,13 @@ const replyText = (values: StateValues) =>
 
 /** The Reply modal: a template picked fills the box; Send posts the text in the origin thread, then maybe pending/close. */
 export function registerReplyModal(app: App, ctx: BotContext): void {
-  // The template picker's search: names containing what the agent typed, most used first.
+  // The template picker's search: names containing what the agent typed, most used first. Only for the ticket's
+  // agents (the modal may outlive its opener's membership): anyone else is offered nothing.
   app.options(ACTIONS.templatePick, async ({ ack, options, body }) => {
-    const teamId = body.view?.app_installed_team_id ?? body.team?.id ?? body.user.team_id ?? '';
-    await ack({ options: (await ctx.templates.names(teamId, options.value ?? '')).map(templateOption) as never });
+    const metadata = JSON.parse(body.view?.private_metadata || '{}') as ModalMetadata;
+    const ticket = Number.isInteger(metadata.ticketId) ? await ctx.tickets.byId(metadata.ticketId!) : null;
+    if (!ticket || (await agentProblem(body.user.id, ctx, ticket))) return ack({ options: [] });
+    await ack({ options: (await ctx.templates.names(ticket.teamId, options.value ?? '')).map(templateOption) as never });
   });
 
   app.action<BlockAction<ExternalSelectAction>>(ACTIONS.templatePick, async ({ ack, body, action }) => {

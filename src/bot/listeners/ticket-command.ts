@@ -20,12 +20,11 @@ export function registerTicketCommand(app: App, ctx: BotContext): void {
       const request = parsed.value;
       const teamId = context.teamId!; // the installation's workspace, not the user's (installation-team.ts)
       if (request.kind === 'help') return answer.ephemeral(`Usage:\n${TICKET_COMMAND_USAGE}`);
-      if (request.kind === 'customer') {
-        await requireAgentSomewhere(command.user_id, teamId, ctx);
-        return showCustomer(teamId, request.userId, command.trigger_id, ctx);
-      }
+      // Everything else is agents' work. Non-agents are refused before any lookup, with one answer whatever they
+      // name: `/ticket 1` and `/ticket 999` must not tell them which tickets (or templates) exist.
+      await requireAgentSomewhere(command.user_id, teamId, ctx);
+      if (request.kind === 'customer') return showCustomer(teamId, request.userId, command.trigger_id, ctx);
       if (request.kind === 'list') {
-        await requireAgentSomewhere(command.user_id, teamId, ctx);
         return answer.ephemeral(presentTicketList(await withSubjectsNamed(await ctx.tickets.list(teamId, request.filter, command.user_id), ctx.directory), request.filter));
       }
       const ticket = await ctx.tickets.byNumber(teamId, request.number);
