@@ -378,7 +378,11 @@ describe('authorization: ticket work (buttons, /ticket, modals, emoji)', () => {
 
 const say = (text: (s: Stage) => string) => (h: Harness, user: string, s: Stage) => h.driver.userSays(user, W.triage, text(s), { thread_ts: s.ticket.cardTs! });
 
+const notes = async (h: Harness, s: Stage) => (await h.testDb.db('messages').where({ ticket_id: s.ticket.id, visibility: 'internal' }).select('text', 'author_role')).map((m) => `${m.author_role}: ${m.text}`);
+
 const THREAD_CASES: Case[] = [
+  // A plain message is an internal note, kept with the ticket as an agent's: only agents' are.
+  { what: 'a note (no ! command)', access: 'ticket', refusal: 'silent', act: say(() => 'Same printer as last week.'), changes: true, allowed: async (h, _u, s) => expect(await notes(h, s)).toEqual(['agent: Same printer as last week.']) },
   { what: '!show', access: 'ticket', act: say(() => '!show'), changes: false, allowed: (_h, _u, s, seen) => expect(seen.answers.join()).toContain(`#${s.ticket.number} Case`) },
   { what: '!assign me', access: 'ticket', act: say(() => '!assign me'), changes: true, allowed: assignedTo('actor') },
   { what: '!assign @agent', access: 'ticket', act: say(() => `!assign <@${W.bob}>`), changes: true, allowed: assignedTo(W.bob) },
@@ -399,9 +403,9 @@ const THREAD_CASES: Case[] = [
   { what: '!help', access: 'anyone', act: say(() => '!help'), changes: false, allowed: (_h, _u, _s, seen) => expect(seen.answers.join()).toContain('!close') },
 ];
 
-describe('authorization: ! thread commands, from triage channel members who are not on THREADDESK_AGENTS', () => {
+describe('authorization: ! thread commands and notes, from triage channel members who are not on THREADDESK_AGENTS', () => {
   // Slack lets only channel members type in the triage thread; with an explicit agent list, members who are not
-  // on it (a requester, admins) can, and are refused like anyone else.
+  // on it (a requester, admins) can, and are refused like anyone else; their plain messages are not kept as notes.
   let h: Harness;
   beforeAll(async () => {
     h = await startWorld({ THREADDESK_ADMINS: `${LEAD},${ROOT}`, THREADDESK_AGENTS: `${W.alice},${W.bob},${W.erin}` });

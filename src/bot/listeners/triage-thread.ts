@@ -23,6 +23,11 @@ export async function handleTriageThreadMessage(message: InboundMessage, ctx: Bo
   const ticket = await ctx.tickets.byCard(message.channelId, message.threadTs);
   if (!ticket) return;
   if (!isThreadCommand(message.text)) {
+    // Notes are agents' words. With THREADDESK_AGENTS set, a channel member who is not on it is not an agent: their
+    // message stays in Slack, but is not kept as an agent's note on the ticket.
+    if (!(await ctx.directory.isAgent(message.userId, ticket.triageChannelId))) {
+      return ctx.logger.info({ ticket: ticket.number, user: message.userId, ts: message.ts }, 'a triage thread message from someone who is not an agent was not kept as a note');
+    }
     await recordNote(ticket, message, ctx.useCaseDeps);
     await followMentionedAgents(ticket, message.text, ctx);
     return;
