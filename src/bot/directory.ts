@@ -104,9 +104,16 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
      */
     async isSettingsAdmin(userId: string): Promise<boolean> {
       if (options.adminIds?.includes(userId)) return true;
-      const [user, home] = await Promise.all([this.user(userId), workspace.get('home', async () => (await client.auth.test()).team_id ?? '')]);
+      const [user, home] = await Promise.all([this.user(userId), this.homeTeam()]);
       return user.isAdmin && !user.isBot && (user.teamId ?? home) === home;
     },
+    /** The workspace the bot is installed in (its token's, from auth.test), asked once a day. */
+    homeTeam: () =>
+      workspace.get('home', async () => {
+        const { team_id: teamId } = await client.auth.test();
+        if (!teamId) throw new Error('auth.test named no workspace for the bot token');
+        return teamId;
+      }),
     /** One message by its ts (for a 🎫 reaction, whose event carries no text): top-level first, then as a reply. */
     async message(channel: string, ts: string): Promise<SlackMessage | null> {
       const history = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });

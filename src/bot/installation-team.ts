@@ -7,22 +7,12 @@ import type { App } from '@slack/bolt';
  * bot token its authorize step names no team). Tickets, settings and triage channels are our workspace's: judged
  * against the partner's team, one of our agents would be refused, and ticket numbers looked up where none exist.
  *
- * With one bot token the installation's workspace is the token's (auth.test), asked once. Events carry it already
+ * With one bot token the installation's workspace is the token's (auth.test, kept by the directory). Events carry it already
  * (`authorizations[0].team_id`), so they are left alone and no Web API call stands before their answer.
  */
-export function useInstallationTeam(app: App): void {
-  let installation: Promise<string> | null = null;
-  app.use(async ({ body, context, client, next }) => {
-    if ((body as { type?: string }).type !== 'event_callback') {
-      installation ??= client.auth.test().then(({ team_id: teamId }) => {
-        if (!teamId) throw new Error('auth.test named no workspace for the bot token');
-        return teamId;
-      });
-      context.teamId = await installation.catch((err: unknown) => {
-        installation = null; // asked again with the next request
-        throw err;
-      });
-    }
+export function useInstallationTeam(app: App, homeTeam: () => Promise<string>): void {
+  app.use(async ({ body, context, next }) => {
+    if ((body as { type?: string }).type !== 'event_callback') context.teamId = await homeTeam();
     await next();
   });
 }

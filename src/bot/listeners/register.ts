@@ -15,7 +15,7 @@ import { registerTicketFromMessage } from './ticket-from-message.js';
 
 /** One register function per Slack surface; first, every request names the workspace the bot is installed in. */
 export function registerListeners(app: App, ctx: BotContext): void {
-  useInstallationTeam(app);
+  useInstallationTeam(app, () => ctx.directory.homeTeam());
   registerMessageEvents(app, ctx);
   registerTicketFromMessage(app, ctx);
   registerEmojiActions(app, ctx);
