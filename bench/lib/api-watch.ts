@@ -2,7 +2,7 @@
  * Tells the benchmark, without polling, when the emulator has handled a Web API call (views.open, views.update,
  * chat.update …): the moment a modal is actually open or updated in "Slack". It wraps the emulator's private
  * `record` (called once per Web API call, just before the answer is sent) — a benchmark-only hook, like
- * node-http-transport.ts; if the emulator's internals change it falls back to polling emu.calls().
+ * seedMessages in events.ts; if the emulator's internals change it falls back to polling emu.calls().
  */
 import type { SlackEmulator } from '../../src/emulator/index.js';
 import { sleep } from './stats.js';
