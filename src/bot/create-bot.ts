@@ -73,7 +73,11 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const socketMode = config.appToken !== null;
   // Events are stored (slack_inbox) before they are answered, then processed; see http/slack-gate.ts.
-  const inboxStore = createInboxStore(db);
+  // SQLite: the inbox writes on a connection of its own, so an event's answer never queues behind a ticket's
+  // transaction in the pool (the file's write lock is still one: busy_timeout makes them take turns).
+  const ownConnections = dbKind(config.databaseUrl) === 'sqlite' && !config.databaseUrl.includes(':memory:');
+  const inboxDb = ownConnections ? connectDb(config.databaseUrl) : db;
+  const inboxStore = createInboxStore(inboxDb);
   const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore });
   const clientOptions = { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 };
   const receiver = socketMode
@@ -113,16 +117,16 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     owner,
     recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite',
   });
-  receiver.useGate(createSlackGate({ app, inbox, logger, rejected: metrics.rejected }));
+  const gate = createSlackGate({ app, inbox, logger, rejected: metrics.rejected });
+  receiver.useGate(gate);
 
   // SQLite has one connection per pool: reports (seconds on a large history) read on a connection of their
   // own, so they never hold up ingest. WAL lets that reader run beside the bot's writes.
-  const ownReportDb = dbKind(config.databaseUrl) === 'sqlite' && !config.databaseUrl.includes(':memory:');
-  const reportDb = ownReportDb ? connectDb(config.databaseUrl, { forReports: true }) : db;
+  const reportDb = ownConnections ? connectDb(config.databaseUrl, { forReports: true }) : db;
   const tickets = createTicketStore(db, () => worker.wake());
   // SQLite: the delivery worker works on a connection of its own, so its reads (cards are drawn from the stored
   // ticket) and its small writes run beside ingest instead of queueing on ingest's one connection.
-  const deliveryDb = ownReportDb ? connectDb(config.databaseUrl) : db;
+  const deliveryDb = ownConnections ? connectDb(config.databaseUrl) : db;
   const outbox = createOutboxStore(deliveryDb);
   const channels = createChannelStore(db);
   const templates = createTemplateStore(db);
@@ -226,7 +230,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     app,
     context,
     async start(port = config.port) {
-      await seedChannels(config, context, app);
+      // Who the bot is, before the first request: the gate drops the bot's own posts echoed back without storing them.
+      gate.knowSelf(await directory.identity().catch(() => null));
+      await seedChannels(config, context);
       const server = (await app.start(port)) as Server | undefined;
       // Events stored but not processed by an earlier run are processed now.
       await inbox.start();
@@ -246,7 +252,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await inbox.stop();
       await idle();
       await worker.stop();
-      if (ownReportDb) await Promise.all([reportDb.destroy(), deliveryDb.destroy()]);
+      if (ownConnections) await Promise.all([reportDb.destroy(), deliveryDb.destroy(), inboxDb.destroy()]);
     },
     digests: digestScheduler,
     sla: slaWatch,
@@ -289,10 +295,9 @@ async function processStoredEvent(app: App, body: unknown): Promise<InboxOutcome
 }
 
 /** The bootstrap variables seed the channel settings; later changes in Slack (/helpdesk connect) win. */
-async function seedChannels(config: Config, ctx: BotContext, app: App): Promise<void> {
+async function seedChannels(config: Config, ctx: BotContext): Promise<void> {
   if (!config.triageChannel) return;
-  const { team_id: teamId } = await app.client.auth.test();
-  if (!teamId) return;
+  const { teamId } = await ctx.directory.identity();
   if (!(await ctx.channels.defaultTriage(teamId))) await ctx.channels.setDefaultTriage(teamId, config.triageChannel);
   for (const channel of config.intakeChannels) {
     if (!(await ctx.channels.intake(channel))) await ctx.channels.connect(teamId, channel, config.triageChannel, ctx.clock.now());

@@ -27,6 +27,8 @@ const LOOKAHEAD_MS = 250;
 const LEASE_MS = 30_000;
 const IDLE_POLL_MS = 250;
 const COMPLETE_BATCH_MS = 20;
+/** How long a wake waits for others to join it before the worker claims. */
+const WAKE_COALESCE_MS = 20;
 const MAX_BACKOFF_MS = 10_000;
 /** Errors that are not Slack's (a bug, the database) are tried this many times before the delivery is given up. */
 const MAX_INTERNAL_ATTEMPTS = 10;
@@ -76,14 +78,20 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     return done.length >= 50 ? flush() : new Promise((resolve) => setTimeout(() => void flush().then(resolve, resolve), COMPLETE_BATCH_MS));
   };
 
+  // Wakes that come close together (each new ticket, each delivery done) make one claim a few ms later, not one
+  // each: under a steady stream of messages that is a handful of claim transactions a second instead of hundreds,
+  // each of which would hold SQLite's write lock against the inbox and ingest.
+  let wakeTimer: NodeJS.Timeout | null = null;
   const wake = () => {
     wakeRequested = true;
-    wakeUp?.();
+    wakeTimer ??= setTimeout(() => {
+      wakeTimer = null;
+      wakeUp?.();
+    }, WAKE_COALESCE_MS);
   };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      if (wakeRequested) return resolve();
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(done, wakeRequested ? Math.min(ms, WAKE_COALESCE_MS) : ms);
       function done() {
         clearTimeout(timer);
         wakeUp = null;

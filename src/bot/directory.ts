@@ -30,13 +30,20 @@ export interface SlackMessage {
 
 export type Directory = ReturnType<typeof createDirectory>;
 
+/** Who the bot is: the workspace its token belongs to, its user id and its bot id. */
+export interface BotIdentity {
+  teamId: string;
+  botUserId: string | null;
+  botId: string | null;
+}
+
 /** Who is who: agents (triage channel members) and user names, cached briefly to spare Slack's rate limits. */
 export function createDirectory(client: WebClient, options: DirectoryOptions = {}) {
   const ttl = options.cacheMs ?? 60_000;
   const members = ttlCache<Set<string>>(ttl);
   const users = ttlCache<SlackUser>(ttl);
   const channelNames = ttlCache<string>(ttl);
-  const workspace = ttlCache<string>(24 * 3_600_000); // the bot's own team (auth.test)
+  const installation = ttlCache<BotIdentity>(24 * 3_600_000); // the bot's own team and ids (auth.test)
   const kinds = new Map<string, { isBot: boolean; at: number }>();
 
   async function fetchMembers(channel: string): Promise<Set<string>> {
@@ -107,13 +114,17 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
       const [user, home] = await Promise.all([this.user(userId), this.homeTeam()]);
       return user.isAdmin && !user.isBot && (user.teamId ?? home) === home;
     },
-    /** The workspace the bot is installed in (its token's, from auth.test), asked once a day. */
-    homeTeam: () =>
-      workspace.get('home', async () => {
-        const { team_id: teamId } = await client.auth.test();
+    /** The bot's workspace and its own ids (its token's, from auth.test), asked once a day. */
+    identity: () =>
+      installation.get('home', async () => {
+        const { team_id: teamId, user_id: botUserId, bot_id: botId } = await client.auth.test();
         if (!teamId) throw new Error('auth.test named no workspace for the bot token');
-        return teamId;
+        return { teamId, botUserId: botUserId ?? null, botId: botId ?? null };
       }),
+    /** The workspace the bot is installed in. */
+    async homeTeam(): Promise<string> {
+      return (await this.identity()).teamId;
+    },
     /** One message by its ts (for a 🎫 reaction, whose event carries no text): top-level first, then as a reply. */
     async message(channel: string, ts: string): Promise<SlackMessage | null> {
       const history = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });

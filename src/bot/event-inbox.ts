@@ -23,6 +23,11 @@ export interface EventInboxOptions {
 export const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
 /** How long an instance may process an event before another one may take it over. */
 const LEASE_MS = 60_000;
+/**
+ * A done mark waits this long for an arrival to ride along with (one transaction for both); a crash before it
+ * is written only means the event is processed again, which stores nothing twice.
+ */
+const DONE_MARK_DELAY_MS = 250;
 /** Processed events are kept this long, so a late retry of one by Slack is recognised. */
 const KEEP_DONE_MS = 60 * 60_000;
 
@@ -74,7 +79,7 @@ export function createEventInbox(options: EventInboxOptions) {
       writing = writeGroup().finally(() => {
         writing = null;
         if (arrivals.length > 0) scheduleFlush(0);
-        else if (done.length > 0) scheduleFlush(lastWriteFailed ? 1_000 : 50);
+        else if (done.length > 0) scheduleFlush(lastWriteFailed ? 1_000 : waiters.length > 0 ? 0 : DONE_MARK_DELAY_MS);
         wakeWaiters();
       });
     }, delayMs);
@@ -113,7 +118,7 @@ export function createEventInbox(options: EventInboxOptions) {
         .catch((err: unknown): InboxOutcome => ({ retry: true, error: String((err as Error)?.message ?? err) }));
       if (!outcome.retry) {
         done.push(event.id);
-        scheduleFlush(arrivals.length > 0 ? 0 : 20);
+        scheduleFlush(arrivals.length > 0 ? 0 : DONE_MARK_DELAY_MS);
       } else {
         await settleFailure(event, outcome.error);
       }
@@ -185,9 +190,11 @@ export function createEventInbox(options: EventInboxOptions) {
       pollTimer = null;
       await this.idle();
     },
-    /** Resolves once nothing is being written or processed. */
+    /** Resolves once nothing is being written or processed (done marks waiting for company are written now). */
     idle(): Promise<void> {
-      return isIdle() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve));
+      if (isIdle()) return Promise.resolve();
+      if (done.length > 0) scheduleFlush(0);
+      return new Promise<void>((resolve) => waiters.push(resolve));
     },
     processDue,
   };

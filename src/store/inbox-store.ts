@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { writeTransaction } from './db.js';
+import { retryIfBusy, writeTransaction } from './db.js';
 
 /** An Events API request as it arrived (already verified and checked). */
 export interface ArrivedEvent {
@@ -43,21 +43,21 @@ export function createInboxStore(db: Knex) {
 
   return {
     /**
-     * One transaction: inserts the arrivals (an event_id already there is a retry and is left alone) and marks
-     * the processed events done. Returns the ids of the rows inserted, by event_id.
+     * Inserts the arrivals (an event_id already there is a retry and is left alone) and marks the processed events
+     * done. Each statement commits by itself (no BEGIN … COMMIT: one round trip for a group of arrivals): a row is
+     * stored once its insert returns, and a done mark that is lost only means an event is processed again.
+     * Returns the ids of the rows inserted, by event_id.
      */
     async write(batch: InboxWrite): Promise<Map<string, number>> {
-      return writeTransaction(db, async (trx) => {
-        const inserted = new Map<string, number>();
-        const rows = batch.arrived.map((e) => ({ event_id: e.eventId, team_id: e.teamId, body: e.body, not_before: batch.now, received_at: batch.now, claimed_by: batch.owner, lease_until: batch.leaseUntil }));
-        // SQLite caps a statement's variables: groups of 100 rows (7 columns each).
-        for (let i = 0; i < rows.length; i += 100) {
-          const ids = (await trx('slack_inbox').insert(rows.slice(i, i + 100)).onConflict('event_id').ignore().returning(['id', 'event_id'])) as { id: number; event_id: string }[];
-          for (const row of ids) inserted.set(row.event_id, Number(row.id));
-        }
-        if (batch.done.length > 0) await trx('slack_inbox').whereIn('id', batch.done).update({ status: 'done', done_at: batch.now, lease_until: null, claimed_by: null });
-        return inserted;
-      });
+      const inserted = new Map<string, number>();
+      const rows = batch.arrived.map((e) => ({ event_id: e.eventId, team_id: e.teamId, body: e.body, not_before: batch.now, received_at: batch.now, claimed_by: batch.owner, lease_until: batch.leaseUntil }));
+      // SQLite caps a statement's variables: groups of 100 rows (7 columns each).
+      for (let i = 0; i < rows.length; i += 100) {
+        const ids = (await retryIfBusy(() => db('slack_inbox').insert(rows.slice(i, i + 100)).onConflict('event_id').ignore().returning(['id', 'event_id']))) as { id: number; event_id: string }[];
+        for (const row of ids) inserted.set(row.event_id, Number(row.id));
+      }
+      if (batch.done.length > 0) await retryIfBusy(() => db('slack_inbox').whereIn('id', batch.done).update({ status: 'done', done_at: batch.now, lease_until: null, claimed_by: null }));
+      return inserted;
     },
 
     /** Whether a pending event's time has come that no live instance holds. */

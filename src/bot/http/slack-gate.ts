@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
+import type { BotIdentity } from '../directory.js';
 import type { EventInbox } from '../event-inbox.js';
 import type { Answer } from './answer-once.js';
 import { checkSlackPayload } from './slack-payloads.js';
@@ -40,9 +41,23 @@ export function createSlackGate(options: SlackGateOptions) {
   const { app, inbox, rejected } = options;
   const log = options.logger.child({ component: 'slack-gate' });
 
+  let self: BotIdentity | null = null;
+
+  /**
+   * The bot's own posts and reactions come back as events; Bolt's ignoreSelf would drop them after they were
+   * stored. Known at the door (once the bot knows who it is), they are answered without being stored: a card
+   * posted is one inbox row, not two. The same rule as Bolt's (middleware/builtin.ts, ignoreSelf).
+   */
+  function isOwnEcho(event: { type?: unknown; subtype?: unknown; bot_id?: unknown; user?: unknown }): boolean {
+    if (!self) return false;
+    if (event.type === 'message' && event.subtype === 'bot_message' && self.botId !== null && event.bot_id === self.botId) return true;
+    return self.botUserId !== null && event.user === self.botUserId && event.type !== 'member_joined_channel' && event.type !== 'member_left_channel';
+  }
+
   async function storeEvent(request: SlackRequest): Promise<void> {
     const { body, answer } = request;
     const eventId = String(body.event_id);
+    if (isOwnEcho(body.event as Record<string, unknown>)) return answer.ok();
     const late = setTimeout(() => {
       log.warn({ eventId }, 'a Slack event was not stored within its answer window: answered 503, Slack will send it again');
       void answer.retry(503);
@@ -81,6 +96,10 @@ export function createSlackGate(options: SlackGateOptions) {
   }
 
   return {
+    /** Who the bot is (auth.test at start); until then its echoes are stored and dropped by Bolt instead. */
+    knowSelf(identity: BotIdentity | null): void {
+      self = identity;
+    },
     async handle(request: SlackRequest): Promise<void> {
       const check = checkSlackPayload(request.body);
       if (!check.ok) {
