@@ -42,7 +42,7 @@ interface Arrival {
 /**
  * Slack's events, stored before they are answered and processed from the store. Arrivals are written in groups
  * ("group commit": the events that come while one group is written go into the next), together with the done
- * marks of the events processed meanwhile, so a burst costs one transaction per group, not two per event.
+ * marks of the events processed meanwhile, so a burst costs one write per group, not two per event.
  * Each stored event is then processed at once by the instance that stored it; events left pending (a crash, a
  * failure that may pass, another instance's) are found by a poll.
  */
@@ -184,11 +184,13 @@ export function createEventInbox(options: EventInboxOptions) {
       await processDue().catch((err: unknown) => log.warn({ err }, 'stored Slack events could not be read'));
       poll();
     },
-    /** Stops polling and waits for the events being written or processed. */
+    /** Stops polling and waits for the events being written or processed (not forever: what is stored stays). */
     async stop(): Promise<void> {
       if (pollTimer) clearTimeout(pollTimer);
       pollTimer = null;
-      await this.idle();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+      clearTimeout(timer);
     },
     /** Resolves once nothing is being written or processed (done marks waiting for company are written now). */
     idle(): Promise<void> {
