@@ -107,6 +107,28 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     expect(h.emu.messages(W.triage)).toHaveLength(1);
   });
 
+  // Several instances share a PostgreSQL database only (SQLite serves one process, whose memory is enough).
+  it.skipIf(process.env.THREADDESK_TEST_DB !== 'postgres')('ignores a replay sent to another instance on the same database', async () => {
+    const { originTs } = await postInIntake(h, W.carol, 'Where is my parcel?');
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 reply Tomorrow morning.');
+    await h.settle();
+    const config = loadConfig({ SLACK_BOT_TOKEN: h.emu.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: h.emu.apiUrl, DATABASE_URL: h.testDb.url, THREADDESK_SLACK_RATE_SCALE: '1000' });
+    if (!config.ok) throw new Error(config.errors.join('; '));
+    const second = await createBot({ config: config.config, db: h.testDb.db, logger: h.logger, clock: h.clock, retryConfig: { retries: 0 } });
+    const port = await second.start(0);
+    try {
+      expect((await h.driver.replaySigned('command=%2Fticket', `http://127.0.0.1:${port}/slack/events`)).status).toBe(200);
+      // An event replayed to the other instance is the same event_id in the shared inbox: not stored again.
+      expect((await h.driver.replaySigned('Where is my parcel?', `http://127.0.0.1:${port}/slack/events`)).status).toBe(200);
+      await second.whenIdle();
+      await h.settle();
+      expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Tomorrow morning.']);
+      expect((await h.testDb.db('messages').where({ text: 'Where is my parcel?' })).length).toBe(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('refuses a request body over 1 MB with 413 before reading it all, and keeps working', async () => {
     const huge = JSON.stringify({ type: 'event_callback', event: { type: 'message', text: 'x'.repeat(1024 * 1024 + 1000) } });
     expect((await h.driver.sendSigned(huge, 'application/json')).status).toBe(413);
