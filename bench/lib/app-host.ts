@@ -3,7 +3,7 @@
  * ephemeral HTTP port. Used directly (--in-process) or inside a child process (bench/lib/app-child.ts), so
  * that the app's event loop does not share a thread with the emulator and the load generator.
  */
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { processMonitor, type ProbeSample } from './probe.js';
 import { Writable } from 'node:stream';
 import { createBot } from '../../src/bot/create-bot.js';
 import { loadConfig } from '../../src/config.js';
@@ -32,53 +32,10 @@ export interface LogSummary {
   samples: string[];
 }
 
-/** Where a process spent a phase: event-loop delay (how long a ready callback waited) and CPU time. */
-export interface ProcessStats {
-  loopP99Ms: number;
-  loopMaxMs: number;
-  /** CPU time (user + system) over wall time since the last reset, 1.0 = one core busy. */
-  cpuCores: number;
-  /** Garbage-collection pauses: longest and total, ms. */
-  gcMaxMs: number;
-  gcTotalMs: number;
-}
+/** Where a process spent a phase: event-loop delay, CPU (1.0 = one core busy), GC pauses (see probe.ts). */
+export type ProcessStats = Pick<ProbeSample, 'loopP99Ms' | 'loopMaxMs' | 'cpuCores' | 'gcMaxMs' | 'gcTotalMs'>;
 
-/** Measures this process from one reset() to the next read(). */
-export function processMonitor(): { reset(): void; read(): ProcessStats } {
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  let cpu = process.cpuUsage();
-  let wall = performance.now();
-  let gcMax = 0;
-  let gcTotal = 0;
-  const gc = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      gcMax = Math.max(gcMax, entry.duration);
-      gcTotal += entry.duration;
-    }
-  });
-  gc.observe({ entryTypes: ['gc'] });
-  return {
-    reset() {
-      loop.reset();
-      gcMax = 0;
-      gcTotal = 0;
-      cpu = process.cpuUsage();
-      wall = performance.now();
-    },
-    read() {
-      const used = process.cpuUsage(cpu);
-      const elapsed = performance.now() - wall;
-      return {
-        loopP99Ms: Number((loop.percentile(99) / 1e6).toFixed(1)),
-        loopMaxMs: Number((loop.max / 1e6).toFixed(1)),
-        cpuCores: Number(((used.user + used.system) / 1000 / elapsed).toFixed(2)),
-        gcMaxMs: Number(gcMax.toFixed(1)),
-        gcTotalMs: Number(gcTotal.toFixed(0)),
-      };
-    },
-  };
-}
+export { processMonitor };
 
 /** The app seen from the benchmark; every method is async so a child-process proxy can implement it too. */
 export interface AppHandle {
