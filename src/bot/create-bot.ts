@@ -134,6 +134,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const directory = createDirectory(app.client, { agentIds: config.agentIds, adminIds: config.adminIds });
   const sender = createSlackSender(app.client);
   metrics.watchDeliveries(outbox);
+  metrics.watchInbox(inboxStore);
   const replying = createReplyPresence(() => clock.now());
   const publisher = createTicketPublisher(tickets);
   const context: BotContext = {

@@ -12,6 +12,7 @@ export function createBotMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'threaddesk_' });
   let source: DeliveryBacklog = { backlog: async () => ({ pending: 0, oldestAt: null, failed: 0 }) };
+  let inbox: DeliveryBacklog = { backlog: async () => ({ pending: 0, oldestAt: null, failed: 0 }) };
   const registers = [registry];
   return {
     registry,
@@ -19,6 +20,26 @@ export function createBotMetrics() {
     watchDeliveries(outbox: DeliveryBacklog) {
       source = outbox;
     },
+    /** Where the inbox gauges read from (stored Slack events). */
+    watchInbox(events: DeliveryBacklog) {
+      inbox = events;
+    },
+    inboxPending: new Gauge({
+      name: 'threaddesk_inbox_pending',
+      help: 'Slack events stored and not yet processed (a backlog that keeps growing: processing is failing or too slow)',
+      registers,
+      async collect() {
+        this.set((await inbox.backlog().catch(() => null))?.pending ?? 0);
+      },
+    }),
+    inboxFailed: new Gauge({
+      name: 'threaddesk_inbox_failed',
+      help: 'Slack events given up on after their retries (kept in slack_inbox with their error)',
+      registers,
+      async collect() {
+        this.set((await inbox.backlog().catch(() => null))?.failed ?? 0);
+      },
+    }),
     requests: new Counter({ name: 'threaddesk_slack_requests_total', help: 'Slack requests processed, by kind', labelNames: ['kind'], registers }),
     rejected: new Counter({ name: 'threaddesk_slack_requests_rejected_total', help: 'Slack requests refused or ignored, by reason', labelNames: ['reason'], registers }),
     ticketsCreated: new Counter({ name: 'threaddesk_tickets_created_total', help: 'Tickets created', registers }),

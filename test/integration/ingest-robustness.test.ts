@@ -91,6 +91,7 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     expect(row).toMatchObject({ status: 'failed', attempts: RETRY_DELAYS_MS.length + 1, last_error: 'a bug that does not pass' });
     expect(h.logLines.filter((l) => l.includes('was given up on'))).toHaveLength(1);
     expect(await (await fetch(`${h.botUrl}/healthz`)).json()).toMatchObject({ inbox: { pending: 0, failed: 1 } });
+    expect(await (await fetch(`${h.botUrl}/metrics`)).text()).toMatch(/^threaddesk_inbox_failed 1$/m);
   });
 
   it('answers 503 to an event it could not store at all, and stores it once when Slack sends it again', async () => {

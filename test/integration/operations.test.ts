@@ -20,6 +20,8 @@ describe('operations: /metrics and /healthz', () => {
     expect(sample(metrics, 'threaddesk_slack_requests_total', '{kind="event_callback"}')).toBeGreaterThanOrEqual(1);
     expect(sample(metrics, 'threaddesk_delivery_pending')).toBe(0);
     expect(sample(metrics, 'threaddesk_delivery_oldest_seconds')).toBe(0);
+    expect(sample(metrics, 'threaddesk_inbox_pending')).toBe(0);
+    expect(sample(metrics, 'threaddesk_inbox_failed')).toBe(0);
 
     // Slack rate-limits one card post: counted by method and status.
     h.emu.failNext('chat.postMessage', { retryAfter: 0 });
