@@ -9,7 +9,8 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { boltLogger } from '../logger.js';
 import { createChannelStore } from '../store/channel-store.js';
-import { connectDb, dbKind, type Db } from '../store/db.js';
+import { connectDb, dbKind, inboxDatabaseUrl, type Db } from '../store/db.js';
+import { migrateInbox } from '../store/migrate.js';
 import { createRoutingStore } from '../store/routing-store.js';
 import { createTemplateStore } from '../store/template-store.js';
 import { createTicketStore } from '../store/ticket-store.js';
@@ -73,10 +74,12 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const socketMode = config.appToken !== null;
   // Events are stored (slack_inbox) before they are answered, then processed; see http/slack-gate.ts.
-  // SQLite: the inbox writes on a connection of its own, so an event's answer never queues behind a ticket's
-  // transaction in the pool (the file's write lock is still one: busy_timeout makes them take turns).
+  // SQLite: the inbox is a file of its own, so an event's answer never waits for the database's one write lock
+  // (a ticket's transaction, a report's temporary tables, another process); see inboxDatabaseUrl.
   const ownConnections = dbKind(config.databaseUrl) === 'sqlite' && !config.databaseUrl.includes(':memory:');
-  const inboxDb = ownConnections ? connectDb(config.databaseUrl) : db;
+  const inboxUrl = inboxDatabaseUrl(config.databaseUrl);
+  const inboxDb = inboxUrl ? connectDb(inboxUrl) : db;
+  if (inboxUrl) await migrateInbox(inboxDb);
   const inboxStore = createInboxStore(inboxDb);
   const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore });
   const clientOptions = { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 };
@@ -253,7 +256,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await inbox.stop();
       await idle();
       await worker.stop();
-      if (ownConnections) await Promise.all([reportDb.destroy(), deliveryDb.destroy(), inboxDb.destroy()]);
+      if (ownConnections) await Promise.all([reportDb.destroy(), deliveryDb.destroy()]);
+      if (inboxUrl) await inboxDb.destroy();
     },
     digests: digestScheduler,
     sla: slaWatch,

@@ -24,6 +24,19 @@ export function dbKind(databaseUrl: string): DbKind {
   return databaseUrl.startsWith('postgres') ? 'postgres' : 'sqlite';
 }
 
+/**
+ * Where the Slack event inbox lives. On SQLite it is a file of its own beside the database (`data/threaddesk.db` →
+ * `data/threaddesk.inbox.db`): storing an event before Slack gets its answer then never waits for the database's
+ * one write lock, held by a ticket's transaction or a report. PostgreSQL (row locks) and an in-memory SQLite
+ * database keep the inbox in the database itself: null.
+ */
+export function inboxDatabaseUrl(databaseUrl: string): string | null {
+  if (dbKind(databaseUrl) === 'postgres' || databaseUrl.includes(':memory:')) return null;
+  const filename = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+  const ext = path.extname(filename);
+  return `sqlite:${ext ? `${filename.slice(0, -ext.length)}.inbox${ext}` : `${filename}.inbox`}`;
+}
+
 /** Opens the database named by a `sqlite:<path>` or `postgres://…` URL. */
 export function connectDb(databaseUrl: string, options: ConnectOptions = {}): Db {
   if (dbKind(databaseUrl) === 'postgres') {
@@ -87,13 +100,13 @@ export async function retryIfBusy<T>(run: () => Promise<T>, attempts = 8): Promi
  * A write transaction, again if SQLite refused it (retryIfBusy). On SQLite its first statement is a write that
  * changes nothing, which takes the file's write lock at once (what BEGIN IMMEDIATE does): another process's
  * write then makes it wait (busy_timeout) instead of failing later, when a read-then-write transaction would
- * find its snapshot stale.
+ * find its snapshot stale. `lockTable` is any table of the file (the inbox's own file has only slack_inbox).
  */
-export function writeTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+export function writeTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>, lockTable = 'tickets'): Promise<T> {
   const sqlite = db.client.config.client === 'sqlite3';
   return retryIfBusy(() =>
     db.transaction(async (trx) => {
-      if (sqlite) await trx.raw('UPDATE tickets SET id = id WHERE 0');
+      if (sqlite) await trx.raw(`UPDATE ${lockTable} SET id = id WHERE 0`);
       return work(trx);
     }),
   );

@@ -79,7 +79,7 @@ export function createInboxStore(db: Knex) {
           await trx('slack_inbox').whereIn('id', rows.map((r) => r.id)).update({ claimed_by: options.owner, lease_until: now + options.leaseMs });
         }
         return rows.map((r) => ({ id: Number(r.id), eventId: r.event_id, body: r.body, attempts: Number(r.attempts) }));
-      });
+      }, 'slack_inbox');
     },
 
     /** Processing failed for a reason that may pass (the database was unreachable…): again at `notBefore`. */

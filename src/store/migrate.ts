@@ -35,6 +35,18 @@ export const migrationSource: Knex.MigrationSource<string> = {
   getMigration: async (name) => migrations[name]!,
 };
 
+/** The migrations of the inbox's own SQLite file (see `inboxDatabaseUrl`): its one table. */
+const inboxMigrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => ['20261202000011_create_slack_inbox'],
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
+
+/** Brings the inbox's own SQLite file up to date (the database's `slack_inbox`, unused then, stays empty). */
+export async function migrateInbox(db: Knex): Promise<void> {
+  await db.migrate.latest({ migrationSource: inboxMigrationSource });
+}
+
 export async function migrateLatest(db: Knex): Promise<void> {
   await db.migrate.latest({ migrationSource });
 }

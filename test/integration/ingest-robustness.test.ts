@@ -44,11 +44,11 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     // A replayed event is recognised by its event_id (the inbox stores each one once): one message, one row.
     await h.driver.userSays(W.carol, W.help, 'Any news?', { thread_ts: originTs });
     await h.settle();
-    const stored = await h.testDb.db('slack_inbox').count({ n: '*' });
+    const stored = await h.inboxDb('slack_inbox').count({ n: '*' });
     expect((await h.driver.replaySigned('"text":"Any news?"')).status).toBe(200);
     await h.settle();
     expect((await h.testDb.db('messages').where({ channel_id: W.help, text: 'Any news?' })).length).toBe(1);
-    expect(await h.testDb.db('slack_inbox').count({ n: '*' })).toEqual(stored);
+    expect(await h.inboxDb('slack_inbox').count({ n: '*' })).toEqual(stored);
   });
 
   it('keeps an event it could not process in the inbox and processes it once when the store is back', async () => {
@@ -58,7 +58,7 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     // Stored in the inbox first: Slack gets its 200 and does not retry; processing fails after the answer.
     expect((await h.driver.userSays(W.carol, W.help, 'My card was charged twice')).status).toBe(200);
     await h.settle();
-    const [row] = await h.testDb.db('slack_inbox').where('body', 'like', '%charged twice%');
+    const [row] = await h.inboxDb('slack_inbox').where('body', 'like', '%charged twice%');
     expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'database unreachable' });
     expect(await countTickets(h)).toBe(0);
 
@@ -72,7 +72,7 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     await h.settle();
     expect((await h.testDb.db('messages').where({ text: 'My card was charged twice' })).length).toBe(1);
     expect(h.emu.messages(W.triage)).toHaveLength(1);
-    expect(await h.testDb.db('slack_inbox').where('body', 'like', '%charged twice%').first('status')).toEqual({ status: 'done' });
+    expect(await h.inboxDb('slack_inbox').where('body', 'like', '%charged twice%').first('status')).toEqual({ status: 'done' });
   });
 
   it('gives up on an event that keeps failing after its retries, and keeps it as failed', async () => {
@@ -87,7 +87,7 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     }
     h.clock.advance(3_600_000);
     expect(await h.bot.inbox.processDue()).toBe(0);
-    const [row] = await h.testDb.db('slack_inbox').where('body', 'like', '%cannot be stored%');
+    const [row] = await h.inboxDb('slack_inbox').where('body', 'like', '%cannot be stored%');
     expect(row).toMatchObject({ status: 'failed', attempts: RETRY_DELAYS_MS.length + 1, last_error: 'a bug that does not pass' });
     expect(h.logLines.filter((l) => l.includes('was given up on'))).toHaveLength(1);
     expect(await (await fetch(`${h.botUrl}/healthz`)).json()).toMatchObject({ inbox: { pending: 0, failed: 1 } });
@@ -95,11 +95,11 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
   });
 
   it('answers 503 to an event it could not store at all, and stores it once when Slack sends it again', async () => {
-    await h.testDb.db.schema.renameTable('slack_inbox', 'slack_inbox_away');
+    await h.inboxDb.schema.renameTable('slack_inbox', 'slack_inbox_away');
     const failed = await h.driver.userSays(W.carol, W.help, 'Refund for order 5521 please');
     expect(failed.status).toBe(503); // Slack's retries (the emulator sends three) were refused as well
     await h.settle();
-    await h.testDb.db.schema.renameTable('slack_inbox_away', 'slack_inbox');
+    await h.inboxDb.schema.renameTable('slack_inbox_away', 'slack_inbox');
     // Slack's next retry, byte for byte.
     expect((await h.driver.replaySigned('order 5521')).status).toBe(200);
     expect((await h.driver.replaySigned('order 5521')).status).toBe(200);

@@ -5,7 +5,7 @@ import { postInIntake, useHarness, W, type Harness } from '../support/harness.js
  * What comes through Slack's door with a valid signature but not in the shape Slack documents, or for a
  * listener this app does not have: refused or answered once, at once, and nothing stored.
  */
-const count = async (h: Harness, table: string) => Number(((await h.testDb.db(table).count({ n: '*' })) as { n: number | string }[])[0]!.n);
+const count = async (h: Harness, table: string) => Number(((await (table === 'slack_inbox' ? h.inboxDb : h.testDb.db)(table).count({ n: '*' })) as { n: number | string }[])[0]!.n);
 const rejected = async (h: Harness, reason: string) => {
   const text = await (await fetch(`${h.botUrl}/metrics`)).text();
   return Number(new RegExp(`threaddesk_slack_requests_rejected_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1] ?? 0);

@@ -8,6 +8,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import { SlackEmulator, type SlackDriver } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createTicketStore, type TicketStore } from '../../src/store/ticket-store.js';
+import { connectDb, inboxDatabaseUrl, type Db } from '../../src/store/db.js';
 import { createTestDb, type DbKind, type TestDb } from './databases.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-8f2a1c';
@@ -34,6 +35,8 @@ export interface Harness {
   bot: Bot;
   tickets: TicketStore;
   testDb: TestDb;
+  /** Where the bot keeps Slack events as they arrived (slack_inbox): a file of its own on SQLite, the database on PostgreSQL. */
+  inboxDb: Db;
   logLines: string[];
   logger: Logger;
   /** The bot's clock: real time plus an offset that tests move forward (SLA clocks, digest times). */
@@ -72,6 +75,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let offset = 0;
   const clock = { now: () => systemClock.now() + offset, advance: (ms: number) => void (offset += ms) };
   const bot = await createBot({ config: result.config, db: testDb.db, logger, clock, retryConfig: { retries: 0 } });
+  const inboxUrl = inboxDatabaseUrl(testDb.url);
+  const inboxDb = inboxUrl ? connectDb(inboxUrl) : testDb.db;
   const port = await bot.start(0);
   emu.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
 
@@ -95,6 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     bot,
     tickets: createTicketStore(testDb.db),
     testDb,
+    inboxDb,
     botUrl: `http://127.0.0.1:${port}`,
     logLines,
     logger,
@@ -103,6 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async stop() {
       await bot.stop();
       await emu.stop();
+      if (inboxUrl) await inboxDb.destroy();
       await testDb.drop();
     },
   };
