@@ -10,6 +10,7 @@ import * as addReportIndexes from '../../migrations/20261130000008_add_report_in
 import * as createTicketMetrics from '../../migrations/20261130000009_create_ticket_metrics.js';
 import * as createDeliveries from '../../migrations/20261130000010_create_deliveries.js';
 import * as createSlackInbox from '../../migrations/20261202000011_create_slack_inbox.js';
+import * as createChannelLayer from '../../migrations/20261202000012_create_channel_layer.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '20261130000009_create_ticket_metrics': createTicketMetrics,
   '20261130000010_create_deliveries': createDeliveries,
   '20261202000011_create_slack_inbox': createSlackInbox,
+  '20261202000012_create_channel_layer': createChannelLayer,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
