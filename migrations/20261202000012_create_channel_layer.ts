@@ -13,6 +13,10 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['customer_id']);
     t.index(['origin_kind', 'origin_source']);
   });
+  await knex.schema.alterTable('messages', (t) => {
+    // Email: the quoted history below a reply (kept, not mirrored).
+    t.text('quoted_text');
+  });
   await knex.schema.alterTable('channel_settings', (t) => {
     // An intake "channel" is a Slack channel (its id) or a mailbox ("email:support@shop.example").
     t.string('kind', 16).notNullable().defaultTo('slack');
@@ -46,6 +50,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('customer_identities');
   await knex.schema.dropTable('customers');
   await knex.schema.alterTable('channel_settings', (t) => t.dropColumn('kind'));
+  await knex.schema.alterTable('messages', (t) => t.dropColumn('quoted_text'));
   await knex.schema.alterTable('tickets', (t) => {
     t.dropIndex(['origin_kind', 'origin_source']);
     t.dropIndex(['customer_id']);

@@ -14,6 +14,22 @@ export interface Config {
   adminIds: string[];
   /** Multiplies Slack's documented rate limits the delivery worker keeps to (1 for real Slack; a test emulator may allow more). */
   slackRateScale: number;
+  email: EmailConfig;
+}
+
+export interface EmailConfig {
+  /** Inbound SMTP listener, or null (off). */
+  smtpListen: { host: string; port: number } | null;
+  /** Outbound relay, smtp://[user:pass@]host:port or smtps://…, or null. */
+  smtpUrl: string | null;
+  /** Bootstrap mailboxes: address → triage channel id. */
+  inboxes: { address: string; triageChannelId: string }[];
+  /** A mailbox to poll, imap(s)://user:pass@host[:port]/MAILBOX, or null. */
+  imapUrl: string | null;
+  /** Bearer secret of POST /inbound/email (and the intake API), or null (those routes are off). */
+  apiSecret: string | null;
+  /** Mails over this many bytes are refused. */
+  maxBytes: number;
 }
 
 const channelId = /^[CGD][A-Z0-9]{2,}$/;
@@ -24,6 +40,20 @@ const list = (pattern: RegExp, what: string) =>
     .optional()
     .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
     .refine((ids) => ids.every((id) => pattern.test(id)), `expected comma-separated ${what} ids`);
+
+const address = /^[^\s@,=]+@[^\s@,=]+\.[^\s@,=]+$/;
+const inboxes = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+  .refine((pairs) => pairs.every((p) => { const [a, c] = p.split('='); return address.test(a ?? '') && channelId.test(c ?? ''); }), 'expected address=CHANNEL_ID pairs, comma-separated (support@shop.example=C0123ABCD)')
+  .transform((pairs) => pairs.map((p) => ({ address: p.split('=')[0]!.toLowerCase(), triageChannelId: p.split('=')[1]! })));
+const listen = z
+  .string()
+  .regex(/^(?:[^:\s]+:)?\d{1,5}$/, 'expected [host:]port, e.g. 2525 or 127.0.0.1:2525')
+  .transform((v) => { const at = v.lastIndexOf(':'); return at < 0 ? { host: '0.0.0.0', port: Number(v) } : { host: v.slice(0, at), port: Number(v.slice(at + 1)) }; })
+  .refine((l) => l.port <= 65535, 'expected a port up to 65535')
+  .optional();
 
 const schema = z.object({
   SLACK_BOT_TOKEN: z.string({ error: 'is required (a bot token, xoxb-…)' }).regex(/^xoxb-/, 'expected a bot token starting with xoxb-'),
@@ -40,6 +70,12 @@ const schema = z.object({
   THREADDESK_INTAKE_CHANNELS: list(channelId, 'channel'),
   THREADDESK_AGENTS: list(userId, 'user'),
   THREADDESK_ADMINS: list(userId, 'user'),
+  THREADDESK_SMTP_LISTEN: listen,
+  THREADDESK_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'expected smtp://[user:pass@]host:port or smtps://…').optional(),
+  THREADDESK_EMAIL_INBOXES: inboxes,
+  THREADDESK_IMAP_URL: z.string().regex(/^imaps?:\/\/[^\s]+$/, 'expected imaps://user:pass@host[:port]/INBOX').optional(),
+  THREADDESK_API_SECRET: z.string().min(16, 'expected a secret of at least 16 characters').optional(),
+  THREADDESK_EMAIL_MAX_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().positive('expected a positive number of bytes').default(25 * 1024 * 1024),
   THREADDESK_SLACK_RATE_SCALE: z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(1),
 });
 
@@ -75,6 +111,14 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       agentIds: v.THREADDESK_AGENTS,
       adminIds: v.THREADDESK_ADMINS,
       slackRateScale: v.THREADDESK_SLACK_RATE_SCALE,
+      email: {
+        smtpListen: v.THREADDESK_SMTP_LISTEN ?? null,
+        smtpUrl: v.THREADDESK_SMTP_URL ?? null,
+        inboxes: v.THREADDESK_EMAIL_INBOXES,
+        imapUrl: v.THREADDESK_IMAP_URL ?? null,
+        apiSecret: v.THREADDESK_API_SECRET ?? null,
+        maxBytes: v.THREADDESK_EMAIL_MAX_BYTES,
+      },
     },
   };
 }

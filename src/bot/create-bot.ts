@@ -8,6 +8,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { boltLogger } from '../logger.js';
+import { createCustomerStore } from '../store/customer-store.js';
+import { createMailboxCursorStore } from '../store/mailbox-cursor-store.js';
+import { createMailIntake, type MailIntake } from '../ingest/email/mail-intake.js';
+import { mailboxChannel } from '../ingest/email/ingest-email.js';
+import type { ImapPoller } from '../ingest/email/imap-poller.js';
+import { createEmailDoors } from './email/email-channel.js';
+import { emailIngestDeps } from './email/email-wiring.js';
+import { createMailSender } from './email/mail-sender.js';
+import { escapeMrkdwn } from './slack-text.js';
 import { createChannelStore } from '../store/channel-store.js';
 import { connectDb, dbKind, inboxDatabaseUrl, type Db } from '../store/db.js';
 import { migrateInbox } from '../store/migrate.js';
@@ -66,6 +75,8 @@ export interface Bot {
   sla: ReturnType<typeof createSlaWatch>;
   /** Stored Slack events (tests run `processDue` after moving the clock past a retry's delay). */
   inbox: EventInbox;
+  /** The email channel: its intake (every door's), the SMTP listener's port once started, the IMAP poller. */
+  email: { intake: MailIntake; smtpPort: number | null; poller: ImapPoller | null };
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
@@ -123,6 +134,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const gate = createSlackGate({ app, inbox, logger, rejected: metrics.rejected });
   receiver.useGate(gate);
 
+  const customers = createCustomerStore(db);
+  const mailer = config.email.smtpUrl ? createMailSender(config.email.smtpUrl) : null;
   // SQLite has one connection per pool: reports (seconds on a large history) read on a connection of their
   // own, so they never hold up ingest. WAL lets that reader run beside the bot's writes.
   const reportDb = ownConnections ? connectDb(config.databaseUrl, { forReports: true }) : db;
@@ -197,6 +210,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     logger,
   });
   context.digestPlanner = digestScheduler;
+  const mailIntake = createMailIntake({ channels, ingest: emailIngestDeps(context, customers), logger });
+  const emailDoors = createEmailDoors({ config: config.email, intake: mailIntake, cursors: createMailboxCursorStore(db), logger });
+  routes.push(...emailDoors.routes);
+  const email: Bot['email'] = { intake: mailIntake, smtpPort: null, poller: emailDoors.poller };
   const slaWatch = createSlaWatch(context);
 
   // Deliveries go through a client that never retries by itself: the worker decides (Retry-After, backoff).
@@ -227,6 +244,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       replying,
       slaDue: (ticket) => slaWatch.dueText(ticket),
       afterReply: (ticketId, agentId, after) => applyAfterReply(ticketId, agentId, after, context),
+      mailer,
+      now: () => clock.now(),
     }),
   });
 
@@ -237,6 +256,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       // Who the bot is, before the first request: the gate drops the bot's own posts echoed back without storing them.
       gate.knowSelf(await directory.identity().catch(() => null));
       await seedChannels(config, context);
+      await seedMailboxes(config, context);
       const server = (await app.start(port)) as Server | undefined;
       // Events stored but not processed by an earlier run are processed now.
       await inbox.start();
@@ -244,12 +264,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       // Schedules start after the endpoint is up; a digest missed while down is posted now (late).
       await digestScheduler.start().catch((err) => logger.error({ err }, 'digest schedules could not start'));
       slaWatch.start();
+      email.smtpPort = (await emailDoors.start()).smtpPort;
       const address = server?.address?.() as AddressInfo | null | undefined;
       return address ? address.port : null;
     },
     async stop() {
       digestScheduler.stop();
       slaWatch.stop();
+      await emailDoors.stop();
       await app.stop();
       // Requests already taken finish (they record deliveries), then the Slack calls already made; the rest of
       // the outbox waits for the next start or another instance, and so do stored events not yet processed.
@@ -258,10 +280,12 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await worker.stop();
       if (ownConnections) await Promise.all([reportDb.destroy(), deliveryDb.destroy()]);
       if (inboxUrl) await inboxDb.destroy();
+      mailer?.close();
     },
     digests: digestScheduler,
     sla: slaWatch,
     inbox,
+    email,
     async whenIdle() {
       // Stored events first, then the listeners (they may queue deliveries), then the deliveries they queued.
       await inbox.idle();
@@ -277,6 +301,12 @@ async function tellReplyAuthor(delivery: ClaimedDelivery, error: string, ctx: Bo
   if (intent.kind !== 'public_reply') return;
   const ticket = await ctx.tickets.byId(intent.ticketId);
   if (!ticket) return;
+  if (ticket.originKind === 'email') {
+    // Shown on the ticket for everyone, and to the agent with their text.
+    await ctx.publisher.announce(ticket, `:warning: <@${intent.agentId}>'s reply to #${ticket.number} could not be mailed to the customer: ${escapeMrkdwn(error)}`);
+    await ctx.sender.ephemeral(ticket.triageChannelId, intent.agentId, `:warning: Your reply to #${ticket.number} could not be mailed (${escapeMrkdwn(error)}). Your text was:\n${intent.text}`, ticket.cardTs ?? undefined);
+    return;
+  }
   const text = `:warning: Your reply to #${ticket.number} could not be posted in the customer's thread (Slack said \`${error}\`). Your text was:\n${intent.text}`;
   await ctx.sender.ephemeral(ticket.triageChannelId, intent.agentId, text, ticket.cardTs ?? undefined);
 }
@@ -306,5 +336,15 @@ async function seedChannels(config: Config, ctx: BotContext): Promise<void> {
   if (!(await ctx.channels.defaultTriage(teamId))) await ctx.channels.setDefaultTriage(teamId, config.triageChannel);
   for (const channel of config.intakeChannels) {
     if (!(await ctx.channels.intake(channel))) await ctx.channels.connect(teamId, channel, config.triageChannel, ctx.clock.now());
+  }
+}
+
+/** THREADDESK_EMAIL_INBOXES: mailboxes connected at start unless already connected (then Slack's settings win). */
+async function seedMailboxes(config: Config, ctx: BotContext): Promise<void> {
+  if (config.email.inboxes.length === 0) return;
+  const { teamId } = await ctx.directory.identity();
+  for (const inbox of config.email.inboxes) {
+    const channelId = mailboxChannel(inbox.address);
+    if (!(await ctx.channels.intake(channelId))) await ctx.channels.connect(teamId, channelId, inbox.triageChannelId, ctx.clock.now(), 'email');
   }
 }

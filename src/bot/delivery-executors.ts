@@ -8,13 +8,16 @@ import type { TicketDeps } from '../tickets/ticket-action.js';
 import { recordAutomatedReply } from '../tickets/record-automated-reply.js';
 import { recordPublicReply } from '../tickets/record-public-reply.js';
 import { buildTicketCard } from './blocks/ticket-card.js';
+import { PermanentDeliveryError } from './delivery-errors.js';
+import { mailReply } from './email/mail-reply.js';
+import type { MailSender } from './email/mail-sender.js';
 import { buildMirror, buildPublicReply, buildReplySent, type SlackPost } from './blocks/thread-messages.js';
 import { deliver, type DeliveryIntent } from './delivery-intents.js';
 import type { Directory } from './directory.js';
 import { ASSIGN_REACTION, SOLVE_REACTION } from './ids.js';
 import type { ReplyPresence } from './reply-presence.js';
 import type { SlackSender } from './slack-sender.js';
-import { escapeMrkdwn, inertMrkdwn, truncate } from './slack-text.js';
+import { escapeMrkdwn, inertMrkdwn, person, truncate } from './slack-text.js';
 import { withMentionNames, withSubjectNames } from './mention-names.js';
 
 export interface ExecutorDeps {
@@ -29,6 +32,9 @@ export interface ExecutorDeps {
   replying?: ReplyPresence;
   /** The card's "SLA due" text. */
   slaDue?: (ticket: Ticket) => Promise<string>;
+  /** Sends the public replies of email tickets (null: no relay configured, such replies fail with a note). */
+  mailer?: MailSender | null;
+  now?: () => number;
   /** A reply sent with "and set pending / close": the status change follows the recorded reply. */
   afterReply?: (ticketId: number, agentId: string, after: 'pending' | 'close') => Promise<void>;
 }
@@ -61,6 +67,14 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     return sender.post(channel, post, threadTs, delivery.id);
   }
 
+  const now = deps.now ?? Date.now;
+
+  /** Mails a reply of an email ticket (waiting for the mailbox's pace first); returns its Message-ID. */
+  async function sendMail(d: PacedDelivery, ticket: Ticket, text: string, fromName: string | null, automatic: boolean): Promise<string> {
+    await d.ready();
+    return mailReply({ ticket, deliveryId: d.id, text, fromName, automatic }, { tickets, mailer: deps.mailer ?? null });
+  }
+
   async function ticketOf(id: number): Promise<Ticket> {
     const ticket = await tickets.byId(id);
     if (!ticket) throw new Error(`ticket ${id} not found`);
@@ -79,9 +93,9 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   async function ensureCard(delivery: PacedDelivery, ticket: Ticket): Promise<string> {
     if (ticket.cardTs) return ticket.cardTs;
     const firstTs = (await tickets.firstMessage(ticket.id))?.ts ?? ticket.originTs;
-    const originPermalink = ticket.originPermalink ?? (await sender.permalink(ticket.originChannelId, firstTs, ticket.originTs));
+    const originPermalink = ticket.originPermalink ?? (ticket.originKind === 'slack' ? await sender.permalink(ticket.originChannelId, firstTs, ticket.originTs) : null);
     const ts = await postOnce(delivery, ticket.triageChannelId, await renderCard({ ...ticket, originPermalink }));
-    await tickets.setCardTs(ticket.id, ts, originPermalink);
+    await tickets.setCardTs(ticket.id, ts, originPermalink ?? undefined);
     return ts;
   }
 
@@ -91,6 +105,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   }
 
   async function statusReactions(d: PacedDelivery, ticket: Ticket): Promise<void> {
+    if (ticket.originKind !== 'slack') return; // a mail has no reactions
     const working = isActive(ticket.status) && (ticket.assigneeId !== null || ticket.status !== 'new');
     const solved = !isActive(ticket.status);
     const state = `${working}:${solved}`;
@@ -143,18 +158,25 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async public_reply(d, { ticketId, agentId, text, after }) {
       const ticket = await ticketOf(ticketId);
       const agent = await deps.directory.user(agentId);
-      const ts = await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
+      const email = ticket.originKind === 'email';
+      const ts = email ? await sendMail(d, ticket, text, agent.name, false) : await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
       // The reply's record, its line in the triage thread and the card update are written together.
-      await recordPublicReply({ ticket, agentId, text, channelId: ticket.originChannelId, ts, show: (updated) => [deliver.triagePost(updated, buildReplySent(updated, agentId, text)), deliver.card(updated)] }, deps.useCaseDeps);
+      const show = (updated: Ticket) => [deliver.triagePost(updated, buildReplySent(updated, agentId, text)), deliver.card(updated)];
+      await recordPublicReply({ ticket, agentId, text, channelId: ticket.originChannelId, ts, ...(email ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
       if (after) await deps.afterReply?.(ticketId, agentId, after);
     },
     async automated_reply(d, { ticketId, text }) {
       const ticket = await ticketOf(ticketId);
+      if (ticket.originKind === 'email') {
+        const messageId = await sendMail(d, ticket, text, null, true);
+        return void (await recordAutomatedReply(ticket, ticket.originChannelId, messageId, text, deps.useCaseDeps, now()));
+      }
       const ts = await postOnce(d, ticket.originChannelId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] }, ticket.originTs);
       await recordAutomatedReply(ticket, ticket.originChannelId, ts, text, deps.useCaseDeps);
     },
     async survey(d, { ticketId, post }) {
       const ticket = await ticketOf(ticketId);
+      if (ticket.originKind !== 'slack') return; // the survey is Slack buttons; by email it is not offered yet
       await deps.csat.posted(ticketId, await postOnce(d, ticket.originChannelId, post, ticket.originTs));
     },
     async assignment_notice(d, { ticketId, assigneeId, actorId }) {
@@ -175,7 +197,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
       // Several DMs in one delivery: a retry could repeat the first ones; they are notices, not replies.
       await d.ready();
       for (const follower of followers) {
-        await sender.post(follower, { text: `:speech_balloon: <@${message.userId}> wrote on <${link}|#${ticket.number} ${escapeMrkdwn(subject)}>: ${excerpt}` });
+        await sender.post(follower, { text: `:speech_balloon: ${person(message.userId)} wrote on <${link}|#${ticket.number} ${escapeMrkdwn(subject)}>: ${excerpt}` });
       }
     },
     async channel_post(d, { channel, post }) {
@@ -184,6 +206,12 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async message_update(d, { channel, ts, post }) {
       await d.ready();
       await sender.update(channel, ts, post);
+    },
+    async attachment(d, { ticketId, filename, title, base64 }) {
+      const ticket = await ticketOf(ticketId);
+      const threadTs = await ensureCard(d, ticket);
+      await d.ready();
+      await sender.uploadFile({ channelId: ticket.triageChannelId, threadTs, filename, title, bytes: Buffer.from(base64, 'base64') });
     },
     async file_upload(d, { channel, filename, title, base64 }) {
       await d.ready();
@@ -199,5 +227,4 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   };
 }
 
-/** A delivery that can never succeed as recorded (not a Slack error): given up at once. */
-export class PermanentDeliveryError extends Error {}
+export { PermanentDeliveryError };

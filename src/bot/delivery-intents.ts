@@ -21,7 +21,8 @@ export type DeliveryIntent =
   | { kind: 'follower_notice'; ticketId: number; messageId: number }
   | { kind: 'channel_post'; channel: string; post: SlackPost }
   | { kind: 'message_update'; channel: string; ts: string; post: SlackPost }
-  | { kind: 'file_upload'; channel: string; filename: string; title: string; base64: string };
+  | { kind: 'file_upload'; channel: string; filename: string; title: string; base64: string }
+  | { kind: 'attachment'; ticketId: number; filename: string; title: string; base64: string };
 
 type TicketRef = Pick<Ticket, 'id' | 'teamId' | 'triageChannelId' | 'originChannelId' | 'cardTs'>;
 
@@ -32,13 +33,14 @@ type TicketRef = Pick<Ticket, 'id' | 'teamId' | 'triageChannelId' | 'originChann
  */
 export function paceInterval(bucket: string, scale = 1): number {
   const kind = bucket.slice(0, bucket.indexOf(':'));
-  const perMinute = kind === 'post' ? 60 : kind === 'files' ? 60 : 50;
+  const perMinute = kind === 'post' ? 60 : kind === 'files' ? 60 : kind === 'mail' ? 600 : 50;
   return Math.ceil(60_000 / (perMinute * scale)); // whole ms, rounded to the safe side
 }
 
 const ticketLane = (ticketId: number) => `ticket:${ticketId}`;
 const inTriage = (t: TicketRef) => `post:${t.triageChannelId}`;
-const inOrigin = (t: TicketRef) => `post:${t.originChannelId}`;
+// Mail goes out through the relay at its own pace (mail:<mailbox>), not at Slack's per-channel post rate.
+const inOrigin = (t: TicketRef) => (t.originChannelId.startsWith('email:') ? `mail:${t.originChannelId.slice(6)}` : `post:${t.originChannelId}`);
 
 const forTicket = (t: TicketRef, bucket: string, intent: DeliveryIntent): NewDelivery => ({ teamId: t.teamId, lane: ticketLane(t.id), bucket, kind: intent.kind, payload: intent });
 
@@ -62,6 +64,8 @@ export const deliver = {
   messageUpdate: (t: TicketRef, channel: string, ts: string, post: SlackPost) => forTicket(t, `update:${t.teamId}`, { kind: 'message_update', channel, ts, post }),
   /** A post in a channel (a digest), in order with the channel's other posts of the same lane. */
   channelPost: (teamId: string, lane: string, channel: string, post: SlackPost): NewDelivery => ({ teamId, lane, bucket: `post:${channel}`, kind: 'channel_post', payload: { kind: 'channel_post', channel, post } }),
+  /** A customer's attachment (an email's), uploaded into the ticket's triage thread. */
+  attachment: (t: TicketRef, file: { filename: string; bytes: Buffer }): NewDelivery => forTicket(t, `files:${t.teamId}`, { kind: 'attachment', ticketId: t.id, filename: file.filename, title: file.filename, base64: file.bytes.toString('base64') }),
   fileUpload: (teamId: string, lane: string, channel: string, file: { filename: string; title: string; bytes: Buffer }): NewDelivery => ({
     teamId,
     lane,

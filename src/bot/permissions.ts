@@ -42,6 +42,8 @@ export function helpdeskAccess(command: HelpdeskCommand): Access {
       return 'team';
     case 'channel':
       return command.change ? 'settings' : 'team';
+    case 'channels':
+      return 'team';
     case 'group':
     case 'rule':
       return command.op === 'list' ? 'team' : 'settings';

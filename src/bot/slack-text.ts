@@ -1,3 +1,4 @@
+import { emailOfRequester } from '../domain/customer.js';
 // Showing customer text again, safely (https://docs.slack.dev/messaging/formatting-message-text#escaping):
 // &, < and > are control characters in mrkdwn.
 import type { TicketFile } from '../domain/ticket.js';
@@ -33,4 +34,11 @@ export const inertMrkdwn = (slackText: string): string => escapeMrkdwn(slackToPl
 /** Attached files as mrkdwn lines, each linking to Slack's copy when we have its permalink. */
 export function fileLines(files: TicketFile[]): string[] {
   return files.map((f) => `:paperclip: ${f.permalink ? `<${f.permalink}|${inertMrkdwn(f.name)}>` : inertMrkdwn(f.name)}`);
+}
+
+/** A person in mrkdwn: a Slack user as a mention, a customer known by email as their address (escaped, no ping). */
+export function person(id: string | null): string {
+  if (id === null) return 'someone';
+  const email = emailOfRequester(id);
+  return email !== null ? `:email: ${escapeMrkdwn(email)}` : `<@${id}>`;
 }

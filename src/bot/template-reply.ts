@@ -4,7 +4,7 @@ import type { Ticket } from '../domain/ticket.js';
 import type { Answer } from './answers.js';
 import type { BotContext } from './bot-context.js';
 import { sendPublicReply } from './public-reply.js';
-import { escapeMrkdwn } from './slack-text.js';
+import { escapeMrkdwn, person } from './slack-text.js';
 import { buildFieldsModal } from './blocks/ticket-views.js';
 import { ACTIONS } from './ids.js';
 import { subjectWithNames } from './mention-names.js';
@@ -55,5 +55,5 @@ export async function sendTemplateReply(ticket: Ticket, name: string, extra: str
   }
   await sendPublicReply(ticket, agentId, extra ? `${rendered.text}\n\n${extra}` : rendered.text, ctx);
   await ctx.templates.countUse(ticket.teamId, name);
-  await answer.confirm?.(`:outbox_tray: Template \`${name}\` sent to <@${ticket.requesterId}> on #${ticket.number}.`);
+  await answer.confirm?.(`:outbox_tray: Template \`${name}\` sent to ${person(ticket.requesterId)} on #${ticket.number}.`);
 }

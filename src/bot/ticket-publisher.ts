@@ -5,6 +5,7 @@ import { buildStatusLine, type SlackPost } from './blocks/thread-messages.js';
 import { deliver } from './delivery-intents.js';
 import { TICKET_REACTION } from './ids.js';
 import type { AppendedMessage } from '../ingest/append-message.js';
+import { person } from './slack-text.js';
 
 export type TicketPublisher = ReturnType<typeof createTicketPublisher>;
 
@@ -59,7 +60,7 @@ export const ingestDeliveries = {
     ...(role === 'requester' && (await tx.followers(ticket.id)).some((id) => id !== message.userId) ? [deliver.followerNotice(ticket, message)] : []),
     ...(statusChanged ? [deliver.card(ticket), deliver.statusReactions(ticket)] : []),
     ...(statusChanged && role === 'requester' && ticket.status === 'open'
-      ? [deliver.triagePost(ticket, buildStatusLine(`:leftwards_arrow_with_hook: <@${message.userId}> wrote again: #${ticket.number} is open again.`))]
+      ? [deliver.triagePost(ticket, buildStatusLine(`:leftwards_arrow_with_hook: ${person(message.userId)} wrote again: #${ticket.number} is open again.`))]
       : []),
   ],
 };

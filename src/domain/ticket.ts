@@ -6,7 +6,11 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export type TicketSource = 'message' | 'reaction' | 'shortcut' | 'dm';
+export type TicketSource = 'message' | 'reaction' | 'shortcut' | 'dm' | 'email';
+
+/** The kind of channel a ticket came in by; its public replies go back out the same way. */
+export const CHANNEL_KINDS = ['slack', 'email', 'chat', 'api'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export interface Ticket {
   id: number;
@@ -17,9 +21,15 @@ export interface Ticket {
   priority: Priority;
   requesterId: string;
   requesterTeamId: string | null;
+  /** The conversation the ticket came from: a Slack channel and thread, or "email:<mailbox>" and its reply token. */
   originChannelId: string;
   originTs: string;
   originPermalink: string | null;
+  originKind: ChannelKind;
+  /** Within the kind: the mailbox address, "amazon" for Amazon buyer messages…; null for Slack. */
+  originSource: string | null;
+  /** The customer record (every identity of the requester), when known. */
+  customerId: number | null;
   triageChannelId: string;
   cardTs: string | null;
   assigneeId: string | null;
@@ -53,6 +63,8 @@ export interface TicketMessage {
   visibility: Visibility;
   text: string;
   files: TicketFile[];
+  /** Email: the quoted history below the new part (kept, not mirrored). */
+  quoted?: string | null;
   mirrorTs: string | null;
   sentAt: number;
   editedAt: number | null;

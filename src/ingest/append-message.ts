@@ -1,7 +1,6 @@
 import { statusAfterAgentTouch, statusAfterRequesterMessage, type AuthorRole, type Ticket, type TicketMessage } from '../domain/ticket.js';
 import type { IngestDeps } from './ingest-deps.js';
-import { toNewMessage, type InboundMessage } from './inbound-message.js';
-import { tsToMillis } from './slack-ts.js';
+import { sentAtOf, toNewMessage, type InboundMessage } from './inbound-message.js';
 
 export interface AppendedMessage {
   ticket: Ticket;
@@ -21,7 +20,7 @@ export async function appendMessage(
   isPleasantry: boolean,
   deps: IngestDeps,
 ): Promise<AppendedMessage | null> {
-  const sentAt = tsToMillis(message.ts);
+  const sentAt = sentAtOf(message);
   const result = await deps.tickets.transaction(async (tx) => {
     const ticket = (await tx.byId(ticketId))!;
     const stored = await tx.insertMessage(toNewMessage(message, ticketId, role, 'public'));

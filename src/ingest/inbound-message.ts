@@ -15,7 +15,14 @@ export interface InboundMessage {
   userTeamId: string | null;
   text: string;
   files: TicketFile[];
+  /** When it was written, for channels whose message ids are not Slack timestamps (email: the Date header). */
+  sentAt?: number;
+  /** Email: the quoted history below the new part. */
+  quoted?: string | null;
 }
+
+/** When a message was written: its own time, never when the bot processed it. */
+export const sentAtOf = (message: InboundMessage): number => message.sentAt ?? tsToMillis(message.ts);
 
 /** The row to store for a Slack message on a ticket; its time is the message's own `ts`. */
 export function toNewMessage(message: InboundMessage, ticketId: number, authorRole: AuthorRole, visibility: Visibility): NewMessage {
@@ -29,7 +36,8 @@ export function toNewMessage(message: InboundMessage, ticketId: number, authorRo
     visibility,
     text: message.text,
     files: message.files,
-    sentAt: tsToMillis(message.ts),
+    ...(message.quoted ? { quoted: message.quoted } : {}),
+    sentAt: sentAtOf(message),
   };
 }
 

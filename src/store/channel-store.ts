@@ -65,9 +65,9 @@ export function createChannelStore(db: Knex, cacheMs = 5_000) {
       }),
 
     /** Makes (or re-points) an intake channel; per-channel rules keep their values. */
-    async connect(teamId: string, channelId: string, triageChannelId: string, now: number): Promise<IntakeChannel> {
+    async connect(teamId: string, channelId: string, triageChannelId: string, now: number, kind: 'slack' | 'email' = 'slack'): Promise<IntakeChannel> {
       await db('channel_settings')
-        .insert({ channel_id: channelId, team_id: teamId, triage_channel_id: triageChannelId, created_at: now })
+        .insert({ channel_id: channelId, team_id: teamId, triage_channel_id: triageChannelId, created_at: now, kind })
         .onConflict('channel_id')
         .merge({ triage_channel_id: triageChannelId });
       changed();

@@ -1,5 +1,5 @@
 // Row <-> domain mapping for tickets and messages. Lives only in the store.
-import type { Priority, Ticket, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
+import type { ChannelKind, Priority, Ticket, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
 import type { NewMessage, NewTicket } from './ticket-store.js';
 
 export interface TicketRow {
@@ -14,6 +14,9 @@ export interface TicketRow {
   origin_channel_id: string;
   origin_ts: string;
   origin_permalink: string | null;
+  origin_kind?: string;
+  origin_source?: string | null;
+  customer_id?: number | null;
   triage_channel_id: string;
   card_ts: string | null;
   assignee_id: string | null;
@@ -37,6 +40,7 @@ export interface MessageRow {
   text: string;
   files_json: string | null;
   mirror_ts: string | null;
+  quoted_text?: string | null;
   sent_at: number;
   edited_at: number | null;
   deleted_at: number | null;
@@ -55,6 +59,9 @@ export function ticketFromRow(row: TicketRow, tags: string[]): Ticket {
     originChannelId: row.origin_channel_id,
     originTs: row.origin_ts,
     originPermalink: row.origin_permalink,
+    originKind: (row.origin_kind ?? 'slack') as ChannelKind,
+    originSource: row.origin_source ?? null,
+    customerId: row.customer_id === null || row.customer_id === undefined ? null : Number(row.customer_id),
     triageChannelId: row.triage_channel_id,
     cardTs: row.card_ts,
     assigneeId: row.assignee_id,
@@ -81,6 +88,7 @@ export function messageFromRow(row: MessageRow): TicketMessage {
     text: row.text,
     files: row.files_json ? (JSON.parse(row.files_json) as TicketFile[]) : [],
     mirrorTs: row.mirror_ts,
+    quoted: row.quoted_text ?? null,
     sentAt: Number(row.sent_at),
     editedAt: row.edited_at === null ? null : Number(row.edited_at),
     deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
@@ -99,6 +107,9 @@ export function ticketRow(t: NewTicket, number: number) {
     requester_team_id: t.requesterTeamId,
     origin_channel_id: t.originChannelId,
     origin_ts: t.originTs,
+    origin_kind: t.originKind ?? 'slack',
+    origin_source: t.originSource ?? null,
+    customer_id: t.customerId ?? null,
     triage_channel_id: t.triageChannelId,
     source: t.source,
     created_at: t.createdAt,
@@ -119,6 +130,7 @@ export function messageRow(m: NewMessage) {
     visibility: m.visibility,
     text: m.text,
     files_json: m.files.length > 0 ? JSON.stringify(m.files) : null,
+    ...(m.quoted ? { quoted_text: m.quoted } : {}),
     sent_at: m.sentAt,
   };
 }

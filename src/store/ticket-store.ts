@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
+import type { ChannelKind, Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
 import { writeTransaction } from './db.js';
 import { refreshTicketMetrics } from './ticket-metrics.js';
@@ -16,6 +16,10 @@ export interface NewTicket {
   triageChannelId: string;
   source: TicketSource;
   createdAt: number;
+  /** Slack when unset. */
+  originKind?: ChannelKind;
+  originSource?: string | null;
+  customerId?: number | null;
 }
 
 export type NewMessage = Omit<TicketMessage, 'id' | 'mirrorTs' | 'editedAt' | 'deletedAt'>;

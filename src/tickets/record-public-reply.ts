@@ -10,13 +10,15 @@ export interface PublicReplyInput {
   /** Where the bot posted it (the origin thread) and the ts Slack gave it. */
   channelId: string;
   ts: string;
+  /** When it was sent, for channels whose ids are not Slack timestamps (email). */
+  sentAt?: number;
   /** What Slack should show for it, recorded in the same transaction (the triage line, the card update). */
   show?: (updated: Ticket) => NewDelivery[];
 }
 
 /** Records a public reply the bot has just posted in the origin thread on an agent's behalf. */
 export async function recordPublicReply(input: PublicReplyInput, deps: TicketDeps): Promise<{ ticket: Ticket; message: TicketMessage | null }> {
-  const sentAt = tsToMillis(input.ts);
+  const sentAt = input.sentAt ?? tsToMillis(input.ts);
   const message = await deps.tickets.transaction(async (tx) => {
     const current = (await tx.byId(input.ticket.id))!;
     const stored = await tx.insertMessage({

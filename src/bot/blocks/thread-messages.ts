@@ -1,5 +1,5 @@
 import type { Ticket, TicketMessage } from '../../domain/ticket.js';
-import { fileLines, inertMrkdwn, truncate } from '../slack-text.js';
+import { fileLines, inertMrkdwn, person, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
 export interface SlackPost {
@@ -11,7 +11,7 @@ const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', te
 
 /** A copy of an origin-side message in the triage thread. Everything the customer wrote stays inert. */
 export function buildMirror(message: TicketMessage): SlackPost {
-  const who = message.authorRole === 'agent' ? `:outbox_tray: <@${message.userId}> replied in the origin thread` : `:speech_balloon: <@${message.userId}> wrote`;
+  const who = message.authorRole === 'agent' ? `:outbox_tray: ${person(message.userId)} replied in the origin thread` : `:speech_balloon: ${person(message.userId)} wrote`;
   const state = message.deletedAt !== null ? ' _(deleted)_' : message.editedAt !== null ? ' _(edited)_' : '';
   const body = [inertMrkdwn(message.text), ...fileLines(message.files)].join('\n');
   const text = truncate(`${who}${state}:\n${body}`, LIMITS.sectionText);

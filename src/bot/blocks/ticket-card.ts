@@ -1,6 +1,6 @@
 import type { Ticket, TicketMessage } from '../../domain/ticket.js';
 import { ACTIONS } from '../ids.js';
-import { escapeMrkdwn, fileLines, inertMrkdwn, truncate } from '../slack-text.js';
+import { escapeMrkdwn, fileLines, inertMrkdwn, person, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
 const STATUS_LABEL: Record<Ticket['status'], string> = {
@@ -30,17 +30,26 @@ export interface CardInput {
   slaDue?: string;
 }
 
+/** Where the ticket came from: a Slack channel (and its message), or the mailbox a mail was sent to. */
+export function originLabel(ticket: Pick<Ticket, 'originKind' | 'originSource' | 'originChannelId' | 'originPermalink'>): string {
+  if (ticket.originKind === 'email') {
+    const mailbox = ticket.originChannelId.replace(/^email:/, '');
+    return `:e-mail: Email to ${escapeMrkdwn(mailbox)}${ticket.originSource === 'amazon' ? ' · Amazon buyer message' : ''}`;
+  }
+  return ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
+}
+
 /** The ticket's card in the triage channel: everything an agent needs at a glance, and the buttons to act. */
 export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = [], slaDue = '—' }: CardInput): { text: string; blocks: object[] } {
   const title = truncate(`#${ticket.number} ${ticket.subject}`, LIMITS.headerText);
-  const origin = ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
+  const origin = originLabel(ticket);
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, LIMITS.sectionField) });
   const blocks: object[] = [
     { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
     {
       type: 'section',
       fields: [
-        field('Requester', `<@${ticket.requesterId}>${ticket.requesterTeamId && ticket.requesterTeamId !== ticket.teamId ? ' (external)' : ''}`),
+        field('Requester', `${person(ticket.requesterId)}${ticket.requesterTeamId && ticket.requesterTeamId !== ticket.teamId ? ' (external)' : ''}`),
         field('Origin', origin),
         field('Status', ticket.mergedIntoId !== null ? ':link: Merged into another ticket' : STATUS_LABEL[ticket.status]),
         field('Priority', PRIORITY_LABEL[ticket.priority]),

@@ -1,6 +1,7 @@
 import type { Ticket } from '../../domain/ticket.js';
 import { ACTIONS, MERGE_INPUT, REPLY_AFTER, REPLY_INPUT, TEMPLATE_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
-import { inertMrkdwn, truncate } from '../slack-text.js';
+import { originLabel } from './ticket-card.js';
+import { inertMrkdwn, person, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
 
 /** One line per ticket, for /ticket list and !list. */
@@ -19,7 +20,7 @@ export function presentTicket(ticket: Ticket): string {
   return [
     `*#${ticket.number} ${inertMrkdwn(ticket.subject)}*`,
     `Status: ${ticket.status} · Priority: ${ticket.priority} · Assignee: ${ticket.assigneeId ? `<@${ticket.assigneeId}>` : 'unassigned'}`,
-    `Requester: <@${ticket.requesterId}> · Origin: <#${ticket.originChannelId}>${ticket.originPermalink ? ` (<${ticket.originPermalink}|message>)` : ''}`,
+    `Requester: ${person(ticket.requesterId)} · Origin: ${originLabel(ticket)}`,
     `Tags: ${ticket.tags.length > 0 ? ticket.tags.map(inertMrkdwn).join(', ') : '—'}`,
   ].join('\n');
 }
@@ -73,7 +74,7 @@ export function buildReplyModal(ticket: Ticket, state: ReplyModalState = { templ
     submit: { type: 'plain_text', text: 'Send' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${inertMrkdwn(ticket.subject)}*\nThe requester <@${ticket.requesterId}> will see this reply in the origin thread.`, LIMITS.sectionText) } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${inertMrkdwn(ticket.subject)}*\nThe requester ${person(ticket.requesterId)} will see this reply ${ticket.originKind === 'email' ? 'by email' : 'in the origin thread'}.`, LIMITS.sectionText) } },
       ...picker,
       ...notice,
       {

@@ -25,7 +25,8 @@ export type HelpdeskCommand =
   | ReportCommand
   | { kind: 'help' }
   | { kind: 'connect'; intakeChannelId: string; triageChannelId: string | null }
-  | { kind: 'channel'; channelId: string; change: ChannelChange | null };
+  | { kind: 'channel'; channelId: string; change: ChannelChange | null }
+  | { kind: 'channels' };
 
 export interface ChannelChange {
   pleasantryFilter?: boolean;
@@ -37,7 +38,8 @@ export interface ChannelChange {
 
 export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk connect #intake [#triage]` makes #intake an intake channel whose tickets are worked in #triage',
-  '`/helpdesk channel #intake` shows its rules',
+  '`/helpdesk connect email support@shop.example [#triage]` makes mail to that address open tickets (see the README for the SMTP, IMAP and HTTP doors)',
+  '`/helpdesk channel` lists the intake channels and mailboxes; `/helpdesk channel #intake` (or an address) shows its rules',
   '`/helpdesk channel #intake pleasantries on|off` ignore "thanks"/"hello" alone (default on)',
   '`/helpdesk channel #intake burst MINUTES` join a requester\'s messages within MINUTES to their open ticket (default 5, 0 = off)',
   '`/helpdesk channel #intake ack TEMPLATE|off` acknowledge every new ticket with a template',
@@ -63,6 +65,12 @@ export function parseHelpdeskCommand(text: string): Parsed<HelpdeskCommand> {
     case 'help':
       return { ok: true, value: { kind: 'help' } };
     case 'connect': {
+      if (args[0]?.toLowerCase() === 'email') {
+        const address = parseEmailAddress(args[1] ?? '');
+        const triage = args[2] === undefined ? null : parseChannelMention(args[2]);
+        if (!address || (args[2] !== undefined && !triage) || args.length > 3) return { ok: false, error: 'Name the mailbox, like `/helpdesk connect email support@shop.example #support-triage`.' };
+        return { ok: true, value: { kind: 'connect', intakeChannelId: `email:${address}`, triageChannelId: triage } };
+      }
       const intake = parseChannelMention(args[0] ?? '');
       const triage = args[1] === undefined ? null : parseChannelMention(args[1]);
       if (!intake || (args[1] !== undefined && !triage) || args.length > 2) return { ok: false, error: 'Name the channels, like `/helpdesk connect #help-desk #support-triage`.' };
@@ -153,8 +161,16 @@ function parseRule(args: string[]): Parsed<HelpdeskCommand> {
   return { ok: true, value: { kind: 'rule', op: 'add', channelId, pattern: slackToPlain(args[2]!), tag, groupName } };
 }
 
+/** An address as typed, or as Slack sends it in a command (`<mailto:a@b.example|a@b.example>`); lower-cased. */
+export function parseEmailAddress(text: string): string | null {
+  const bare = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/i.exec(text)?.[1] ?? text;
+  return /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/.test(bare) ? bare.toLowerCase() : null;
+}
+
 function parseChannelRules(args: string[]): Parsed<HelpdeskCommand> {
-  const channelId = parseChannelMention(args[0] ?? '');
+  if (args.length === 0) return { ok: true, value: { kind: 'channels' } };
+  const mailbox = parseEmailAddress(args[0] ?? '');
+  const channelId = mailbox ? `email:${mailbox}` : parseChannelMention(args[0] ?? '');
   if (!channelId) return { ok: false, error: 'Name the intake channel, like `/helpdesk channel #help-desk burst 5`.' };
   if (args.length === 1) return { ok: true, value: { kind: 'channel', channelId, change: null } };
   const [rule, value] = [args[1]!.toLowerCase(), (args[2] ?? '').toLowerCase()];

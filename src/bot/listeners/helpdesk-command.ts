@@ -30,6 +30,7 @@ export function registerHelpdeskCommand(app: App, ctx: BotContext): void {
       if (request.kind === 'connect') return connect(request, teamId, answer, ctx);
       if (request.kind === 'template') return handleTemplateCommand(request, teamId, command.user_id, answer, ctx);
       if (isReportCommand(request)) return handleReportCommand(request, teamId, command.user_id, command.channel_id, answer, ctx);
+      if (request.kind === 'channels') return listChannels(teamId, answer, ctx);
       if (request.kind !== 'channel') return handleRoutingCommand(request, teamId, command.user_id, answer, ctx);
       return channelRules(request, answer, ctx);
     });
@@ -40,17 +41,32 @@ async function connect(request: Extract<HelpdeskCommand, { kind: 'connect' }>, t
   const triage = request.triageChannelId ?? (await ctx.channels.defaultTriage(teamId));
   if (!triage) throw new DomainError('channel_not_configured', 'There is no triage channel yet: name one, like `/helpdesk connect #help-desk #support-triage`.');
   if (triage === request.intakeChannelId) throw new DomainError('bad_command', 'The intake and triage channels must be different channels.');
-  await ctx.channels.connect(teamId, request.intakeChannelId, triage, ctx.clock.now());
+  const mailbox = request.intakeChannelId.startsWith('email:') ? request.intakeChannelId.slice('email:'.length) : null;
+  await ctx.channels.connect(teamId, request.intakeChannelId, triage, ctx.clock.now(), mailbox ? 'email' : 'slack');
   if (!(await ctx.channels.defaultTriage(teamId))) await ctx.channels.setDefaultTriage(teamId, triage);
   const missing = [];
-  for (const channel of [request.intakeChannelId, triage]) if (!(await ctx.directory.isMember(channel).catch(() => false))) missing.push(`<#${channel}>`);
+  for (const channel of mailbox ? [triage] : [request.intakeChannelId, triage]) if (!(await ctx.directory.isMember(channel).catch(() => false))) missing.push(`<#${channel}>`);
   const invite = missing.length > 0 ? `\n:warning: Invite me to ${missing.join(' and ')} (\`/invite @threaddesk\`), or I cannot see or post there.` : '';
+  if (mailbox) return answer.ephemeral(`:white_check_mark: Mail to ${escapeMrkdwn(mailbox)} opens tickets worked in <#${triage}>; replies are mailed back from that address.${invite}`);
   await answer.ephemeral(`:white_check_mark: <#${request.intakeChannelId}> is an intake channel; its tickets are worked in <#${triage}>.${invite}`);
 }
 
+/** Where tickets come in from: every intake channel and mailbox, and where each one's tickets are worked. */
+async function listChannels(teamId: string, answer: Answer, ctx: BotContext): Promise<void> {
+  const intakes = await ctx.channels.intakeChannels(teamId);
+  if (intakes.length === 0) return answer.ephemeral('Nothing is connected yet: `/helpdesk connect #intake #triage` or `/helpdesk connect email support@shop.example #triage`.');
+  await answer.ephemeral(['Tickets come in from:', ...intakes.map((i) => `• ${intakeLabel(i.channelId)} → <#${i.triageChannelId}>`)].join('\n'));
+}
+
+/** A Slack channel as a link, a mailbox as its address. */
+const intakeLabel = (channelId: string) => (channelId.startsWith('email:') ? `:e-mail: ${escapeMrkdwn(channelId.slice('email:'.length))}` : `<#${channelId}>`);
+
 async function channelRules(request: Extract<HelpdeskCommand, { kind: 'channel' }>, answer: Answer, ctx: BotContext): Promise<void> {
   const intake = await ctx.channels.intake(request.channelId);
-  if (!intake) throw new DomainError('channel_not_configured', `<#${request.channelId}> is not an intake channel. Connect it first: \`/helpdesk connect <#${request.channelId}> #triage\`.`);
+  if (!intake) {
+    const how = request.channelId.startsWith('email:') ? `/helpdesk connect email ${request.channelId.slice('email:'.length)} #triage` : `/helpdesk connect <#${request.channelId}> #triage`;
+    throw new DomainError('channel_not_configured', `${intakeLabel(request.channelId)} is not connected. Connect it first: \`${how}\`.`);
+  }
   if (request.change) {
     const { fieldPattern, ...rules } = request.change;
     if (rules.ackTemplate && !(await ctx.templates.get(intake.teamId, rules.ackTemplate))) {
@@ -69,7 +85,7 @@ async function channelRules(request: Extract<HelpdeskCommand, { kind: 'channel' 
 function describeRules(intake: IntakeChannel, fieldPatterns: Record<string, string>): string {
   const burst = intake.burstWindowSeconds > 0 ? `within ${Math.round(intake.burstWindowSeconds / 60)} min join their open ticket` : 'always open a new ticket (joining is off)';
   return [
-    `<#${intake.channelId}> → tickets worked in <#${intake.triageChannelId}>`,
+    `${intakeLabel(intake.channelId)} → tickets worked in <#${intake.triageChannelId}>`,
     `• Pleasantries ("thanks", "hello") alone: ${intake.pleasantryFilter ? 'ignored' : 'open tickets like any message'}`,
     `• A requester's top-level messages ${burst}`,
     `• New tickets are acknowledged ${intake.ackTemplate ? `with template \`${intake.ackTemplate}\`` : 'with a 🎫 only'}`,

@@ -1,0 +1,2 @@
+/** A delivery that can never succeed as recorded (not a Slack error): given up at once. */
+export class PermanentDeliveryError extends Error {}

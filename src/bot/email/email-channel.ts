@@ -1,0 +1,87 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { EmailConfig } from '../../config.js';
+import type { MailIntake } from '../../ingest/email/mail-intake.js';
+import type { HttpRoute } from '../http/slack-http-receiver.js';
+import { startSmtpListener, type SmtpListener } from '../../ingest/email/smtp-listener.js';
+import { createImapPoller } from '../../ingest/email/imap-poller.js';
+import type { MailboxCursorStore } from '../../ingest/email/imap-poller.js';
+
+/**
+ * The doors mail comes in by, all into one intake: the SMTP listener (THREADDESK_SMTP_LISTEN), IMAP polling
+ * (THREADDESK_IMAP_URL) and POST /inbound/email for mail providers' inbound routes (raw RFC 5322, bearer secret).
+ */
+export function createEmailDoors(options: { config: EmailConfig; intake: MailIntake; cursors: MailboxCursorStore; logger: Logger }) {
+  const { config, intake, logger } = options;
+  let listener: SmtpListener | null = null;
+  const poller = config.imapUrl
+    ? createImapPoller({ url: config.imapUrl, cursors: options.cursors, logger, deliver: async (raw) => void (await intake.receive(raw).catch((err: unknown) => refusedIsStored(err, logger))) })
+    : null;
+
+  const routes: HttpRoute[] = config.apiSecret ? [{ method: 'POST', path: '/inbound/email', handler: (req, res) => inboundEmail(req, res) }] : [];
+
+  async function inboundEmail(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const answer = (status: number, body: object) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (!bearerMatches(req.headers.authorization, config.apiSecret!)) return answer(401, { ok: false, error: 'Authorization: a Bearer token equal to THREADDESK_API_SECRET is required' });
+    const raw = await readLimited(req, config.maxBytes);
+    if (raw === null) return answer(413, { ok: false, error: `body: the mail is larger than ${config.maxBytes} bytes` });
+    if (raw.length === 0) return answer(400, { ok: false, error: 'body: a raw RFC 5322 mail is required' });
+    try {
+      const result = await intake.receive(raw);
+      answer(202, { ok: true, outcome: result.kind, ...('ticket' in result ? { ticket: result.ticket.number } : {}), ...('reason' in result ? { reason: result.reason } : {}) });
+    } catch (err) {
+      if ((err as { permanent?: boolean }).permanent) return answer(400, { ok: false, error: `body: ${(err as Error).message}` });
+      logger.warn({ err: (err as Error).message }, 'an inbound mail could not be stored; the sender should try again');
+      answer(503, { ok: false, error: 'the mail could not be stored now; try again later' });
+    }
+  }
+
+  return {
+    routes,
+    async start(): Promise<{ smtpPort: number | null }> {
+      if (config.smtpListen) {
+        listener = await startSmtpListener({
+          host: config.smtpListen.host,
+          port: config.smtpListen.port,
+          maxBytes: config.maxBytes,
+          acceptsRecipient: (address) => intake.acceptsRecipient(address),
+          receive: async (raw, envelope) => void (await intake.receive(raw, envelope)),
+          logger,
+        });
+        logger.info({ port: listener.port }, 'SMTP listener ready');
+      }
+      if (poller) await poller.start();
+      return { smtpPort: listener?.port ?? null };
+    },
+    async stop(): Promise<void> {
+      await Promise.all([listener?.close(), poller?.stop()]);
+      listener = null;
+    },
+    poller,
+  };
+}
+
+/** A mail refused for good by IMAP would be read again and again: it is logged and counted as read. */
+function refusedIsStored(err: unknown, logger: Logger): void {
+  if (!(err as { permanent?: boolean }).permanent) throw err;
+  logger.warn({ reason: (err as Error).message }, 'a mail in the polled mailbox was refused');
+}
+
+function bearerMatches(header: string | undefined, secret: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const wanted = Buffer.from(secret);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** The request body, or null once it goes past `limit` bytes (the rest is not kept). */
+async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size);
+}
