@@ -1,10 +1,12 @@
 // Starts everything the demo needs on this machine alone: the Slack emulator, a throwaway SQLite file,
-// the real bot listening over HTTP. No Slack workspace, no configuration, nothing left behind.
+// the real bot listening over HTTP and SMTP, and a mail relay for what it sends. No Slack workspace, no mail
+// provider, no configuration, nothing left behind.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import nodemailer from 'nodemailer';
 import { createBot, type Bot } from '../bot/create-bot.js';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../domain/clock.js';
@@ -13,18 +15,26 @@ import { createLogger } from '../logger.js';
 import { connectDb, type Db } from '../store/db.js';
 import { migrateLatest } from '../store/migrate.js';
 import { createTicketStore, type TicketStore } from '../store/ticket-store.js';
+import { startDemoMailRelay, type DemoMailRelay } from './demo-mail-relay.js';
 import { DEMO, seedDemoWorkspace } from './demo-workspace.js';
+
+/** A mail as the demo sends it to the bot's SMTP listener (nodemailer's message options). */
+export type InboundMail = Parameters<ReturnType<typeof nodemailer.createTransport>['sendMail']>[0];
 
 export interface DemoStack {
   emu: SlackEmulator;
   bot: Bot;
   db: Db;
   tickets: TicketStore;
+  /** The outbound relay the bot mails customers through (THREADDESK_SMTP_URL). */
+  relay: DemoMailRelay;
+  /** Sends a mail to the bot's SMTP listener (to the demo mailbox unless `to` says otherwise) and settles. */
+  mailIn(mail: InboundMail): Promise<void>;
   /** The bot's log lines at warn level and above (JSON), kept out of the demo's output. */
   logLines: string[];
   /** Waits until the emulator has delivered everything and the bot has finished processing it. */
   settle(): Promise<void>;
-  /** Stops the bot and the emulator, closes the database and deletes its folder. Safe to call twice. */
+  /** Stops the bot, the relay and the emulator, closes the database and deletes its folder. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -57,6 +67,9 @@ export async function startDemoStack(): Promise<DemoStack> {
     cleanups.push(() => db.destroy());
     await migrateLatest(db);
 
+    const relay = await startDemoMailRelay();
+    cleanups.push(() => relay.stop());
+
     const result = loadConfig({
       SLACK_BOT_TOKEN: emu.botToken,
       SLACK_SIGNING_SECRET: signingSecret,
@@ -67,6 +80,10 @@ export async function startDemoStack(): Promise<DemoStack> {
       THREADDESK_INTAKE_CHANNELS: DEMO.help,
       // The demo's emulator enforces no rate limits; real Slack would pace the cards to about one a second.
       THREADDESK_SLACK_RATE_SCALE: '1000',
+      // Email: an SMTP listener on a free loopback port, the relay for outgoing mail, one mailbox into #support-triage.
+      THREADDESK_SMTP_LISTEN: '127.0.0.1:0',
+      THREADDESK_SMTP_URL: relay.url,
+      THREADDESK_EMAIL_INBOXES: `${DEMO.mailbox}=${DEMO.triage}`,
     });
     if (!result.ok) throw new Error(`demo configuration rejected: ${result.errors.join('; ')}`);
 
@@ -83,6 +100,8 @@ export async function startDemoStack(): Promise<DemoStack> {
     cleanups.push(() => bot.stop());
     if (port === null) throw new Error('the bot did not start an HTTP listener');
     emu.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
+    const smtpPort = bot.email.smtpPort;
+    if (smtpPort === null) throw new Error('the bot did not start an SMTP listener');
 
     // Same approach as the end-to-end harness: idle emulator + idle bot, three times in a row with no new Web API call.
     async function settle(): Promise<void> {
@@ -98,7 +117,17 @@ export async function startDemoStack(): Promise<DemoStack> {
       }
     }
 
-    return { emu, bot, db, tickets: createTicketStore(db), logLines, settle, stop };
+    async function mailIn(mail: InboundMail): Promise<void> {
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort!, secure: false, ignoreTLS: true });
+      try {
+        await transport.sendMail({ to: DEMO.mailbox, ...mail });
+      } finally {
+        transport.close();
+      }
+      await settle();
+    }
+
+    return { emu, bot, db, tickets: createTicketStore(db), relay, mailIn, logLines, settle, stop };
   } catch (err) {
     await stop();
     throw err;

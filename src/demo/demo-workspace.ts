@@ -1,12 +1,13 @@
 import type { SlackEmulator } from '../emulator/index.js';
 
-/** The demo's small workspace: one customer in #help, two agents in #support-triage. */
+/** The demo's small workspace: one customer in #help, two agents in #support-triage, and a support mailbox. */
 export const DEMO = {
   maya: 'UMAYA001', // customer
   sam: 'USAM0002', // agent
   priya: 'UPRIYA03', // agent
   help: 'CHELP001', // intake channel
   triage: 'CTRIAGE1', // triage channel
+  mailbox: 'support@shop.example', // connected mailbox (tickets go to the triage channel)
 } as const;
 
 /** Who plays which part, for the narrator. */

@@ -53,6 +53,10 @@ const EMOJI: Record<string, string> = {
   slightly_smiling_face: '🙂',
   disappointed: '😞',
   warning: '⚠️',
+  email: '📧',
+  'e-mail': '📧',
+  envelope: '✉️',
+  incoming_envelope: '📨',
 };
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -274,29 +278,69 @@ export interface RenderChannelOptions {
   ephemerals?: boolean;
 }
 
+/** A title bar: `━━ title ━━━…` across the width. */
+export function titleBar(title: string, options: Pick<RenderChannelOptions, 'width' | 'style'>): string {
+  const { width, style } = options;
+  const text = ` ${title} `;
+  return style.accent(`━━${style.bold(text)}${'━'.repeat(Math.max(4, width - displayWidth(text) - 2))}`);
+}
+
+/** A top-level message and, indented under it, its thread (replies and, if given, ephemerals in it). */
+function renderWithThread(emu: SlackEmulator, channelId: string, message: EmuMessage, ephemerals: EmuEphemeral[], names: Names, options: RenderChannelOptions & { topLines?: number }): string[] {
+  const { width, style } = options;
+  const full = renderMessage(message, names, style, width, '');
+  const lines = options.topLines !== undefined && full.length > options.topLines + 1 ? [...full.slice(0, options.topLines + 1), style.dim('  …')] : full;
+  const replies = emu.thread(channelId, message.ts);
+  const threadEphemerals = ephemerals.filter((e) => e.thread_ts === message.ts);
+  if (replies.length === 0 && threadEphemerals.length === 0) return lines;
+  const rail = style.accent('┆ ');
+  lines.push(`  ${style.accent(`└─ ${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`)}`);
+  const items: { ts: string; lines: string[] }[] = [
+    ...replies.map((r) => ({ ts: r.ts, lines: renderMessage(r, names, style, width, `    ${rail}`) })),
+    ...threadEphemerals.map((e) => ({ ts: e.ts, lines: renderEphemeral(e, names, style, width, `    ${rail}`) })),
+  ].sort((a, b) => Number(a.ts) - Number(b.ts));
+  items.forEach((item, i) => lines.push(...(i > 0 ? [`    ${rail}`] : []), ...item.lines));
+  return lines;
+}
+
 /** A channel as a person scrolling it would read it: top-level messages, reactions, and each thread indented. */
 export function renderChannel(emu: SlackEmulator, channelId: string, options: RenderChannelOptions): string {
-  const { width, style } = options;
+  const { style } = options;
   const names = namesFrom(emu);
   const ephemerals = options.ephemerals ? emu.ephemerals({ channel: channelId }) : [];
-  const title = ` #${names.channel(channelId)} `;
-  const lines = [style.accent(`━━${style.bold(title)}${'━'.repeat(Math.max(4, width - title.length - 2))}`)];
+  const lines = [titleBar(`#${names.channel(channelId)}`, options)];
   const top = emu.messages(channelId);
   if (top.length === 0) lines.push(style.dim('  (no messages)'));
-  for (const message of top) {
-    lines.push('', ...renderMessage(message, names, style, width, ''));
-    const replies = emu.thread(channelId, message.ts);
-    const threadEphemerals = ephemerals.filter((e) => e.thread_ts === message.ts);
-    if (replies.length === 0 && threadEphemerals.length === 0) continue;
-    const rail = style.accent('┆ ');
-    lines.push(`  ${style.accent(`└─ ${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`)}`);
-    const items: { ts: string; lines: string[] }[] = [
-      ...replies.map((r) => ({ ts: r.ts, lines: renderMessage(r, names, style, width, `    ${rail}`) })),
-      ...threadEphemerals.map((e) => ({ ts: e.ts, lines: renderEphemeral(e, names, style, width, `    ${rail}`) })),
-    ].sort((a, b) => Number(a.ts) - Number(b.ts));
-    items.forEach((item, i) => lines.push(...(i > 0 ? [`    ${rail}`] : []), ...item.lines));
+  for (const message of top) lines.push('', ...renderWithThread(emu, channelId, message, ephemerals, names, options));
+  for (const e of ephemerals.filter((x) => !x.thread_ts)) lines.push('', ...renderEphemeral(e, names, options.style, options.width, ''));
+  return lines.join('\n');
+}
+
+/**
+ * One message of a channel and its thread, under the channel's title bar (`#channel · note`): a ticket's card
+ * and what was said on it, without the rest of the channel. `topLines` shortens the message itself to its first
+ * lines (a card already shown).
+ */
+export function renderThread(emu: SlackEmulator, channelId: string, ts: string, options: RenderChannelOptions & { note?: string; topLines?: number }): string {
+  const names = namesFrom(emu);
+  const message = emu.message(channelId, ts);
+  const title = `#${names.channel(channelId)}${options.note ? ` · ${options.note}` : ''}`;
+  if (!message) return [titleBar(title, options), options.style.dim('  (no such message)')].join('\n');
+  const ephemerals = options.ephemerals ? emu.ephemerals({ channel: channelId }) : [];
+  return [titleBar(title, options), '', ...renderWithThread(emu, channelId, message, ephemerals, names, options)].join('\n');
+}
+
+/** A mail as a mail program shows it: the headers given (name, value), a blank line, the body wrapped. */
+export function renderMail(title: string, headers: [string, string | undefined][], body: string, options: Pick<RenderChannelOptions, 'width' | 'style'>): string {
+  const { width, style } = options;
+  const shown = headers.filter((h): h is [string, string] => h[1] !== undefined && h[1] !== '');
+  const label = Math.max(...shown.map(([name]) => name.length)) + 2;
+  const lines = [titleBar(title, options), ''];
+  for (const [name, value] of shown) {
+    const [first = '', ...rest] = wrap(value, width, `  ${' '.repeat(label)}`);
+    lines.push(`  ${style.dim(`${name}:`.padEnd(label))}${first.trimStart()}`, ...rest);
   }
-  for (const e of ephemerals.filter((x) => !x.thread_ts)) lines.push('', ...renderEphemeral(e, names, style, width, ''));
+  lines.push('', ...wrap(body.replace(/\r\n/g, '\n').trimEnd(), width, '  '));
   return lines.join('\n');
 }
 
