@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CustomerStore } from '../store/customer-store.js';
 import type { Clock } from '../domain/clock.js';
 import type { RoutingDeps } from '../tickets/route-new-ticket.js';
 import type { RoutingStore } from '../store/routing-store.js';
@@ -19,6 +20,8 @@ import type { TicketPublisher } from './ticket-publisher.js';
 /** What listeners need: the stores (through use cases), Slack output, and who is who. */
 export interface BotContext {
   tickets: TicketStore;
+  /** Customers and their identities across channels (Slack user, email addresses…). */
+  customers: CustomerStore;
   channels: ChannelStore;
   templates: TemplateStore;
   clock: Clock;

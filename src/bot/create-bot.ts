@@ -155,6 +155,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const publisher = createTicketPublisher(tickets);
   const context: BotContext = {
     tickets,
+    customers,
     channels,
     templates,
     routing,
@@ -210,7 +211,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     logger,
   });
   context.digestPlanner = digestScheduler;
-  const mailIntake = createMailIntake({ channels, ingest: emailIngestDeps(context, customers), logger });
+  const mailIntake = createMailIntake({ channels, ingest: emailIngestDeps(context), logger });
   const emailDoors = createEmailDoors({ config: config.email, intake: mailIntake, cursors: createMailboxCursorStore(db), logger });
   routes.push(...emailDoors.routes);
   const email: Bot['email'] = { intake: mailIntake, smtpPort: null, poller: emailDoors.poller };

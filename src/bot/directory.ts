@@ -99,6 +99,16 @@ export function createDirectory(client: WebClient, options: DirectoryOptions = {
       return (await members.get(triageChannelId, () => fetchMembers(triageChannelId))).has(userId);
     },
     user: (userId: string) => users.get(userId, () => fetchUser(userId)),
+    /** The workspace member with this profile email, or null (users.lookupByEmail, Tier 3; needs users:read.email). */
+    async userByEmail(email: string): Promise<SlackUser | null> {
+      try {
+        const { user } = await client.users.lookupByEmail({ email });
+        return user?.id ? remember(userFromSlack(user.id, user as SlackApiUser)) : null;
+      } catch (err) {
+        if ((err as { data?: { error?: string } }).data?.error === 'users_not_found') return null;
+        throw err;
+      }
+    },
     /** The people who may get a triage channel's tickets: the explicit agent list, or its human members. */
     async agentPool(triageChannelId: string): Promise<string[]> {
       if (options.agentIds && options.agentIds.length > 0) return options.agentIds;

@@ -1,10 +1,31 @@
+import { emailOfRequester, emailRequester } from '../domain/customer.js';
 import type { BotContext } from './bot-context.js';
 import { buildCustomerModal } from './blocks/customer-view.js';
+import type { SlackUser } from './directory.js';
 import { withSubjectsNamed } from './mention-names.js';
 
-/** Opens the single customer view for an agent: profile, all the customer's tickets, totals. */
-export async function showCustomer(teamId: string, customerId: string, triggerId: string, ctx: BotContext): Promise<void> {
-  const [customer, history] = await Promise.all([ctx.directory.user(customerId), ctx.tickets.ofRequester(teamId, customerId)]);
+/**
+ * Opens the single customer view for an agent: profile, the customer's tickets from every channel, totals. A
+ * Slack user and the mail sender with their profile's address are one customer: found by that address, and
+ * remembered as one of the customer's identities once seen.
+ */
+export async function showCustomer(teamId: string, requesterId: string, triggerId: string, ctx: BotContext): Promise<void> {
+  const { profile, requesterIds } = await whoIs(teamId, requesterId, ctx);
+  const history = await ctx.tickets.ofRequester(teamId, requesterIds);
   const tickets = await withSubjectsNamed(history.tickets, ctx.directory);
-  await ctx.sender.openView(triggerId, buildCustomerModal({ customer, teamId, ...history, tickets }));
+  await ctx.sender.openView(triggerId, buildCustomerModal({ customer: profile, teamId, ...history, tickets }));
+}
+
+async function whoIs(teamId: string, requesterId: string, ctx: BotContext): Promise<{ profile: SlackUser; requesterIds: string[] }> {
+  const address = emailOfRequester(requesterId);
+  // A mail sender may be a member of the workspace: their profile address says so.
+  const slackUser = address === null ? await ctx.directory.user(requesterId) : await ctx.directory.userByEmail(address).catch(() => null);
+  const email = address ?? slackUser?.email?.toLowerCase() ?? null;
+  const customerId = (email && (await ctx.customers.find(teamId, 'email', email))) || (slackUser && (await ctx.customers.find(teamId, 'slack', slackUser.id))) || null;
+  if (customerId !== null && slackUser) await ctx.customers.link(customerId, teamId, 'slack', slackUser.id);
+  const identities = customerId !== null ? await ctx.customers.identities(customerId) : [];
+  const requesterIds = new Set([requesterId, ...(slackUser ? [slackUser.id] : []), ...(email ? [emailRequester(email)] : []), ...identities.map((i) => (i.kind === 'email' ? emailRequester(i.value) : i.value))]);
+  const name = slackUser?.name ?? (customerId !== null ? await ctx.customers.name(customerId) : null) ?? address ?? requesterId;
+  const profile: SlackUser = slackUser ? { ...slackUser, id: requesterId } : { id: requesterId, name, firstName: name.split(/\s+/)[0] ?? name, email, isAdmin: false, isBot: false, teamId: null };
+  return { profile, requesterIds: [...requesterIds] };
 }

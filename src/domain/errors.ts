@@ -15,7 +15,8 @@ export type DomainErrorCode =
   | 'bad_template'
   | 'missing_snippets'
   | 'bad_field'
-  | 'bad_setting';
+  | 'bad_setting'
+  | 'reply_not_allowed';
 
 export class DomainError extends Error {
   constructor(

@@ -75,6 +75,7 @@ export const METHOD_SCOPES: Readonly<Record<string, MethodScopes>> = {
 
   'users.info': fixed('users:read'),
   'users.list': fixed('users:read'),
+  'users.lookupByEmail': fixed('users:read.email'),
 
   'conversations.info': byConversation(READ),
   'conversations.members': byConversation(READ),

@@ -112,6 +112,7 @@ export class WebApiMethods {
       'views.publish': (a) => this.views.viewsPublish(a),
       'users.info': (a) => this.usersInfo(a),
       'users.list': (a) => this.usersList(a),
+      'users.lookupByEmail': (a) => this.usersLookupByEmail(a),
       'conversations.info': (a) => ({ channel: this.channelInfo(this.visibleChannel(a.channel)) }),
       'conversations.members': (a) => this.conversationsMembers(a),
       'conversations.history': (a) => this.conversationsHistory(a),
@@ -337,6 +338,14 @@ export class WebApiMethods {
   private usersInfo(args: Args): Args {
     const u = this.state.users.get(str(args.user) ?? '');
     if (!u) throw new SlackApiError('user_not_found');
+    return { user: this.userObject(u) };
+  }
+
+  /** users.lookupByEmail: the member with that profile email (case-insensitive); `users_not_found` otherwise. */
+  private usersLookupByEmail(args: Args): Args {
+    const email = (str(args.email) ?? '').toLowerCase();
+    const u = [...this.state.users.values()].find((x) => x.email?.toLowerCase() === email && (x.teamId ?? this.id.teamId) === this.id.teamId);
+    if (!u) throw new SlackApiError('users_not_found');
     return { user: this.userObject(u) };
   }
 

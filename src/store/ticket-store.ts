@@ -228,9 +228,11 @@ function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: 
     },
 
     /** A requester's tickets, newest first, with their totals by status. */
-    async ofRequester(teamId: string, requesterId: string, limit = 20): Promise<{ tickets: Ticket[]; byStatus: Record<string, number> }> {
-      const rows = (await db('tickets').where({ team_id: teamId, requester_id: requesterId }).orderBy('created_at', 'desc').limit(limit)) as TicketRow[];
-      const counts = (await db('tickets').where({ team_id: teamId, requester_id: requesterId }).groupBy('status').select('status').count({ n: '*' })) as unknown as { status: string; n: number | string }[];
+    /** The tickets of a customer known by several requester ids (a Slack user and their email addresses). */
+    async ofRequester(teamId: string, requesterIds: string | string[], limit = 20): Promise<{ tickets: Ticket[]; byStatus: Record<string, number> }> {
+      const ids = Array.isArray(requesterIds) ? requesterIds : [requesterIds];
+      const rows = (await db('tickets').where({ team_id: teamId }).whereIn('requester_id', ids).orderBy('created_at', 'desc').limit(limit)) as TicketRow[];
+      const counts = (await db('tickets').where({ team_id: teamId }).whereIn('requester_id', ids).groupBy('status').select('status').count({ n: '*' })) as unknown as { status: string; n: number | string }[];
       return { tickets: await withTags(rows), byStatus: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])) };
     },
 

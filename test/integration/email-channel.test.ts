@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { startMailRelay } from '../support/mail-relay.js';
-import { useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
 /**
  * Email as a channel, end to end: real mail sent with nodemailer to the bot's SMTP listener, the card and triage
@@ -233,5 +233,55 @@ describe('email as a channel', () => {
     const garbage = await post('\u0000\u0001 not a mail', SECRET);
     expect(garbage.status).toBe(400);
     expect(((await garbage.json()) as { error: string }).error).toMatch(/^body: /);
+  });
+  it('an Amazon buyer message: source amazon, the order linked, and a reply with a link or an address is stopped before sending', async () => {
+    relay.mails.length = 0;
+    await mailIn(h, { from: '"Jo - Amazon Marketplace" <k3x9v2mq7hd4p1s@marketplace.amazon.co.uk>', subject: 'Inquiry from Amazon customer Jo (Order: 203-1234567-1234567)', text: 'The lamp I ordered does not switch on.', messageId: '<amz1@amazon.co.uk>' });
+    const [ticket] = await emailTickets(h);
+    expect(ticket).toMatchObject({ originSource: 'amazon', requesterId: 'email:k3x9v2mq7hd4p1s@marketplace.amazon.co.uk' });
+    expect(await h.tickets.fields(ticket!.id)).toEqual({ 'order.number': '203-1234567-1234567' });
+    expect(cardText(h, ticket!)).toContain('Amazon buyer message');
+
+    await replyFromSlack(h, ticket!, 'Please see https://shop.example/help or write to help@shop.example');
+    expect(relay.mails).toHaveLength(0);
+    expect(h.emu.ephemerals({ user: W.alice }).map((e) => e.text).join('\n')).toContain('Amazon does not allow a link, an email address');
+    await replyFromSlack(h, ticket!, 'Sorry about that, a new lamp is on its way.');
+    expect(relay.mails.map((m) => m.envelope.to)).toEqual([['k3x9v2mq7hd4p1s@marketplace.amazon.co.uk']]);
+  });
+
+  it('a Slack user and the mail sender with their profile address are one customer: the customer view lists both channels\' tickets', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect <#${W.help}|help> <#${W.triage}|triage>`);
+    await postInIntake(h, W.carol, 'My monitor flickers');
+    await mailIn(h, { from: 'Carol Customer <Carol@Example.com>', subject: 'Invoice for my monitor', text: 'Can I get an invoice?', messageId: '<c1@example.com>' });
+    const [mailTicket] = await emailTickets(h);
+
+    await h.driver.clickButton(W.bob, W.triage, mailTicket!.cardTs!, 'ticket_customer');
+    await h.settle();
+    const text = blockText(h.emu.openViews(W.bob)[0]!.view.blocks);
+    expect(text).toContain('2 tickets: 2 open, 0 solved');
+    expect(text).toContain('My monitor flickers');
+    expect(text).toContain(`Invoice for my monitor\nnew · :e-mail: Email to ${MAILBOX}`);
+    // Seen from the Slack side, the same customer, now with the Slack identity remembered.
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', `customer <@${W.carol}|carol>`);
+    await h.settle();
+    expect(blockText(h.emu.openViews(W.alice)[0]!.view.blocks)).toContain('2 tickets');
+    expect(await h.testDb.db('customer_identities').where({ customer_id: mailTicket!.customerId }).orderBy('kind').select('kind', 'value')).toEqual([
+      { kind: 'email', value: 'carol@example.com' },
+      { kind: 'slack', value: W.carol },
+    ]);
+  });
+
+  it('/helpdesk connect email connects a mailbox at run time, and /helpdesk channel lists it', async () => {
+    expect((await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'connect email <mailto:orders@shop.example|orders@shop.example> <#CTRIAGE1|triage>')).status).toBe(200);
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.ada }).at(-1)!.text).toContain('Mail to orders@shop.example opens tickets');
+    await mailIn(h, { from: 'kai@example.com', to: 'orders@shop.example', subject: 'Order change', text: 'Please change my address.', messageId: '<o1@example.com>' });
+    const [ticket] = await emailTickets(h);
+    expect(ticket).toMatchObject({ originChannelId: 'email:orders@shop.example', originSource: 'orders@shop.example' });
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'channel');
+    await h.settle();
+    const list = h.emu.ephemerals({ user: W.ada }).at(-1)!.text;
+    expect(list).toContain(`:e-mail: orders@shop.example → <#${W.triage}>`);
+    expect(list).toContain(`:e-mail: ${MAILBOX} → <#${W.triage}>`);
   });
 });

@@ -1,6 +1,7 @@
 import type { Ticket } from '../../domain/ticket.js';
 import type { SlackUser } from '../directory.js';
-import { escapeMrkdwn, truncate } from '../slack-text.js';
+import { escapeMrkdwn, person, truncate } from '../slack-text.js';
+import { originLabel } from './ticket-card.js';
 import { LIMITS } from './limits.js';
 
 export interface CustomerViewInput {
@@ -19,13 +20,14 @@ export function buildCustomerModal({ customer, teamId, tickets, byStatus }: Cust
   const open = (byStatus.new ?? 0) + (byStatus.open ?? 0) + (byStatus.pending ?? 0);
   const solved = (byStatus.solved ?? 0) + (byStatus.closed ?? 0);
   const profile = [
-    `*${escapeMrkdwn(customer.name)}* <@${customer.id}>${customer.teamId && customer.teamId !== teamId ? ' · external (Slack Connect)' : ''}`,
+    `*${escapeMrkdwn(customer.name)}* ${person(customer.id)}${customer.teamId && customer.teamId !== teamId ? ' · external (Slack Connect)' : ''}`,
     customer.email ? escapeMrkdwn(customer.email) : null,
     `${total} ticket${total === 1 ? '' : 's'}: ${open} open, ${solved} solved`,
   ].filter(Boolean).join('\n');
   const lines = tickets.map((t) => {
     const solvedOn = t.solvedAt && (t.status === 'solved' || t.status === 'closed') ? ` · solved ${day(t.solvedAt)}` : '';
-    return `*#${t.number}* ${escapeMrkdwn(truncate(t.subject, 80))}\n${t.status} · opened ${day(t.createdAt)}${solvedOn}${t.assigneeId ? ` · <@${t.assigneeId}>` : ''}`;
+    const via = t.originKind === 'slack' ? '' : ` · ${originLabel(t)}`;
+    return `*#${t.number}* ${escapeMrkdwn(truncate(t.subject, 80))}\n${t.status}${via} · opened ${day(t.createdAt)}${solvedOn}${t.assigneeId ? ` · <@${t.assigneeId}>` : ''}`;
   });
   return {
     type: 'modal',

@@ -1,7 +1,6 @@
 import type { Ticket } from '../../domain/ticket.js';
 import type { EmailIngestDeps } from '../../ingest/email/ingest-email.js';
 import type { MailAttachment } from '../../ingest/email/parsed-email.js';
-import type { CustomerStore } from '../../store/customer-store.js';
 import type { NewDelivery } from '../../store/outbox-store.js';
 import type { BotContext } from '../bot-context.js';
 import { buildStatusLine } from '../blocks/thread-messages.js';
@@ -12,10 +11,10 @@ import { escapeMrkdwn } from '../slack-text.js';
 export const ATTACHMENT_UPLOAD_LIMIT = 20 * 1024 * 1024;
 
 /** What the email channel's use case needs from the bot: the ticket deps, customers, attachments and notes. */
-export function emailIngestDeps(ctx: BotContext, customers: CustomerStore): EmailIngestDeps {
+export function emailIngestDeps(ctx: BotContext): EmailIngestDeps {
   return {
     ...ctx.useCaseDeps,
-    customers,
+    customers: ctx.customers,
     showAttachments: (ticket, attachments) => attachments.flatMap((a) => attachmentDeliveries(ticket, a)),
     async note(ticket, text, at, messageId) {
       await ctx.tickets.transaction(async (tx) => {

@@ -1,3 +1,4 @@
+import { replyProblem } from '../../domain/channel-rules.js';
 import type { App, BlockAction, ExternalSelectAction } from '@slack/bolt';
 import { isDomainError } from '../../domain/errors.js';
 import { renderTemplate } from '../../domain/template.js';
@@ -71,7 +72,7 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
     const after = (values[REPLY_AFTER.block]?.[REPLY_AFTER.action]?.selected_option?.value ?? 'nothing') as ReplyAfter;
     const metadata = JSON.parse(view.private_metadata || '{}') as ModalMetadata;
     const ticket = Number.isInteger(metadata.ticketId) ? await ctx.tickets.byId(metadata.ticketId!) : null;
-    const problem = !ticket ? 'This ticket no longer exists.' : text.length === 0 ? 'Write a reply first.' : await agentProblem(body.user.id, ctx, ticket);
+    const problem = !ticket ? 'This ticket no longer exists.' : text.length === 0 ? 'Write a reply first.' : ((await agentProblem(body.user.id, ctx, ticket)) ?? replyProblem(ticket, text));
     if (problem) return ack({ response_action: 'errors', errors: { [inputBlock]: problem } });
     await ack();
     ctx.replying.stop(ticket!.id, body.user.id);

@@ -103,7 +103,10 @@ export async function ingestEmail(mail: ParsedEmail, mailbox: Mailbox, envelopeR
     openedBy: message.userId,
     deliveries: (t, m) => [...(deps.show?.created(t, m) ?? []), ...attachments(t)],
   });
-  return outcome.kind === 'created' ? outcome : { kind: 'ignored', reason: 'duplicate delivery' };
+  if (outcome.kind !== 'created') return { kind: 'ignored', reason: 'duplicate delivery' };
+  // Amazon names the order in its buyer messages: the ticket knows it (the order.number snippet, the card).
+  if (mail.amazon?.orderId) await deps.tickets.setField(outcome.ticket.id, 'order.number', mail.amazon.orderId, deps.clock.now());
+  return outcome;
 }
 
 /**
