@@ -53,7 +53,8 @@ export function createTicketPublisher(tickets: TicketStore) {
  */
 export const ingestDeliveries = {
   /** The card, then a 🎫 on the customer's message as acknowledgement. */
-  created: (ticket: Ticket, message: TicketMessage): NewDelivery[] => [deliver.card(ticket), deliver.react(ticket, message.channelId, message.ts, TICKET_REACTION)],
+  // The 🎫 on the customer's message says "we have it" in Slack; a mail has nothing to react on.
+  created: (ticket: Ticket, message: TicketMessage): NewDelivery[] => [deliver.card(ticket), ...(ticket.originKind === 'slack' ? [deliver.react(ticket, message.channelId, message.ts, TICKET_REACTION)] : [])],
   /** The mirror in the triage thread; for the requester, the followers' DMs; a status change updates the card. */
   appended: async ({ ticket, message, role, statusChanged }: AppendedMessage, tx: TicketQueries): Promise<NewDelivery[]> => [
     deliver.mirror(ticket, message),

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Ticket } from '../../src/domain/ticket.js';
 import { startMailRelay } from '../support/mail-relay.js';
 import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
@@ -45,6 +45,11 @@ async function replyFromSlack(h: Harness, ticket: Ticket, text: string): Promise
 describe('email as a channel', () => {
   let h: Harness;
   useHarness((started) => (h = started), { env });
+  // Every case ends with a clean log: no delivery failed for good unless the case says so.
+  afterEach(() => {
+    const errors = h.logLines.filter((l) => (JSON.parse(l) as { level: number }).level >= 50 && !l.includes('user unknown'));
+    expect(errors).toEqual([]);
+  });
 
   it('a mail opens a ticket whose card shows the sender, the mailbox, the subject and the text', async () => {
     relay.mails.length = 0;
