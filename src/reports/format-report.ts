@@ -12,12 +12,13 @@ export interface ReportStyle {
   channel(channelId: string): string;
 }
 
-export const plainStyle: ReportStyle = { person: (id) => id, ticket: (t) => `#${t.number}`, bold: (t) => t, untrusted: (t) => t, channel: (id) => id };
+export const plainStyle: ReportStyle = { person: (id) => id, ticket: (t) => `#${t.number}`, bold: (t) => t, untrusted: (t) => t, channel: (id) => id.replace(/^email:/, '') };
 export const slackStyle = (link: (ref: OpenTicketRef) => string): ReportStyle => ({
   person: (id) => `<@${id}>`,
   ticket: link,
   bold: (t) => `*${t}*`,
-  channel: (id) => `<#${id}>`,
+  // A mailbox ("email:support@shop.example") is no Slack channel: it is shown by its address.
+  channel: (id) => (id.startsWith('email:') ? `:e-mail: ${id.slice(6).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}` : `<#${id}>`),
   untrusted: (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
 });
 

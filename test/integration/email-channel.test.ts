@@ -289,4 +289,22 @@ describe('email as a channel', () => {
     expect(list).toContain(`:e-mail: orders@shop.example → <#${W.triage}>`);
     expect(list).toContain(`:e-mail: ${MAILBOX} → <#${W.triage}>`);
   });
+  it('SLA targets for a mailbox: set with its address, shown on the card, breached in the triage thread, counted in /helpdesk stats', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `sla <mailto:${MAILBOX}|${MAILBOX}> all first 10m`);
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.ada }).at(-1)!.text).toContain(`SLA targets for :e-mail: ${MAILBOX}:`);
+    await mailIn(h, { from: 'una@example.com', subject: 'Refund?', text: 'Where is my refund?', messageId: '<u1@example.com>' });
+    const [ticket] = await emailTickets(h);
+    expect(cardText(h, ticket!)).toContain('first reply by');
+
+    h.clock.advance(11 * 60_000);
+    await h.bot.sla.check();
+    await h.bot.sla.check();
+    await h.settle();
+    expect(triageThread(h, ticket!).filter((t) => t.includes('breached its first reply target'))).toHaveLength(1);
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats today');
+    await h.settle();
+    const stats = h.emu.ephemerals({ user: W.alice }).at(-1)!.text;
+    expect(stats).toContain('*SLA* 0% met (0 met, 1 breached, 0 running) · breaches: #1 first reply');
+  });
 });

@@ -99,3 +99,9 @@ export function parseListFilter(text: string): Parsed<TicketListFilter> {
   const filter = (text.trim().toLowerCase() || 'open') as TicketListFilter;
   return LIST_FILTERS.includes(filter) ? ok(filter) : fail(`List one of: ${LIST_FILTERS.join(', ')}.`);
 }
+
+/** An address as typed, or as Slack sends it in a command (`<mailto:a@b.example|a@b.example>`); lower-cased. */
+export function parseEmailAddress(text: string): string | null {
+  const bare = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/i.exec(text)?.[1] ?? text;
+  return /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/.test(bare) ? bare.toLowerCase() : null;
+}

@@ -1,7 +1,7 @@
 import { ROUTING_POLICIES, type RoutingPolicy } from '../../domain/routing.js';
 import { slackToPlain } from '../../ingest/slack-text.js';
 import { FIELD_NAME } from '../../tickets/set-field.js';
-import { firstWord, parseChannelMention, parseUserMention, type Parsed } from './grammar.js';
+import { firstWord, parseChannelMention, parseUserMention, type Parsed, parseEmailAddress } from './grammar.js';
 import { parseReportCommand, REPORT_COMMAND_USAGE, type ReportCommand } from './parse-report-command.js';
 
 export type TemplateCommand =
@@ -159,12 +159,6 @@ function parseRule(args: string[]): Parsed<HelpdeskCommand> {
   if (!known || (!tag && !groupName) || (tag && !/^[a-z0-9][a-z0-9_.-]{0,39}$/.test(tag)) || (groupName && !GROUP_NAME.test(groupName))) return usage;
   // Slack escapes &, < and > in command text; the pattern is meant as typed.
   return { ok: true, value: { kind: 'rule', op: 'add', channelId, pattern: slackToPlain(args[2]!), tag, groupName } };
-}
-
-/** An address as typed, or as Slack sends it in a command (`<mailto:a@b.example|a@b.example>`); lower-cased. */
-export function parseEmailAddress(text: string): string | null {
-  const bare = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/i.exec(text)?.[1] ?? text;
-  return /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/.test(bare) ? bare.toLowerCase() : null;
 }
 
 function parseChannelRules(args: string[]): Parsed<HelpdeskCommand> {

@@ -3,7 +3,7 @@ import { isTimeZone, parseBusinessHours, type BusinessCalendar } from '../../dom
 import { PRIORITIES, type Priority } from '../../domain/ticket.js';
 import type { SlaTarget } from '../../store/service-level-store.js';
 import { PERIOD_FORMS } from '../../reports/period.js';
-import { parseChannelMention, type Parsed } from './grammar.js';
+import { parseChannelMention, parseEmailAddress, type Parsed } from './grammar.js';
 
 /** `/helpdesk stats|digest|export|timezone|hours|holiday|sla`: reports and what "on time" means. */
 export type ReportCommand =
@@ -125,8 +125,9 @@ function parseDigest(args: string[]): Parsed<ReportCommand> {
 }
 
 function parseSla(args: string[]): Parsed<ReportCommand> {
-  const usage = { ok: false as const, error: 'SLA targets are `sla #intake PRIORITY|all first 1h next 4h resolve 1d [business]`; `sla #intake` shows them; `sla #intake off` removes them.' };
-  const channelId = parseChannelMention(args[0] ?? '');
+  const usage = { ok: false as const, error: 'SLA targets are `sla #intake PRIORITY|all first 1h next 4h resolve 1d [business]` (a mailbox address in place of #intake for mail); `sla #intake` shows them; `sla #intake off` removes them.' };
+  const mailbox = parseEmailAddress(args[0] ?? '');
+  const channelId = mailbox ? `email:${mailbox}` : parseChannelMention(args[0] ?? '');
   if (!channelId) return usage;
   if (args.length === 1) return { ok: true, value: { kind: 'sla', channelId, change: null } };
   if (args.length === 2 && args[1]!.toLowerCase() === 'off') return { ok: true, value: { kind: 'sla', channelId, change: 'off' } };

@@ -122,7 +122,8 @@ async function hoursCommand(command: Extract<ReportCommand, { kind: 'hours' }>, 
 
 async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, answer: Answer, ctx: BotContext): Promise<void> {
   const intake = await ctx.channels.intake(command.channelId);
-  if (!intake) throw new DomainError('channel_not_configured', `<#${command.channelId}> is not an intake channel.`);
+  const where = slackStyle(() => '').channel(command.channelId);
+  if (!intake) throw new DomainError('channel_not_configured', `${where} is not an intake channel or mailbox.`);
   if (command.change === 'off') await ctx.serviceLevels.removePolicies(command.channelId);
   else if (command.change) {
     for (const priority of command.change.priorities) {
@@ -132,14 +133,14 @@ async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, answ
     }
   }
   const policies = await ctx.serviceLevels.policies([command.channelId]);
-  if (policies.length === 0) return answer.ephemeral(`No SLA targets in <#${command.channelId}>. Set some: \`/helpdesk sla <#${command.channelId}> high first 1h next 4h resolve 1d\`.`);
+  if (policies.length === 0) return answer.ephemeral(`No SLA targets for ${where}. Set some: \`/helpdesk sla ${command.channelId.startsWith('email:') ? command.channelId.slice(6) : `<#${command.channelId}>`} high first 1h next 4h resolve 1d\`.`);
   const lines = PRIORITIES.flatMap((priority) => {
     const policy = policies.find((p) => p.priority === priority);
     if (!policy) return [];
     const targets = SLA_TARGETS.filter((t) => policy.minutes[t] !== null).map((t) => `${SLA_TARGET_NAMES[t]} ${formatDuration(policy.minutes[t]! * 60_000)}`);
     return [`• *${priority}*: ${targets.join(' · ')} (${policy.businessHours ? 'business hours' : 'calendar hours'})`];
   });
-  return answer.ephemeral([`SLA targets in <#${command.channelId}>:`, ...lines].join('\n'));
+  return answer.ephemeral([`SLA targets for ${where}:`, ...lines].join('\n'));
 }
 
 async function requireBotIn(channelId: string, ctx: BotContext): Promise<void> {
