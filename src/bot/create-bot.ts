@@ -18,7 +18,7 @@ import { emailIngestDeps } from './email/email-wiring.js';
 import { createMailSender } from './email/mail-sender.js';
 import { escapeMrkdwn } from './slack-text.js';
 import { createChannelStore } from '../store/channel-store.js';
-import { connectDb, dbKind, inboxDatabaseUrl, type Db } from '../store/db.js';
+import { connectDb, dbKind, inboxDatabaseUrl, separatePool, type Db } from '../store/db.js';
 import { migrateInbox } from '../store/migrate.js';
 import { createRoutingStore } from '../store/routing-store.js';
 import { createTemplateStore } from '../store/template-store.js';
@@ -89,7 +89,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   // (a ticket's transaction, a report's temporary tables, another process); see inboxDatabaseUrl.
   const ownConnections = dbKind(config.databaseUrl) === 'sqlite' && !config.databaseUrl.includes(':memory:');
   const inboxUrl = inboxDatabaseUrl(config.databaseUrl);
-  const inboxDb = inboxUrl ? connectDb(inboxUrl) : db;
+  // PostgreSQL: the inbox writes on a pool of its own, so an event is stored without waiting for a connection that
+  // ticket transactions hold (in-memory SQLite, for tests, keeps its one connection).
+  const inboxDb = inboxUrl ? connectDb(inboxUrl) : dbKind(config.databaseUrl) === 'postgres' ? separatePool(db, 2) : db;
   if (inboxUrl) await migrateInbox(inboxDb);
   const inboxStore = createInboxStore(inboxDb);
   const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore });
@@ -280,7 +282,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await idle();
       await worker.stop();
       if (ownConnections) await Promise.all([reportDb.destroy(), deliveryDb.destroy()]);
-      if (inboxUrl) await inboxDb.destroy();
+      if (inboxDb !== db) await inboxDb.destroy();
       mailer?.close();
     },
     digests: digestScheduler,

@@ -68,6 +68,14 @@ export function connectDb(databaseUrl: string, options: ConnectOptions = {}): Db
   });
 }
 
+/**
+ * A second pool of `max` connections to the same PostgreSQL database (and schema) as `db`: work that must answer
+ * within a deadline (storing a Slack event before its 3 s) then never waits for a pool slot behind longer work.
+ */
+export function separatePool(db: Db, max: number): Db {
+  return knexFactory({ ...(db.client.config as Knex.Config), pool: { min: 0, max } });
+}
+
 export async function pingDb(db: Db): Promise<boolean> {
   try {
     await db.raw('select 1');
