@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
-import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaOutcome } from '../store/report-queries.js';
+import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaByChannel, SlaOutcome } from '../store/report-queries.js';
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
@@ -42,7 +42,7 @@ export interface Report {
   reopened: { count: number; rate: number | null };
   csat: Csat;
   /** Targets met, breached and still running; the worst 20 breaches, most overdue first. */
-  sla: { met: number; breached: number; running: number; metShare: number | null; breaches: SlaOutcome[] };
+  sla: { met: number; breached: number; running: number; metShare: number | null; breaches: SlaOutcome[]; byChannel: SlaByChannel[] };
   agents: AgentFigures[];
   topTags: Array<{ tag: string; count: number }>;
   oldestOpen: OpenTicketRef[];

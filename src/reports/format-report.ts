@@ -63,6 +63,11 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
   if (sla.met + sla.breached + sla.running > 0) {
     const breaches = sla.breaches.slice(0, 5).map((x) => `#${x.number} ${SLA_TARGET_NAMES[x.target]} (${formatDuration(x.elapsedMs - x.targetMs)} over)`);
     lines.push(`${b('SLA')} ${formatPercent(sla.metShare)} met (${sla.met} met, ${sla.breached} breached, ${sla.running} running)${breaches.length ? ` · breaches: ${breaches.join(', ')}${sla.breached > 5 ? ` and ${sla.breached - 5} more` : ''}` : ''}`);
+    // Each channel keeps its own promises (a marketplace's 24 hours, a mailbox's, a Slack channel's): shown apart.
+    if ((sla.byChannel?.length ?? 0) > 1) {
+      const share = (c: { met: number; breached: number }) => formatPercent(c.met + c.breached > 0 ? c.met / (c.met + c.breached) : null);
+      lines.push(`${b('SLA by channel')} ${sla.byChannel.map((c) => `${style.channel(c.channelId)} ${share(c)} met (${c.breached} breached)`).join(' · ')}`);
+    }
   }
   if (report.agents.length > 0) {
     lines.push(b('Per agent') + ' (solved · replies · first reply median · CSAT)');

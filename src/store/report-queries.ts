@@ -124,7 +124,7 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
   await trx.raw(
     `CREATE TEMP TABLE rpt_facts AS
      SELECT c.*, ${clock('c.created_at')} AS created_biz, ${clock('c.first_reply_at')} AS first_reply_biz, ${clock('c.solved_at')} AS solved_biz
-     FROM (SELECT t.id, t.number, t.origin_channel_id AS channel_id, t.assignee_id, t.status, t.priority, t.created_at,
+     FROM (SELECT t.id, t.number, t.origin_channel_id AS channel_id, ${SLA_SCOPE} AS sla_scope, t.assignee_id, t.status, t.priority, t.created_at,
                   CASE WHEN t.status ${ACTIVE} THEN NULL ELSE t.solved_at END AS solved_at, ${calScope} AS cal_scope,
                   t.first_reply_at, t.first_reply_agent, t.agent_replies, t.reopens, t.first_solved_at
            FROM tickets t WHERE ${filter.sql}) c`,
@@ -138,7 +138,7 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
   // SQLite then walks the (small) cohort and looks each ticket up in the big table's index.
   await trx.raw(
     `CREATE TEMP TABLE rpt_waits AS
-     SELECT w.ticket_id, f.number, w.started_at, w.ended_at, w.after_reply, f.cal_scope, f.channel_id, f.priority, f.solved_at
+     SELECT w.ticket_id, f.number, w.started_at, w.ended_at, w.after_reply, f.cal_scope, f.channel_id, f.sla_scope, f.priority, f.solved_at
      FROM rpt_facts f CROSS JOIN ticket_waits w WHERE w.ticket_id = f.id AND w.ticket_id BETWEEN ? AND ?`,
     [range.lo, range.hi],
   );
@@ -339,7 +339,7 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
      * Every SLA target of the cohort against the channel's policy for the ticket's priority, as things stand
      * at `now`: met (fulfilled in time), breached (fulfilled late, or overdue), or still running.
      */
-    async slaOutcomes(now: number, worst: number): Promise<{ met: number; breached: number; running: number; breaches: SlaOutcome[] }> {
+    async slaOutcomes(now: number, worst: number): Promise<{ met: number; breached: number; running: number; breaches: SlaOutcome[]; byChannel: SlaByChannel[] }> {
       // Business-hours targets are measured on the ticket's calendar; without a calendar they fall back to calendar time.
       const elapsed = (start: string, end: string, scope: string) =>
         business ? `CASE WHEN p.business_hours AND ${scope} IS NOT NULL THEN ${businessClock(end, scope)} - ${businessClock(start, scope)} ELSE ${end} - ${start} END` : `${end} - ${start}`;
@@ -349,23 +349,24 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
         `CREATE TEMP TABLE rpt_sla AS
          SELECT o.*, o.minutes * 60000 AS target_ms,
                 CASE WHEN o.elapsed > o.minutes * 60000 THEN 'breached' WHEN o.fulfilled_at IS NOT NULL THEN 'met' ELSE 'running' END AS state
-         FROM (SELECT f.id AS ticket_id, f.number, 'first_reply' AS target, f.created_at AS started_at, f.first_reply_at AS fulfilled_at,
+         FROM (SELECT f.id AS ticket_id, f.number, f.channel_id, 'first_reply' AS target, f.created_at AS started_at, f.first_reply_at AS fulfilled_at,
                       p.first_reply_minutes AS minutes, ${elapsed('f.created_at', `COALESCE(f.first_reply_at, ${now})`, 'f.cal_scope')} AS elapsed
-               FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
+               FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.sla_scope AND p.priority = f.priority
                WHERE p.first_reply_minutes IS NOT NULL AND (f.first_reply_at IS NOT NULL OR f.solved_at IS NULL)
                UNION ALL
-               SELECT f.id, f.number, 'resolution', f.created_at, f.solved_at,
+               SELECT f.id, f.number, f.channel_id, 'resolution', f.created_at, f.solved_at,
                       p.resolution_minutes, ${elapsed('f.created_at', `COALESCE(f.solved_at, ${now})`, 'f.cal_scope')}
-               FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.channel_id AND p.priority = f.priority
+               FROM rpt_facts f JOIN sla_policies p ON p.channel_id = f.sla_scope AND p.priority = f.priority
                WHERE p.resolution_minutes IS NOT NULL
                UNION ALL
-               SELECT w.ticket_id, w.number, 'next_reply', w.started_at, w.ended_at,
+               SELECT w.ticket_id, w.number, w.channel_id, 'next_reply', w.started_at, w.ended_at,
                       p.next_reply_minutes, ${elapsed('w.started_at', `COALESCE(w.ended_at, ${now})`, 'w.cal_scope')}
-               FROM rpt_waits w JOIN sla_policies p ON p.channel_id = w.channel_id AND p.priority = w.priority
+               FROM rpt_waits w JOIN sla_policies p ON p.channel_id = w.sla_scope AND p.priority = w.priority
                WHERE p.next_reply_minutes IS NOT NULL AND w.after_reply = 1 AND (w.ended_at IS NOT NULL OR w.solved_at IS NULL)) o`,
       );
-      const counts = await rowsOf(`SELECT state, COUNT(*) AS n FROM rpt_sla GROUP BY state`);
-      const count = (state: string) => num(counts.find((c) => c.state === state)?.n);
+      const counts = await rowsOf(`SELECT channel_id, state, COUNT(*) AS n FROM rpt_sla GROUP BY channel_id, state ORDER BY channel_id`);
+      const count = (state: string, channel?: string) => counts.filter((c) => c.state === state && (channel === undefined || c.channel_id === channel)).reduce((sum, c) => sum + num(c.n), 0);
+      const byChannel = [...new Set(counts.map((c) => String(c.channel_id)))].map((channelId) => ({ channelId, met: count('met', channelId), breached: count('breached', channelId), running: count('running', channelId) }));
       const rows = await rowsOf(`SELECT * FROM rpt_sla WHERE state = 'breached' ORDER BY elapsed - target_ms DESC, number LIMIT ?`, [worst]);
       await trx.raw('DROP TABLE rpt_sla');
       const breaches = rows.map((r) => ({
@@ -377,10 +378,26 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
         elapsedMs: num(r.elapsed),
         state: 'breached' as const,
       }));
-      return { met: count('met'), breached: count('breached'), running: count('running'), breaches };
+      return { met: count('met'), breached: count('breached'), running: count('running'), breaches, byChannel };
     },
   };
 }
+
+/** SLA outcomes of one intake channel or mailbox's tickets. */
+export interface SlaByChannel {
+  channelId: string;
+  met: number;
+  breached: number;
+  running: number;
+}
+
+/**
+ * Which SLA policies a ticket is under (`sla_policies.channel_id`): its source's when the team set targets for it
+ * (`source:amazon`: a marketplace's own rules, whatever mailbox it came through), else its intake channel's or
+ * mailbox's. Shared by reports and the SLA watch so both judge a ticket by the same targets.
+ */
+export const SLA_SCOPE = `CASE WHEN t.origin_source IS NOT NULL AND EXISTS (SELECT 1 FROM sla_policies sp WHERE sp.channel_id = 'source:' || t.origin_source AND sp.priority = t.priority)
+       THEN 'source:' || t.origin_source ELSE t.origin_channel_id END`;
 
 export interface SlaOutcome {
   ticketId: number;

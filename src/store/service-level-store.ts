@@ -5,7 +5,7 @@ import type { Priority } from '../domain/ticket.js';
 import { writeTransaction } from './db.js';
 import { createMemo } from './memo.js';
 import { enqueueDeliveries, type NewDelivery } from './outbox-store.js';
-import { rawRows } from './report-queries.js';
+import { rawRows, SLA_SCOPE } from './report-queries.js';
 
 export type SlaTarget = SlaTargetKind;
 export const SLA_TARGETS: SlaTarget[] = ['first_reply', 'next_reply', 'resolution'];
@@ -123,10 +123,11 @@ export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
         db,
         `SELECT x.*, (SELECT MIN(r.sent_at) FROM messages r WHERE r.ticket_id = x.id AND r.author_role = 'requester' AND r.deleted_at IS NULL
                         AND r.sent_at > x.last_reply_at) AS waiting_since
-         FROM (SELECT t.id, t.team_id, t.origin_channel_id, t.priority, t.created_at,
+         FROM (SELECT t.id, t.team_id, t.sla_scope AS origin_channel_id, t.priority, t.created_at,
                       (SELECT MIN(m.sent_at) FROM messages m WHERE ${agentReply}) AS first_reply_at,
                       (SELECT MAX(m.sent_at) FROM messages m WHERE ${agentReply}) AS last_reply_at
-               FROM tickets t JOIN sla_policies p ON p.channel_id = t.origin_channel_id AND p.priority = t.priority
+               FROM (SELECT t.*, ${SLA_SCOPE} AS sla_scope FROM tickets t WHERE t.status NOT IN ('solved', 'closed')) t
+               JOIN sla_policies p ON p.channel_id = t.sla_scope AND p.priority = t.priority
                WHERE t.status NOT IN ('solved', 'closed') AND t.merged_into_id IS NULL ${ticketId ? 'AND t.id = ?' : ''}) x`,
         ticketId ? [ticketId] : [],
       );

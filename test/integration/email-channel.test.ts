@@ -307,4 +307,30 @@ describe('email as a channel', () => {
     const stats = h.emu.ephemerals({ user: W.alice }).at(-1)!.text;
     expect(stats).toContain('*SLA* 0% met (0 met, 1 breached, 0 running) · breaches: #1 first reply');
   });
+  it('SLA per source: `sla amazon preset` gives Amazon buyer messages 24 calendar hours to a first reply, over the mailbox\'s own targets; reports show SLA by channel', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `sla ${MAILBOX} all first 10m`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'sla amazon preset');
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.ada }).at(-1)!.text).toContain('SLA targets for amazon tickets:\n• *low*: first reply 24h 00m (calendar hours)');
+    await mailIn(h, { from: 'buyer1@marketplace.amazon.de', subject: 'Frage zu Bestellung 302-1111111-2222222', text: 'Wann kommt die Lampe?', messageId: '<amz-de@amazon.de>' });
+    await mailIn(h, { from: 'vic@example.com', subject: 'Late parcel', text: 'Still no parcel.', messageId: '<v1@example.com>' });
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect <#${W.help}|help> <#${W.triage}|triage>`);
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `sla <#${W.help}|help> all first 10m`);
+    await postInIntake(h, W.carol, 'The VPN is down');
+
+    h.clock.advance(11 * 60_000); // past the mailbox's and the channel's 10 minutes, far inside Amazon's 24 hours
+    await h.bot.sla.check();
+    await h.bot.sla.check();
+    await h.settle();
+    const [amazon, vic] = await emailTickets(h);
+    expect(triageThread(h, amazon!).filter((t) => t.includes('breached'))).toEqual([]);
+    expect(cardText(h, amazon!)).toContain('first reply by');
+    expect(triageThread(h, vic!).filter((t) => t.includes('breached its first reply target'))).toHaveLength(1);
+
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats today');
+    await h.settle();
+    const stats = h.emu.ephemerals({ user: W.alice }).at(-1)!.text;
+    expect(stats).toContain('*SLA* 0% met (0 met, 2 breached, 1 running)');
+    expect(stats).toContain(`*SLA by channel* <#${W.help}> 0% met (1 breached) · :e-mail: ${MAILBOX} 0% met (1 breached)`);
+  });
 });

@@ -125,11 +125,16 @@ function parseDigest(args: string[]): Parsed<ReportCommand> {
 }
 
 function parseSla(args: string[]): Parsed<ReportCommand> {
-  const usage = { ok: false as const, error: 'SLA targets are `sla #intake PRIORITY|all first 1h next 4h resolve 1d [business]` (a mailbox address in place of #intake for mail); `sla #intake` shows them; `sla #intake off` removes them.' };
+  const usage = { ok: false as const, error: 'SLA targets are `sla #intake PRIORITY|all first 1h next 4h resolve 1d [business]` (a mailbox address in place of #intake for mail, `amazon` for Amazon buyer messages, `amazon preset` for Amazon\'s 24 hours); `sla #intake` shows them; `sla #intake off` removes them.' };
   const mailbox = parseEmailAddress(args[0] ?? '');
-  const channelId = mailbox ? `email:${mailbox}` : parseChannelMention(args[0] ?? '');
+  const source = /^(?:source:)?(amazon|[a-z][a-z0-9-]{1,39})$/i.exec(args[0] ?? '')?.[1]?.toLowerCase();
+  const channelId = mailbox ? `email:${mailbox}` : (parseChannelMention(args[0] ?? '') ?? (source && (source === 'amazon' || args[0]!.startsWith('source:')) ? `source:${source}` : null));
   if (!channelId) return usage;
   if (args.length === 1) return { ok: true, value: { kind: 'sla', channelId, change: null } };
+  // Amazon's own rule: a first reply within 24 hours, weekends and holidays included.
+  if (channelId === 'source:amazon' && args.length === 2 && args[1]!.toLowerCase() === 'preset') {
+    return { ok: true, value: { kind: 'sla', channelId, change: { priorities: [...PRIORITIES], minutes: { first_reply: 24 * 60 }, businessHours: false } } };
+  }
   if (args.length === 2 && args[1]!.toLowerCase() === 'off') return { ok: true, value: { kind: 'sla', channelId, change: 'off' } };
   const which = args[1]!.toLowerCase();
   const priorities = which === 'all' ? [...PRIORITIES] : PRIORITIES.includes(which as Priority) ? [which as Priority] : null;

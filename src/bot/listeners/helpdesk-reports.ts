@@ -122,8 +122,9 @@ async function hoursCommand(command: Extract<ReportCommand, { kind: 'hours' }>, 
 
 async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, answer: Answer, ctx: BotContext): Promise<void> {
   const intake = await ctx.channels.intake(command.channelId);
-  const where = slackStyle(() => '').channel(command.channelId);
-  if (!intake) throw new DomainError('channel_not_configured', `${where} is not an intake channel or mailbox.`);
+  const source = command.channelId.startsWith('source:') ? command.channelId.slice('source:'.length) : null;
+  const where = source ? `${source} tickets` : slackStyle(() => '').channel(command.channelId);
+  if (!intake && !source) throw new DomainError('channel_not_configured', `${where} is not an intake channel or mailbox.`);
   if (command.change === 'off') await ctx.serviceLevels.removePolicies(command.channelId);
   else if (command.change) {
     for (const priority of command.change.priorities) {
@@ -133,7 +134,7 @@ async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, answ
     }
   }
   const policies = await ctx.serviceLevels.policies([command.channelId]);
-  if (policies.length === 0) return answer.ephemeral(`No SLA targets for ${where}. Set some: \`/helpdesk sla ${command.channelId.startsWith('email:') ? command.channelId.slice(6) : `<#${command.channelId}>`} high first 1h next 4h resolve 1d\`.`);
+  if (policies.length === 0) return answer.ephemeral(`No SLA targets for ${where}. Set some: \`/helpdesk sla ${command.channelId.startsWith('email:') ? command.channelId.slice(6) : (source ?? `<#${command.channelId}>`)} high first 1h next 4h resolve 1d\`.`);
   const lines = PRIORITIES.flatMap((priority) => {
     const policy = policies.find((p) => p.priority === priority);
     if (!policy) return [];
