@@ -1,9 +1,15 @@
+import { systemClock, type Clock } from '../domain/clock.js';
 import type { Logger } from 'pino';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import { PermanentDeliveryError, type DeliveryExecutor } from './delivery-executors.js';
 import { paceInterval } from './delivery-intents.js';
 
 export interface DeliveryWorkerOptions {
+  /**
+   * The wall clock the outbox runs on (not the domain clock tests move forward): Slack's rate limits, Retry-After
+   * and leases are wall time, and rows are stamped with the same clock by the stores that record deliveries.
+   */
+  clock?: Clock;
   outbox: OutboxStore;
   execute: DeliveryExecutor;
   logger: Logger;
@@ -49,6 +55,7 @@ type Verdict =
  */
 export function createDeliveryWorker(options: DeliveryWorkerOptions) {
   const { outbox, logger } = options;
+  const clock = options.clock ?? systemClock;
   const scale = options.rateScale ?? 1;
   const concurrency = options.concurrency ?? 32;
   const inFlight = new Set<number>();
@@ -107,7 +114,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     }
     while (running) {
       wakeRequested = false;
-      const downFor = slackDownUntil - Date.now();
+      const downFor = slackDownUntil - clock.now();
       if (downFor > 0) {
         await sleep(downFor);
         continue;
@@ -116,7 +123,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
       let claimed: ClaimedDelivery[] = [];
       if (free > 0) {
         claimed = await outbox
-          .claim({ owner: options.owner, now: Date.now(), limit: free, lookaheadMs: LOOKAHEAD_MS, leaseMs: LEASE_MS, intervalOf: (bucket) => paceInterval(bucket, scale) })
+          .claim({ owner: options.owner, now: clock.now(), limit: free, lookaheadMs: LOOKAHEAD_MS, leaseMs: LEASE_MS, intervalOf: (bucket) => paceInterval(bucket, scale) })
           .catch((err: unknown) => {
             logger.error({ err }, 'could not claim deliveries');
             return [];
@@ -138,10 +145,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
       for (;;) {
         if (!running) throw new StoppedBeforeCall();
         const at = Math.max(delivery.sendAt, (lastCallAt.get(delivery.bucket) ?? 0) + interval);
-        if (at <= Date.now()) break;
-        await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+        if (at <= clock.now()) break;
+        await new Promise((resolve) => setTimeout(resolve, at - clock.now()));
       }
-      lastCallAt.set(delivery.bucket, Date.now());
+      lastCallAt.set(delivery.bucket, clock.now());
       calling = true;
     };
     inFlight.add(delivery.id);
@@ -165,7 +172,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     const verdict = classify(err, delivery.attempts);
     const message = describe(err);
     const log = logger.child({ delivery: delivery.id, kind: delivery.kind, lane: delivery.lane, attempts: delivery.attempts + 1 });
-    const now = Date.now();
+    const now = clock.now();
     if (verdict.kind === 'rate_limited') {
       await outbox.pauseBucket(delivery.bucket, now + verdict.retryAfterMs);
       await outbox.retryLater(delivery.id, now + verdict.retryAfterMs, message, { attempted: false, uncertain: false });
@@ -202,8 +209,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
       running = false;
       wake();
       await loopDone;
-      const deadline = Date.now() + graceMs;
-      while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      const deadline = clock.now() + graceMs;
+      while (inFlight.size > 0 && clock.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       await flush();
     },
     /** A delivery was recorded: look now instead of at the next poll. */

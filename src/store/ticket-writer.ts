@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../domain/clock.js';
 import type { Knex } from 'knex';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
@@ -37,7 +38,7 @@ const isUniqueViolation = (err: unknown) => {
  * are found before numbers are taken. If another writer (a second instance) wins a race and a unique key
  * refuses the group, its tickets are written one by one so that only the repeat is refused.
  */
-export function createTicketWriter(db: Knex, deliveriesRecorded: () => void = () => undefined, maxGroup = 100) {
+export function createTicketWriter(db: Knex, deliveriesRecorded: () => void = () => undefined, maxGroup = 100, clock: Clock = systemClock) {
   const queue: Pending[] = [];
   let writing = false;
 
@@ -51,14 +52,14 @@ export function createTicketWriter(db: Knex, deliveriesRecorded: () => void = ()
 
   async function writeGroup(group: Pending[]): Promise<void> {
     try {
-      const outcomes = await writeTransaction(db, (trx) => writeOpenings(trx, group.map((p) => p.opening)));
+      const outcomes = await writeTransaction(db, (trx) => writeOpenings(trx, group.map((p) => p.opening), clock.now()));
       deliveriesRecorded();
       group.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
       if (group.length === 1) return settleAlone(group[0]!, err);
       for (const pending of group) {
         try {
-          pending.resolve((await writeTransaction(db, (trx) => writeOpenings(trx, [pending.opening])))[0]!);
+          pending.resolve((await writeTransaction(db, (trx) => writeOpenings(trx, [pending.opening], clock.now())))[0]!);
           deliveriesRecorded();
         } catch (alone) {
           settleAlone(pending, alone);
@@ -83,7 +84,8 @@ export function createTicketWriter(db: Knex, deliveriesRecorded: () => void = ()
   };
 }
 
-async function writeOpenings(trx: Knex.Transaction, openings: TicketOpening[]): Promise<OpeningOutcome[]> {
+/** `now` stamps the deliveries recorded with the tickets (the outbox's wall clock). */
+async function writeOpenings(trx: Knex.Transaction, openings: TicketOpening[], now: number): Promise<OpeningOutcome[]> {
   const fresh = await withoutRepeats(trx, openings);
   if (fresh.size === 0) return openings.map(() => ({ kind: 'duplicate' }));
   const numbers = await allocateNumbers(trx, [...fresh.values()]);
@@ -110,7 +112,7 @@ async function writeOpenings(trx: Knex.Transaction, openings: TicketOpening[]): 
     return { kind: 'created', ticket: ticketFromRow(row, []), message: messageFromRow(messageOf(o)) };
   });
   const deliveries = outcomes.flatMap((outcome, i) => (outcome.kind === 'created' ? (openings[i]!.deliveries?.(outcome.ticket, outcome.message) ?? []) : []));
-  await enqueueDeliveries(trx, deliveries, Date.now());
+  await enqueueDeliveries(trx, deliveries, now);
   return outcomes;
 }
 
