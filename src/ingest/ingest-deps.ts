@@ -1,13 +1,15 @@
 import type { Clock } from '../domain/clock.js';
 import type { ChannelStore } from '../store/channel-store.js';
-import type { TicketQueries, TicketStore } from '../store/ticket-store.js';
+import type { TicketStore } from '../store/ticket-store.js';
 import type { NewDelivery } from '../store/outbox-store.js';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import type { AppendedMessage } from './append-message.js';
+import type { ChannelPort, TicketPort, TicketTxPort } from './ports.js';
 
-export interface IngestDeps {
-  tickets: TicketStore;
-  channels: ChannelStore;
+/** What the ingest use cases need: the ports they call (ports.ts), the clock, who is an agent, what Slack shows. */
+export interface IngestPorts {
+  tickets: TicketPort;
+  channels: ChannelPort;
   clock: Clock;
   /** Whether a user is an agent for tickets worked in that triage channel. */
   isAgent(userId: string, triageChannelId: string): Promise<boolean>;
@@ -17,6 +19,16 @@ export interface IngestDeps {
    */
   show?: {
     created(ticket: Ticket, message: TicketMessage): NewDelivery[];
-    appended(appended: AppendedMessage, tx: TicketQueries): Promise<NewDelivery[]>;
+    appended(appended: AppendedMessage, tx: TicketTxPort): Promise<NewDelivery[]>;
   };
+}
+
+/**
+ * The ingest use cases call only what IngestPorts names. The ticket use cases (src/tickets) take these same deps
+ * and call more of the stores (list, fields, addTag, mergeInto…), so the stores stay concrete here until those
+ * have deps of their own.
+ */
+export interface IngestDeps extends IngestPorts {
+  tickets: TicketStore;
+  channels: ChannelStore;
 }

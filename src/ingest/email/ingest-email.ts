@@ -2,17 +2,17 @@ import { emailRequester } from '../../domain/customer.js';
 import { isPleasantry } from '../../domain/pleasantry.js';
 import type { Ticket, TicketMessage } from '../../domain/ticket.js';
 import type { IntakeChannel } from '../../store/channel-store.js';
-import type { CustomerStore } from '../../store/customer-store.js';
 import type { NewDelivery } from '../../store/outbox-store.js';
 import { appendMessage, type AppendedMessage } from '../append-message.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import type { InboundMessage } from '../inbound-message.js';
+import type { CustomerPort, TicketTxPort } from '../ports.js';
 import { subjectFrom } from '../slack-text.js';
 import { baseAddress, mintReplyToken, subjectTicketNumber, tokenOfAddress, tokenOfMessageId } from './email-threading.js';
 import type { MailAttachment, ParsedEmail } from './parsed-email.js';
 
 export interface EmailIngestDeps extends IngestDeps {
-  customers: CustomerStore;
+  customers: CustomerPort;
   /** What Slack should show for a mail's attachments (uploaded into the ticket's triage thread). */
   showAttachments?(ticket: Ticket, attachments: MailAttachment[]): NewDelivery[];
   /** An internal note on a ticket (a bounce of our reply, an automatic answer to it). */
@@ -77,7 +77,7 @@ export async function ingestEmail(mail: ParsedEmail, mailbox: Mailbox, envelopeR
   const attachments = (t: Ticket) => (mail.attachments.length > 0 ? (deps.showAttachments?.(t, mail.attachments) ?? []) : []);
 
   if (ticket) {
-    const show = deps.show && { ...deps.show, appended: async (a: AppendedMessage, tx: Parameters<NonNullable<IngestDeps['show']>['appended']>[1]) => [...(await deps.show!.appended(a, tx)), ...attachments(a.ticket)] };
+    const show = deps.show && { ...deps.show, appended: async (a: AppendedMessage, tx: TicketTxPort) => [...(await deps.show!.appended(a, tx)), ...attachments(a.ticket)] };
     const appended = await appendMessage(ticket.id, message, 'requester', pleasantry, { ...deps, show });
     return appended ? { kind: 'appended', ...appended } : { kind: 'ignored', reason: 'duplicate delivery' };
   }
