@@ -28,7 +28,7 @@ export async function appendMessage(
     const status = role === 'agent' ? statusAfterAgentTouch(ticket.status) : statusAfterRequesterMessage(ticket.status, isPleasantry);
     await tx.updateTicket(ticketId, {
       status,
-      updatedAt: sentAt,
+      updatedAt: Math.max(sentAt, ticket.updatedAt), // a late mail keeps its own time but moves nothing back
       ...(role === 'requester' ? { lastRequesterMessageAt: Math.max(sentAt, ticket.lastRequesterMessageAt) } : {}),
     });
     const kind = role === 'agent' ? 'public_reply' : 'requester_message';

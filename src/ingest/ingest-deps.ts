@@ -1,6 +1,4 @@
 import type { Clock } from '../domain/clock.js';
-import type { ChannelStore } from '../store/channel-store.js';
-import type { TicketStore } from '../store/ticket-store.js';
 import type { NewDelivery } from '../store/outbox-store.js';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import type { AppendedMessage } from './append-message.js';
@@ -23,12 +21,5 @@ export interface IngestPorts {
   };
 }
 
-/**
- * The ingest use cases call only what IngestPorts names. The ticket use cases (src/tickets) take these same deps
- * and call more of the stores (list, fields, addTag, mergeInto…), so the stores stay concrete here until those
- * have deps of their own.
- */
-export interface IngestDeps extends IngestPorts {
-  tickets: TicketStore;
-  channels: ChannelStore;
-}
+/** The ingest use cases' deps are their ports. */
+export type IngestDeps = IngestPorts;

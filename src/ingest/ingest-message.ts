@@ -60,7 +60,8 @@ async function ingestThreadReply(message: InboundMessage, deps: IngestDeps): Pro
   const origin = await deps.tickets.byOrigin(message.channelId, message.threadTs!);
   if (!origin) return { kind: 'ignored', reason: 'not a ticket thread' };
   // A duplicate's thread lives on in the ticket it was merged into.
-  const ticket = origin.mergedIntoId !== null ? ((await deps.tickets.byId(origin.mergedIntoId)) ?? origin) : origin;
+  let ticket = origin;
+  for (let hops = 0; ticket.mergedIntoId !== null && hops < 20; hops++) ticket = (await deps.tickets.byId(ticket.mergedIntoId)) ?? ticket;
   // The requester is always the requester, even when they also happen to be an agent.
   const role = message.userId !== ticket.requesterId && (await deps.isAgent(message.userId, ticket.triageChannelId)) ? 'agent' : 'requester';
   const intake = await deps.channels.intake(message.channelId);

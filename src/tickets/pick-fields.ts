@@ -1,13 +1,13 @@
 import { extractFields } from '../domain/template.js';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
-import type { IngestDeps } from '../ingest/ingest-deps.js';
+import type { TicketDeps } from './ticket-action.js';
 import { slackToPlain } from '../ingest/slack-text.js';
 
 /**
  * Picks ticket fields (an order number…) out of a customer's message with its channel's patterns. A field
  * already set (by an agent or an earlier message) is kept. Returns the fields it set.
  */
-export async function pickFields(ticket: Ticket, message: TicketMessage, deps: IngestDeps): Promise<Record<string, string>> {
+export async function pickFields(ticket: Ticket, message: TicketMessage, deps: TicketDeps): Promise<Record<string, string>> {
   const patterns = await deps.channels.fieldPatterns(ticket.originChannelId);
   if (Object.keys(patterns).length === 0) return {};
   const existing = await deps.tickets.fields(ticket.id);

@@ -1,10 +1,10 @@
 import { matchRules, pickAssignee } from '../domain/routing.js';
 import { statusAfterAgentTouch, type Ticket } from '../domain/ticket.js';
-import type { IngestDeps } from '../ingest/ingest-deps.js';
+import type { TicketDeps } from './ticket-action.js';
 import { slackToPlain } from '../ingest/slack-text.js';
 import type { RoutingStore } from '../store/routing-store.js';
 
-export interface RoutingDeps extends IngestDeps {
+export interface RoutingDeps extends TicketDeps {
   routing: RoutingStore;
   /** Everyone who may get tickets worked in a triage channel (its human members, or the agent list). */
   agentPool(triageChannelId: string): Promise<string[]>;

@@ -1,10 +1,15 @@
 import { DomainError } from '../domain/errors.js';
 import type { Ticket, TicketEvent } from '../domain/ticket.js';
 import type { IngestDeps } from '../ingest/ingest-deps.js';
-import type { TicketPatch, TicketQueries } from '../store/ticket-store.js';
+import type { ChannelStore } from '../store/channel-store.js';
+import type { TicketPatch, TicketQueries, TicketStore } from '../store/ticket-store.js';
 import type { NewDelivery } from '../store/outbox-store.js';
 
-export type TicketDeps = IngestDeps;
+/** The ticket use cases call more of the stores than ingest does (list, fields, addTag, mergeInto…). */
+export interface TicketDeps extends IngestDeps {
+  tickets: TicketStore;
+  channels: ChannelStore;
+}
 
 export interface ActionInput {
   ticketId: number;

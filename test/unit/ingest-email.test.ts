@@ -199,6 +199,25 @@ describe('ingestEmail (mail into tickets, in-memory stores)', () => {
     expect((await tickets.byId(duplicate.id))!.status).toBe('closed');
   });
 
+  it('follows a chain of merges to its end: mail for A, merged into B, merged into C, lands on C', async () => {
+    const c = await opened({ subject: 'C' });
+    const b = await opened({ subject: 'B' });
+    const a = await opened({ subject: 'A' });
+    tickets.mergeInto(b.id, c.id);
+    tickets.mergeInto(a.id, b.id);
+    const result = await ingest(mail({ to: [{ address: replyAddress(MAILBOX, a.originTs), name: null }], text: 'For A' }));
+    expect(result).toMatchObject({ kind: 'appended', ticket: { id: c.id } });
+  });
+
+  it('a mail that arrives late keeps its own time but does not move the ticket\'s last update back', async () => {
+    const ticket = await opened();
+    clock.set(NOW + 60 * 60_000);
+    await tickets.updateTicket(ticket.id, { updatedAt: NOW + 60 * 60_000 });
+    await ingest(mail({ to: [{ address: replyAddress(MAILBOX, ticket.originTs), name: null }], text: 'Written at +10 min', date: NOW + 10 * 60_000 }));
+    expect((await tickets.messages(ticket.id)).at(-1)!.sentAt).toBe(NOW + 10 * 60_000);
+    expect((await tickets.byId(ticket.id))!.updatedAt).toBe(NOW + 60 * 60_000);
+  });
+
   it('an Amazon buyer message: source amazon, and its order id as the order.number field', async () => {
     const ticket = await opened({ from: { address: 'x7k2@marketplace.amazon.com', name: 'Jane - Amazon Marketplace' }, subject: 'Inquiry from Amazon customer Jane (Order: 113-8847792-5633869)', amazon: { orderId: '113-8847792-5633869' } });
     expect(ticket).toMatchObject({ originKind: 'email', originSource: 'amazon' });

@@ -157,7 +157,9 @@ async function takesPart(ticket: Ticket, requesterId: string, deps: EmailIngestD
   return (await deps.tickets.messages(ticket.id)).some((m) => m.userId === requesterId);
 }
 
-/** A merged ticket's mail goes on in the ticket it was merged into. */
+/** A merged ticket's mail goes on in the ticket it was merged into (following a chain A → B → C to its end). */
 async function survivor(ticket: Ticket, deps: EmailIngestDeps): Promise<Ticket> {
-  return ticket.mergedIntoId !== null ? ((await deps.tickets.byId(ticket.mergedIntoId)) ?? ticket) : ticket;
+  let current = ticket;
+  for (let hops = 0; current.mergedIntoId !== null && hops < 20; hops++) current = (await deps.tickets.byId(current.mergedIntoId)) ?? current;
+  return current;
 }
