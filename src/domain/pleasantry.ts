@@ -15,6 +15,7 @@ const FILLER_WORDS = new Set(['there', 'all', 'team', 'everyone', 'folks', 'guys
 const NOISE = /(:[a-z0-9_+-]+:|<@[a-z0-9]+(\|[^>]*)?>|[\p{Extended_Pictographic}\u{FE0F}\u{200D}]|[!.,?~\-–—)(*_'"])/gu;
 
 export function isPleasantry(text: string): boolean {
+  if (text.length > 400) return false; // a long message is never only "thanks" (and is not worth lowercasing whole)
   const words = text.toLowerCase().replace(NOISE, ' ').replace(/\s+/g, ' ').trim();
   if (words === '') return true;
   if (words.length > 40) return false;

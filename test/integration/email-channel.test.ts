@@ -333,4 +333,10 @@ describe('email as a channel', () => {
     expect(stats).toContain('*SLA* 0% met (0 met, 2 breached, 1 running)');
     expect(stats).toContain(`*SLA by channel* <#${W.help}> 0% met (1 breached) · :e-mail: ${MAILBOX} 0% met (1 breached)`);
   });
+  it('a long mail full of emoji still gets its card (cut to Slack\'s own count of characters)', async () => {
+    await mailIn(h, { from: 'emo@example.com', subject: 'So happy 😀', text: 'Thank you 🙏🎉 '.repeat(400), messageId: '<emo@example.com>' });
+    const [ticket] = await emailTickets(h);
+    expect(ticket!.cardTs).not.toBeNull();
+    expect(cardText(h, ticket!)).toContain('truncated');
+  });
 });

@@ -21,10 +21,13 @@ describe('slack text: customer text made inert', () => {
     expect(escapeMrkdwn('a & b <c> *d*')).toBe('a &amp; b &lt;c&gt; *d*');
   });
 
-  it('truncates by code point with a visible marker, never splitting an entity or an emoji', () => {
+  it('truncates to Slack\'s count (UTF-16 units: an emoji is two) with a visible marker, never splitting an entity or an emoji', () => {
     expect(truncate('short', 10)).toBe('short');
     const cut = truncate('😀'.repeat(200), 100);
-    expect(Array.from(cut).length).toBeLessThanOrEqual(100);
+    expect(cut.length).toBeLessThanOrEqual(100);
+    expect(cut).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/); // no lone first half of an emoji
+    // A section's 3000: emoji-heavy text stays within it as Slack counts (the cause of invalid_blocks).
+    expect(truncate('ok 👍 '.repeat(2000), 3000).length).toBeLessThanOrEqual(3000);
     expect(cut).toMatch(/… \[truncated: \d+ more characters\]$/);
     expect(cut.startsWith('😀')).toBe(true);
     const entities = truncate('&amp;'.repeat(40), 95);
