@@ -5,7 +5,7 @@ import type { EmailConfig } from '../../config.js';
 import type { MailIntake } from '../../ingest/email/mail-intake.js';
 import type { HttpRoute } from '../http/slack-http-receiver.js';
 import { startSmtpListener, type SmtpListener } from '../../ingest/email/smtp-listener.js';
-import { createImapPoller } from '../../ingest/email/imap-poller.js';
+import { createImapPoller, parseImapUrl } from '../../ingest/email/imap-poller.js';
 import type { MailboxCursorStore } from '../../ingest/email/imap-poller.js';
 
 /**
@@ -15,8 +15,12 @@ import type { MailboxCursorStore } from '../../ingest/email/imap-poller.js';
 export function createEmailDoors(options: { config: EmailConfig; intake: MailIntake; cursors: MailboxCursorStore; logger: Logger }) {
   const { config, intake, logger } = options;
   let listener: SmtpListener | null = null;
+  // Mail in the polled mailbox was delivered to its account: when the account is an address (support@shop.example),
+  // it counts as the envelope recipient, so mail that reached it by an alias or a Bcc still finds its mailbox.
+  const imapAccount = config.imapUrl ? parseImapUrl(config.imapUrl).user : '';
+  const imapEnvelope = { mailFrom: '', rcptTo: imapAccount.includes('@') ? [imapAccount.toLowerCase()] : [] };
   const poller = config.imapUrl
-    ? createImapPoller({ url: config.imapUrl, cursors: options.cursors, logger, deliver: async (raw) => void (await intake.receive(raw).catch((err: unknown) => refusedIsStored(err, logger))) })
+    ? createImapPoller({ url: config.imapUrl, cursors: options.cursors, logger, deliver: async (raw) => void (await intake.receive(raw, imapEnvelope).catch((err: unknown) => refusedIsStored(err, logger))) })
     : null;
 
   const routes: HttpRoute[] = config.apiSecret ? [{ method: 'POST', path: '/inbound/email', handler: (req, res) => inboundEmail(req, res) }] : [];

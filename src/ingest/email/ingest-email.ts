@@ -122,7 +122,8 @@ function now(mail: ParsedEmail, deps: IngestDeps): number {
 
 async function findTicket(mail: ParsedEmail, mailbox: Mailbox, envelopeRecipients: string[], deps: EmailIngestDeps): Promise<Ticket | null> {
   const channelId = mailboxChannel(mailbox.address);
-  const recipients = [...envelopeRecipients, ...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), mail.headers['delivered-to'] ?? '', mail.headers['x-original-to'] ?? ''];
+  const delivered = [mail.headers['delivered-to'], mail.headers['x-original-to']].flatMap((h) => (h ?? '').split('\n'));
+  const recipients = [...envelopeRecipients, ...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...delivered];
   for (const recipient of recipients) {
     const token = recipient ? tokenOfAddress(recipient, mailbox.address) : null;
     const ticket = token ? await deps.tickets.byOrigin(channelId, token) : null;

@@ -42,7 +42,7 @@ export function createMailIntake(deps: { channels: ChannelStore; ingest: EmailIn
       } catch (err) {
         throw new RefusedMail((err as Error).message);
       }
-      const candidates = [...(envelope?.rcptTo ?? []), ...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), mail.headers['delivered-to'] ?? '', mail.headers['x-original-to'] ?? ''].filter(Boolean);
+      const candidates = [...(envelope?.rcptTo ?? []), ...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...(mail.headers['delivered-to'] ?? '').split('\n'), ...(mail.headers['x-original-to'] ?? '').split('\n')].map((a) => a.trim()).filter(Boolean);
       let mailbox: Mailbox | null = null;
       for (const address of candidates) if ((mailbox = await mailboxOf(address))) break;
       if (!mailbox) throw new RefusedMail(`no connected mailbox among the recipients (${candidates.slice(0, 3).join(', ') || 'none'})`);
