@@ -134,14 +134,15 @@ async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, answ
     }
   }
   const policies = await ctx.serviceLevels.policies([command.channelId]);
-  if (policies.length === 0) return answer.ephemeral(`No SLA targets for ${where}. Set some: \`/helpdesk sla ${command.channelId.startsWith('email:') ? command.channelId.slice(6) : (source ?? `<#${command.channelId}>`)} high first 1h next 4h resolve 1d\`.`);
+  if (policies.length === 0) return answer.ephemeral(`No SLA targets ${!source && !command.channelId.startsWith('email:') ? 'in' : 'for'} ${where}. Set some: \`/helpdesk sla ${command.channelId.startsWith('email:') ? command.channelId.slice(6) : (source ?? `<#${command.channelId}>`)} high first 1h next 4h resolve 1d\`.`);
   const lines = PRIORITIES.flatMap((priority) => {
     const policy = policies.find((p) => p.priority === priority);
     if (!policy) return [];
     const targets = SLA_TARGETS.filter((t) => policy.minutes[t] !== null).map((t) => `${SLA_TARGET_NAMES[t]} ${formatDuration(policy.minutes[t]! * 60_000)}`);
     return [`• *${priority}*: ${targets.join(' · ')} (${policy.businessHours ? 'business hours' : 'calendar hours'})`];
   });
-  return answer.ephemeral([`SLA targets for ${where}:`, ...lines].join('\n'));
+  const slack = !source && !command.channelId.startsWith('email:');
+  return answer.ephemeral([`SLA targets ${slack ? 'in' : 'for'} ${where}:`, ...lines].join('\n'));
 }
 
 async function requireBotIn(channelId: string, ctx: BotContext): Promise<void> {
