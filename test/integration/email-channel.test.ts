@@ -133,7 +133,7 @@ describe('email as a channel', () => {
     await replyFromSlack(h, ticket!, 'Here is your label.');
     const ours = relay.mails[0]!.parsed.messageId!;
     // Kim's out-of-office answers our reply.
-    await mailIn(h, { from: 'kim@example.com', subject: 'Automatic reply: Re: Return label [#1]', text: 'I am away until Monday.', messageId: '<ooo@example.com>', inReplyTo: ours, headers: { 'Auto-Submitted': 'auto-replied' } });
+    await mailIn(h, { from: 'kim@example.com', subject: 'Automatic reply: Re: Return label [#1] <!here>', text: 'I am away until Monday.', messageId: '<ooo@example.com>', inReplyTo: ours, headers: { 'Auto-Submitted': 'auto-replied' } });
     const after = (await h.tickets.byId(ticket!.id))!;
     expect(after.status).toBe('open');
     const messages = await h.tickets.messages(ticket!.id);
@@ -184,6 +184,9 @@ describe('email as a channel', () => {
     expect(note.text).toContain('could not be delivered');
     expect(note.text).toContain('kim@example.com');
     expect(triageThread(h, ticket!).join('\n')).toContain('could not be delivered');
+    // The notes quote strangers' text: shown inert, never a ping.
+    expect(triageThread(h, ticket!).join('\n')).toContain('An automatic mail (auto-submitted)');
+    expect(triageThread(h, ticket!).join('\n')).not.toContain('<!here>');
   });
 
   it('HTML-only mail, other charsets and attachments: the text is readable and the files are uploaded into the triage thread', async () => {

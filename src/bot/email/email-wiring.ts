@@ -5,7 +5,7 @@ import type { NewDelivery } from '../../store/outbox-store.js';
 import type { BotContext } from '../bot-context.js';
 import { buildStatusLine } from '../blocks/thread-messages.js';
 import { deliver } from '../delivery-intents.js';
-import { escapeMrkdwn } from '../slack-text.js';
+import { escapeMrkdwn, inertMrkdwn } from '../slack-text.js';
 
 /** Slack takes files far larger, but an attachment rides in the outbox row until uploaded: bigger ones get a note. */
 export const ATTACHMENT_UPLOAD_LIMIT = 20 * 1024 * 1024;
@@ -21,7 +21,8 @@ export function emailIngestDeps(ctx: BotContext): EmailIngestDeps {
         const stored = await tx.insertMessage({ ticketId: ticket.id, channelId: ticket.originChannelId, ts: messageId, threadTs: ticket.originTs, userId: null, authorRole: 'bot', visibility: 'internal', text, files: [], sentAt: at });
         if (!stored) return; // this mail was noted already
         await tx.addEvent(ticket.id, { kind: 'note', actorId: null, fromValue: null, toValue: null, messageId: stored.id, at });
-        await tx.enqueue([deliver.triagePost(ticket, buildStatusLine(text))]);
+        // The note quotes a stranger's mail (a subject, a server's diagnostic): inert in Slack, never a ping or a link.
+        await tx.enqueue([deliver.triagePost(ticket, buildStatusLine(inertMrkdwn(text)))]);
       });
     },
   };
