@@ -68,6 +68,7 @@ describe('the emulator token and the scope table', () => {
       'views.publish': [],
       'users.info': ['users:read'],
       'users.list': ['users:read'],
+      'users.lookupByEmail': ['users:read.email'],
       'conversations.info': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
       'conversations.members': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
       'conversations.list': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
