@@ -64,9 +64,10 @@ import { SlackEmulator } from '../src/emulator/index.js';
 import { connectDb, type Db } from '../src/store/db.js';
 import { migrateLatest } from '../src/store/migrate.js';
 import { integerFlag } from './lib/args.js';
+import { prng } from './lib/seed-store.js';
 import { waitForCount } from './lib/load.js';
 import { answerProbes, probeClient, processMonitor, type ProbeClient, type ProbeSample } from './lib/probe.js';
-import { freePort, startBotProcess, ROOT, type LogSummary, type MeasuredProcess } from './lib/processes.js';
+import { freePort, settleBot, startBotProcess, ROOT, type LogSummary, type MeasuredProcess } from './lib/processes.js';
 import { ms, percentile, rate, round, sleep } from './lib/stats.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -86,18 +87,6 @@ const log = (line: string): void => console.error(`[bench] ${line}`);
 
 // =====================================================================================================================
 // The mails (built in the client process)
-
-/** mulberry32: small, fast, good enough to spread sizes and pick words; the same seed gives the same mails. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Encoding = 'utf8-qp' | 'latin1-qp' | 'utf8-base64' | 'alternative' | 'html-only' | 'iso2022jp-subject';
 const ENCODINGS: [Encoding, number][] = [['utf8-qp', 0.25], ['latin1-qp', 0.15], ['utf8-base64', 0.15], ['alternative', 0.2], ['html-only', 0.15], ['iso2022jp-subject', 0.1]];
@@ -795,21 +784,7 @@ async function main(): Promise<void> {
       const [row] = await store('messages').where('channel_id', 'like', 'email:%').count({ n: '*' });
       return Number((row as { n: number | string }).n);
     };
-    const settle = async (): Promise<void> => {
-      const deadline = performance.now() + 60_000;
-      let stable = 0;
-      let last = '';
-      while (stable < 4 && performance.now() < deadline) {
-        await emu.idle();
-        await sleep(50);
-        const pending = await fetch(`${botProcess.url}/healthz`)
-          .then((r) => r.json() as Promise<{ delivery?: { pending?: number } }>)
-          .then((h) => h.delivery?.pending ?? 0, () => 0);
-        const now = `${emu.calls().length}:${pending}`;
-        stable = now === last && pending === 0 ? stable + 1 : 0;
-        last = now;
-      }
-    };
+    const settle = (): Promise<void> => settleBot(emu, botProcess.url, 60_000);
 
     if (WARMUP > 0) {
       log('threaddesk: warm-up…');

@@ -58,7 +58,7 @@ import { newStream, seedMessages, requester, tsOf, type EventStream, type Worksp
 import { saturate, waitForCount } from './lib/load.js';
 import { startLoadGenerator, type LoadGenerator, type LoadJob, type LoadResult } from './lib/loadgen.js';
 import { processMonitor, type ProbeSample } from './lib/probe.js';
-import { startBotProcess, startServerProcess, type LogSummary, type MeasuredProcess, type ServerProcess } from './lib/processes.js';
+import { settleBot, startBotProcess, startServerProcess, type LogSummary, type MeasuredProcess, type ServerProcess } from './lib/processes.js';
 import { ms, rate, round, sleep } from './lib/stats.js';
 
 const USAGE = `usage: npm run bench:ingest -- [--events N] [--ceiling-events M] [--rate R] [--concurrency C] [--pipelining P] [--warmup W] [--redeliver S]
@@ -321,21 +321,7 @@ async function main(): Promise<void> {
     };
     const cards = (): number => emu.messages(TRIAGE).filter((m) => m.bot_id && /^Ticket #\d+:/.test(m.text)).length;
     /** Waits until the bot has nothing left to deliver and the emulator sees no new calls. */
-    const settle = async (): Promise<void> => {
-      const deadline = performance.now() + 30_000;
-      let stable = 0;
-      let last = '';
-      while (stable < 4 && performance.now() < deadline) {
-        await emu.idle();
-        await sleep(50);
-        const pending = await fetch(`${bot.url}/healthz`)
-          .then((r) => r.json() as Promise<{ delivery?: { pending?: number } }>)
-          .then((h) => h.delivery?.pending ?? 0, () => 0);
-        const now = `${emu.calls().length}:${pending}`;
-        stable = now === last && pending === 0 ? stable + 1 : 0;
-        last = now;
-      }
-    };
+    const settle = (): Promise<void> => settleBot(emu, bot.url, 30_000);
 
     if (WARMUP > 0) {
       log('threaddesk: warm-up…');

@@ -148,3 +148,23 @@ export async function startServerProcess(mode: 'bare' | 'null', opts: { signingS
       }),
   };
 }
+
+/**
+ * Waits until a bot has nothing left to deliver (its /healthz) and the emulator sees no new calls for four looks
+ * in a row, or `timeoutMs` passes.
+ */
+export async function settleBot(emu: { idle(): Promise<void>; calls(): unknown[] }, botUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let stable = 0;
+  let last = '';
+  while (stable < 4 && performance.now() < deadline) {
+    await emu.idle();
+    await sleep(50);
+    const pending = await fetch(`${botUrl}/healthz`)
+      .then((r) => r.json() as Promise<{ delivery?: { pending?: number } }>)
+      .then((h) => h.delivery?.pending ?? 0, () => 0);
+    const now = `${emu.calls().length}:${pending}`;
+    stable = now === last && pending === 0 ? stable + 1 : 0;
+    last = now;
+  }
+}
