@@ -35,6 +35,7 @@ import { registerListeners } from './listeners/register.js';
 import { createBotMetrics, observedFetch } from './metrics.js';
 import { createDeliveryExecutor } from './delivery-executors.js';
 import { createEventInbox, type EventInbox, type InboxOutcome } from './event-inbox.js';
+import { createMailSpool } from './email/mail-spool.js';
 import { createInboxStore } from '../store/inbox-store.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createSlackGate } from './http/slack-gate.js';
@@ -94,7 +95,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const inboxDb = inboxUrl ? connectDb(inboxUrl) : dbKind(config.databaseUrl) === 'postgres' ? separatePool(db, 2) : db;
   if (inboxUrl) await migrateInbox(inboxDb);
   const inboxStore = createInboxStore(inboxDb);
-  const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore });
+  const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore, mail: { backlog: () => mailSpool.backlog() } });
   const clientOptions = { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 };
   const receiver = socketMode
     ? new GatedSocketModeReceiver(
@@ -127,7 +128,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   });
   const inbox = createEventInbox({
     store: inboxStore,
-    process: (body) => processStoredEvent(app, body),
+    process: (body) => processStoredEvent(app, JSON.parse(body.toString())),
     clock,
     logger,
     owner,
@@ -214,8 +215,11 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   });
   context.digestPlanner = digestScheduler;
   const mailIntake = createMailIntake({ channels, ingest: emailIngestDeps(context), logger });
-  const emailDoors = createEmailDoors({ config: config.email, intake: mailIntake, cursors: createMailboxCursorStore(db), logger });
+  // Mail taken by SMTP is stored in the inbox before its 250, like Slack's events before their 200.
+  const mailSpool = createMailSpool({ db: inboxDb, intake: mailIntake, clock, logger, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' });
+  const emailDoors = createEmailDoors({ config: config.email, intake: mailIntake, spool: mailSpool, cursors: createMailboxCursorStore(db), logger });
   routes.push(...emailDoors.routes);
+  metrics.watchMailInbox(mailSpool);
   const email: Bot['email'] = { intake: mailIntake, smtpPort: null, poller: emailDoors.poller };
   const slaWatch = createSlaWatch(context);
 
@@ -252,6 +256,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     }),
   });
 
+  let stopped = false;
   return {
     app,
     context,
@@ -267,14 +272,18 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       // Schedules start after the endpoint is up; a digest missed while down is posted now (late).
       await digestScheduler.start().catch((err) => logger.error({ err }, 'digest schedules could not start'));
       slaWatch.start();
+      await mailSpool.start();
       email.smtpPort = (await emailDoors.start()).smtpPort;
       const address = server?.address?.() as AddressInfo | null | undefined;
       return address ? address.port : null;
     },
     async stop() {
+      if (stopped) return; // a second stop (a test's restart, then its teardown) has nothing left to do
+      stopped = true;
       digestScheduler.stop();
       slaWatch.stop();
       await emailDoors.stop();
+      await mailSpool.stop();
       await app.stop();
       // Requests already taken finish (they record deliveries), then the Slack calls already made; the rest of
       // the outbox waits for the next start or another instance, and so do stored events not yet processed.
@@ -290,7 +299,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     inbox,
     email,
     async whenIdle() {
-      // Stored events first, then the listeners (they may queue deliveries), then the deliveries they queued.
+      // Stored mails and events first, then the listeners (they may queue deliveries), then the deliveries they queued.
+      await mailSpool.idle();
       await inbox.idle();
       await idle();
       await worker.idle();

@@ -90,6 +90,14 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   }
 
   /** The ticket's card ts, posting the card first if it has none (its post failed or has not happened yet). */
+  /** The bytes a delivery uploads: kept beside it, or (rows recorded before delivery_files) in its payload. */
+  async function fileOf(d: PacedDelivery, base64: string | undefined): Promise<Buffer> {
+    if (base64 !== undefined) return Buffer.from(base64, 'base64');
+    const bytes = await deps.outbox.file(d.id);
+    if (!bytes) throw new PermanentDeliveryError('the file to upload is no longer stored');
+    return bytes;
+  }
+
   async function ensureCard(delivery: PacedDelivery, ticket: Ticket): Promise<string> {
     if (ticket.cardTs) return ticket.cardTs;
     const firstTs = (await tickets.firstMessage(ticket.id))?.ts ?? ticket.originTs;
@@ -211,11 +219,11 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
       const ticket = await ticketOf(ticketId);
       const threadTs = await ensureCard(d, ticket);
       await d.ready();
-      await sender.uploadFile({ channelId: ticket.triageChannelId, threadTs, filename, title, bytes: Buffer.from(base64, 'base64') });
+      await sender.uploadFile({ channelId: ticket.triageChannelId, threadTs, filename, title, bytes: await fileOf(d, base64) });
     },
     async file_upload(d, { channel, filename, title, base64 }) {
       await d.ready();
-      await sender.uploadFile({ channelId: channel, filename, title, bytes: Buffer.from(base64, 'base64') });
+      await sender.uploadFile({ channelId: channel, filename, title, bytes: await fileOf(d, base64) });
     },
   };
 

@@ -21,8 +21,9 @@ export type DeliveryIntent =
   | { kind: 'follower_notice'; ticketId: number; messageId: number }
   | { kind: 'channel_post'; channel: string; post: SlackPost }
   | { kind: 'message_update'; channel: string; ts: string; post: SlackPost }
-  | { kind: 'file_upload'; channel: string; filename: string; title: string; base64: string }
-  | { kind: 'attachment'; ticketId: number; filename: string; title: string; base64: string };
+  // The file's bytes are kept beside the delivery (NewDelivery.file); `base64` only in rows recorded before that.
+  | { kind: 'file_upload'; channel: string; filename: string; title: string; base64?: string }
+  | { kind: 'attachment'; ticketId: number; filename: string; title: string; base64?: string };
 
 type TicketRef = Pick<Ticket, 'id' | 'teamId' | 'triageChannelId' | 'originChannelId' | 'cardTs'>;
 
@@ -65,12 +66,13 @@ export const deliver = {
   /** A post in a channel (a digest), in order with the channel's other posts of the same lane. */
   channelPost: (teamId: string, lane: string, channel: string, post: SlackPost): NewDelivery => ({ teamId, lane, bucket: `post:${channel}`, kind: 'channel_post', payload: { kind: 'channel_post', channel, post } }),
   /** A customer's attachment (an email's), uploaded into the ticket's triage thread. */
-  attachment: (t: TicketRef, file: { filename: string; bytes: Buffer }): NewDelivery => forTicket(t, `files:${t.teamId}`, { kind: 'attachment', ticketId: t.id, filename: file.filename, title: file.filename, base64: file.bytes.toString('base64') }),
+  attachment: (t: TicketRef, file: { filename: string; bytes: Buffer }): NewDelivery => ({ ...forTicket(t, `files:${t.teamId}`, { kind: 'attachment', ticketId: t.id, filename: file.filename, title: file.filename }), file: file.bytes }),
   fileUpload: (teamId: string, lane: string, channel: string, file: { filename: string; title: string; bytes: Buffer }): NewDelivery => ({
     teamId,
     lane,
     bucket: `files:${teamId}`,
     kind: 'file_upload',
-    payload: { kind: 'file_upload', channel, filename: file.filename, title: file.title, base64: file.bytes.toString('base64') },
+    payload: { kind: 'file_upload', channel, filename: file.filename, title: file.title },
+    file: file.bytes,
   }),
 };

@@ -7,8 +7,17 @@ export type InboxOutcome = { retry: false } | { retry: true; error: string };
 
 export interface EventInboxOptions {
   store: InboxStore;
-  /** Runs the bot's listeners on one stored event. */
-  process(body: unknown): Promise<InboxOutcome>;
+  /** Processes one stored event (its body as stored: JSON text, or bytes). */
+  process(body: string | Buffer, event: InboxEvent): Promise<InboxOutcome>;
+  /** What the log lines call one event (default 'Slack event'), and the logger's component (default 'slack-inbox'). */
+  what?: string;
+  component?: string;
+  /**
+   * At most this many events processed at once, the others waiting in the store for a slot (claimed then, by any
+   * instance). Unset: every stored event is processed at once by the instance that stored it (Slack's events,
+   * which are small and cheap); set for work that is heavy or large (mail).
+   */
+  concurrency?: number;
   clock: Clock;
   logger: Logger;
   /** This instance, as named on the rows it holds. */
@@ -48,7 +57,9 @@ interface Arrival {
  */
 export function createEventInbox(options: EventInboxOptions) {
   const { store, clock, logger, owner } = options;
-  const log = logger.child({ component: 'slack-inbox' });
+  const what = options.what ?? 'Slack event';
+  const log = logger.child({ component: options.component ?? 'slack-inbox' });
+  const bounded = options.concurrency !== undefined;
   let arrivals: Arrival[] = [];
   let done: number[] = [];
   let writing: Promise<void> | null = null;
@@ -59,7 +70,7 @@ export function createEventInbox(options: EventInboxOptions) {
   let pollTimer: NodeJS.Timeout | null = null;
   let lastPurge = 0;
 
-  const isIdle = () => arrivals.length === 0 && done.length === 0 && writing === null && inFlight === 0;
+  const isIdle = () => arrivals.length === 0 && done.length === 0 && writing === null && inFlight === 0 && draining === null;
   const wakeWaiters = () => {
     if (!isIdle()) return;
     const ready = waiters;
@@ -93,7 +104,8 @@ export function createEventInbox(options: EventInboxOptions) {
     const now = clock.now();
     let inserted: Map<string, number>;
     try {
-      inserted = await store.write({ arrived: group.map((a) => a.event), done: marks, now, owner, leaseUntil: now + LEASE_MS });
+      // Bounded: arrivals wait in the store, unclaimed, until a slot takes them (drain).
+      inserted = await store.write({ arrived: group.map((a) => a.event), done: marks, now, owner: bounded ? null : owner, leaseUntil: bounded ? null : now + LEASE_MS });
     } catch (err) {
       lastWriteFailed = true;
       done.push(...marks); // marked next time; processing them twice would be harmless anyway
@@ -104,8 +116,34 @@ export function createEventInbox(options: EventInboxOptions) {
     for (const arrival of group) {
       const id = inserted.get(arrival.event.eventId);
       arrival.resolve(id === undefined ? 'repeat' : 'stored');
-      if (id !== undefined) void run({ id, eventId: arrival.event.eventId, body: arrival.event.body, attempts: 0 });
+      if (id !== undefined && !bounded) void run({ id, eventId: arrival.event.eventId, body: arrival.event.body, envelope: arrival.event.envelope, attempts: 0 });
     }
+    if (bounded && inserted.size > 0) drain();
+  }
+
+  // Bounded: claims stored events for the free slots, again whenever a slot frees up while more are due.
+  let draining: Promise<void> | null = null;
+  let drainAgain = false;
+  function drain(): void {
+    if (draining) {
+      drainAgain = true;
+      return;
+    }
+    draining = (async () => {
+      do {
+        drainAgain = false;
+        const free = options.concurrency! - inFlight;
+        if (free <= 0) break;
+        const due = await store.claimDue({ owner, now: clock.now(), leaseMs: LEASE_MS, limit: free });
+        for (const event of due) void run(event);
+        if (due.length === free) drainAgain = true; // more may be waiting; a finishing event will call again
+      } while (drainAgain && inFlight < options.concurrency!);
+    })()
+      .catch((err: unknown) => log.warn({ err }, `stored ${what}s could not be read; the poll tries again`))
+      .finally(() => {
+        draining = null;
+        wakeWaiters();
+      });
   }
 
   async function run(event: InboxEvent): Promise<void> {
@@ -114,7 +152,7 @@ export function createEventInbox(options: EventInboxOptions) {
     inFlight += 1;
     try {
       const outcome = await Promise.resolve()
-        .then(() => options.process(JSON.parse(event.body)))
+        .then(() => options.process(event.body, event))
         .catch((err: unknown): InboxOutcome => ({ retry: true, error: String((err as Error)?.message ?? err) }));
       if (!outcome.retry) {
         done.push(event.id);
@@ -125,6 +163,7 @@ export function createEventInbox(options: EventInboxOptions) {
     } finally {
       processing.delete(event.id);
       inFlight -= 1;
+      if (bounded) drain();
       wakeWaiters();
     }
   }
@@ -134,15 +173,15 @@ export function createEventInbox(options: EventInboxOptions) {
     const now = clock.now();
     try {
       if (delay === undefined) {
-        log.error({ eventId: event.eventId, attempts: event.attempts + 1, error }, 'a Slack event could not be processed and was given up on');
+        log.error({ eventId: event.eventId, attempts: event.attempts + 1, error }, `a ${what} could not be processed and was given up on`);
         await store.fail(event.id, error, now);
       } else {
-        log.warn({ eventId: event.eventId, attempt: event.attempts + 1, retryInMs: delay, error }, 'a Slack event could not be processed; it stays stored and is tried again');
+        log.warn({ eventId: event.eventId, attempt: event.attempts + 1, retryInMs: delay, error }, `a ${what} could not be processed; it stays stored and is tried again`);
         await store.retryLater(event.id, now + delay, error);
       }
     } catch (err) {
       // The store is down as well: the lease runs out and the poll finds the event again.
-      log.warn({ err, eventId: event.eventId }, 'the outcome of a Slack event could not be recorded');
+      log.warn({ err, eventId: event.eventId }, `the outcome of a ${what} could not be recorded`);
     }
   }
 
@@ -155,6 +194,10 @@ export function createEventInbox(options: EventInboxOptions) {
     }
     // A read first: claiming takes the write lock, which an idle poll has no reason to take every second.
     if (!(await store.hasDue(now))) return 0;
+    if (bounded) {
+      drain();
+      return 0;
+    }
     const due = await store.claimDue({ owner, now, leaseMs: LEASE_MS, limit: 100 });
     // In arrival order; each event's listeners keep their own order per conversation (ingest locks).
     await Promise.all(due.map((event) => run(event)));
@@ -164,7 +207,7 @@ export function createEventInbox(options: EventInboxOptions) {
   function poll(): void {
     pollTimer = setTimeout(() => {
       processDue()
-        .catch((err: unknown) => log.warn({ err }, 'stored Slack events could not be read'))
+        .catch((err: unknown) => log.warn({ err }, `stored ${what}s could not be read`))
         .finally(() => {
           if (pollTimer) poll();
         });
@@ -181,7 +224,7 @@ export function createEventInbox(options: EventInboxOptions) {
     },
     async start(): Promise<void> {
       if (options.recoverAbandonedAtStart) await store.recoverAbandoned();
-      await processDue().catch((err: unknown) => log.warn({ err }, 'stored Slack events could not be read'));
+      await processDue().catch((err: unknown) => log.warn({ err }, `stored ${what}s could not be read`));
       poll();
     },
     /** Stops polling and waits for the events being written or processed (not forever: what is stored stays). */

@@ -13,6 +13,7 @@ export function createBotMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'threaddesk_' });
   let source: DeliveryBacklog = { backlog: async () => ({ pending: 0, oldestAt: null, failed: 0 }) };
   let inbox: DeliveryBacklog = { backlog: async () => ({ pending: 0, oldestAt: null, failed: 0 }) };
+  let mailInbox: DeliveryBacklog = { backlog: async () => ({ pending: 0, oldestAt: null, failed: 0 }) };
   const registers = [registry];
   return {
     registry,
@@ -24,6 +25,26 @@ export function createBotMetrics() {
     watchInbox(events: DeliveryBacklog) {
       inbox = events;
     },
+    /** Where the mail inbox gauges read from (mail taken by SMTP). */
+    watchMailInbox(mails: DeliveryBacklog) {
+      mailInbox = mails;
+    },
+    mailInboxPending: new Gauge({
+      name: 'threaddesk_mail_inbox_pending',
+      help: 'Mails taken by the SMTP listener (answered 250) and not yet tickets',
+      registers,
+      async collect() {
+        this.set((await mailInbox.backlog().catch(() => null))?.pending ?? 0);
+      },
+    }),
+    mailInboxFailed: new Gauge({
+      name: 'threaddesk_mail_inbox_failed',
+      help: 'Mails taken by SMTP that could not be processed after their retries (kept in mail_inbox with their error)',
+      registers,
+      async collect() {
+        this.set((await mailInbox.backlog().catch(() => null))?.failed ?? 0);
+      },
+    }),
     inboxPending: new Gauge({
       name: 'threaddesk_inbox_pending',
       help: 'Slack events stored and not yet processed (a backlog that keeps growing: processing is failing or too slow)',

@@ -11,6 +11,8 @@ import * as createTicketMetrics from '../../migrations/20261130000009_create_tic
 import * as createDeliveries from '../../migrations/20261130000010_create_deliveries.js';
 import * as createSlackInbox from '../../migrations/20261202000011_create_slack_inbox.js';
 import * as createChannelLayer from '../../migrations/20261202000012_create_channel_layer.js';
+import * as createMailInbox from '../../migrations/20261203000013_create_mail_inbox.js';
+import * as createDeliveryFiles from '../../migrations/20261203000014_create_delivery_files.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -29,6 +31,8 @@ const migrations: Record<string, Migration> = {
   '20261130000010_create_deliveries': createDeliveries,
   '20261202000011_create_slack_inbox': createSlackInbox,
   '20261202000012_create_channel_layer': createChannelLayer,
+  '20261203000013_create_mail_inbox': createMailInbox,
+  '20261203000014_create_delivery_files': createDeliveryFiles,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
@@ -37,14 +41,14 @@ export const migrationSource: Knex.MigrationSource<string> = {
   getMigration: async (name) => migrations[name]!,
 };
 
-/** The migrations of the inbox's own SQLite file (see `inboxDatabaseUrl`): its one table. */
+/** The migrations of the inbox's own SQLite file (see `inboxDatabaseUrl`): Slack's events and SMTP's mails. */
 const inboxMigrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => ['20261202000011_create_slack_inbox'],
+  getMigrations: async () => ['20261202000011_create_slack_inbox', '20261203000013_create_mail_inbox'],
   getMigrationName: (name) => name,
   getMigration: async (name) => migrations[name]!,
 };
 
-/** Brings the inbox's own SQLite file up to date (the database's `slack_inbox`, unused then, stays empty). */
+/** Brings the inbox's own SQLite file up to date (the database's `slack_inbox` and `mail_inbox`, unused then, stay empty). */
 export async function migrateInbox(db: Knex): Promise<void> {
   await db.migrate.latest({ migrationSource: inboxMigrationSource });
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { writeTransaction } from './db.js';
+import { inParts, readParts, writeParts } from './byte-parts.js';
 
 /** A Slack write the bot owes, as the store keeps it (built by src/bot/delivery-intents.ts). */
 export interface NewDelivery {
@@ -10,6 +11,8 @@ export interface NewDelivery {
   bucket: string;
   kind: string;
   payload: object;
+  /** The bytes of a file it uploads, kept beside it (delivery_files), not in the JSON payload. */
+  file?: Buffer;
 }
 
 export interface ClaimedDelivery extends NewDelivery {
@@ -46,10 +49,25 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
 
 /** Inserts deliveries with `db`, which may be the transaction of the change that causes them. */
 export async function enqueueDeliveries(db: Knex | Knex.Transaction, deliveries: NewDelivery[], now: number): Promise<void> {
-  if (deliveries.length === 0) return;
-  const rows = deliveries.map((d) => ({ team_id: d.teamId, lane: d.lane, bucket: d.bucket, kind: d.kind, payload: JSON.stringify(d.payload), not_before: now, created_at: now }));
-  // SQLite caps the variables of one statement; deliveries come a few per change, bursts in groups of 100 tickets.
-  for (let i = 0; i < rows.length; i += 100) await db('deliveries').insert(rows.slice(i, i + 100));
+  const row = (d: NewDelivery) => ({ team_id: d.teamId, lane: d.lane, bucket: d.bucket, kind: d.kind, payload: JSON.stringify(d.payload), not_before: now, created_at: now });
+  // In the order given (a lane goes out in id order). Runs without files are inserted together: SQLite caps the
+  // variables of one statement, so in groups of 100 (a few per change, bursts in groups of 100 tickets).
+  let run: NewDelivery[] = [];
+  const flush = async () => {
+    for (let i = 0; i < run.length; i += 100) await db('deliveries').insert(run.slice(i, i + 100).map(row));
+    run = [];
+  };
+  for (const d of deliveries) {
+    if (!d.file) {
+      run.push(d);
+      continue;
+    }
+    await flush();
+    const [inserted] = (await db('deliveries').insert(row(d)).returning('id')) as ({ id: number } | number)[];
+    const id = typeof inserted === 'object' ? inserted.id : inserted!;
+    await writeParts(db, 'delivery_files', { delivery_id: id }, inParts(d.file));
+  }
+  await flush();
 }
 
 /**
@@ -117,7 +135,14 @@ export function createOutboxStore(db: Knex) {
 
     /** Delivered: the rows go. */
     async complete(ids: number[]): Promise<void> {
-      if (ids.length > 0) await db('deliveries').whereIn('id', ids).delete();
+      if (ids.length === 0) return;
+      await db('deliveries').whereIn('id', ids).delete();
+      await db('delivery_files').whereIn('delivery_id', ids).delete();
+    },
+
+    /** The bytes of the file a delivery uploads (null: none stored). */
+    async file(id: number): Promise<Buffer | null> {
+      return readParts(db, 'delivery_files', { delivery_id: id });
     },
 
     /** Tries again at `notBefore`; `attempted` counts the attempt (a rate limit does not). */
@@ -137,6 +162,7 @@ export function createOutboxStore(db: Knex) {
     /** Gives up: a permanent error (the channel is gone, the bot was removed…). Kept to be shown. */
     async fail(id: number, error: string, now: number): Promise<void> {
       await db('deliveries').where({ id }).update({ status: 'failed', lease_until: null, last_error: error.slice(0, 500), failed_at: now, attempts: db.raw('attempts + 1') });
+      await db('delivery_files').where({ delivery_id: id }).delete(); // the failure is shown, the file is not needed
     },
 
     /** Keeps a bucket closed until `until` (Slack said Retry-After). */

@@ -34,8 +34,8 @@ async function listen(overrides: Partial<SmtpListenerOptions> = {}) {
     port: 0,
     maxBytes: 5 * 1024 * 1024,
     acceptsRecipient: (address) => address.toLowerCase().endsWith('@shop.example'),
-    receive: async (raw, envelope) => {
-      received.push({ raw, envelope });
+    receive: async (parts, envelope) => {
+      received.push({ raw: Buffer.concat(parts), envelope });
     },
     logger: pino({ level: 'debug' }, destination),
     ...overrides,
@@ -217,9 +217,9 @@ describe('the inbound SMTP listener', () => {
     let failures = 1;
     const received: Buffer[] = [];
     const { port, logLines } = await listen({
-      receive: async (raw) => {
+      receive: async (parts) => {
         if (failures-- > 0) throw new Error('database is locked');
-        received.push(raw);
+        received.push(Buffer.concat(parts));
       },
     });
     const transport = client(port);

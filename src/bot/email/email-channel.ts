@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { EmailConfig } from '../../config.js';
 import type { MailIntake } from '../../ingest/email/mail-intake.js';
+import type { MailSpool } from './mail-spool.js';
 import type { HttpRoute } from '../http/slack-http-receiver.js';
 import { startSmtpListener, type SmtpListener } from '../../ingest/email/smtp-listener.js';
 import { createImapPoller, parseImapUrl } from '../../ingest/email/imap-poller.js';
@@ -12,7 +13,7 @@ import type { MailboxCursorStore } from '../../ingest/email/imap-poller.js';
  * The doors mail comes in by, all into one intake: the SMTP listener (THREADDESK_SMTP_LISTEN), IMAP polling
  * (THREADDESK_IMAP_URL) and POST /inbound/email for mail providers' inbound routes (raw RFC 5322, bearer secret).
  */
-export function createEmailDoors(options: { config: EmailConfig; intake: MailIntake; cursors: MailboxCursorStore; logger: Logger }) {
+export function createEmailDoors(options: { config: EmailConfig; intake: MailIntake; spool: MailSpool; cursors: MailboxCursorStore; logger: Logger }) {
   const { config, intake, logger } = options;
   let listener: SmtpListener | null = null;
   // Mail in the polled mailbox was delivered to its account: when the account is an address (support@shop.example),
@@ -50,7 +51,8 @@ export function createEmailDoors(options: { config: EmailConfig; intake: MailInt
           port: config.smtpListen.port,
           maxBytes: config.maxBytes,
           acceptsRecipient: (address) => intake.acceptsRecipient(address),
-          receive: async (raw, envelope) => void (await intake.receive(raw, envelope)),
+          // Stored before the 250, processed afterwards (mail-spool.ts).
+          receive: (raw, envelope) => options.spool.accept(raw, envelope),
           logger,
         });
         logger.info({ port: listener.port }, 'SMTP listener ready');

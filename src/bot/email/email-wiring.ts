@@ -7,7 +7,7 @@ import { buildStatusLine } from '../blocks/thread-messages.js';
 import { deliver } from '../delivery-intents.js';
 import { escapeMrkdwn, inertMrkdwn } from '../slack-text.js';
 
-/** Slack takes files far larger, but an attachment rides in the outbox row until uploaded: bigger ones get a note. */
+/** Slack takes files far larger, but an attachment is stored and uploaded whole, in memory: bigger ones get a note. */
 export const ATTACHMENT_UPLOAD_LIMIT = 20 * 1024 * 1024;
 
 /** What the email channel's use case needs from the bot: the ticket deps, customers, attachments and notes. */

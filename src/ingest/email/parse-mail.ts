@@ -2,6 +2,7 @@
 // mailparser does the MIME work; threading ids, headers and automated-mail signals are read from the raw
 // header lines, because mailparser's parsed values lose information there (see each function).
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail, type SimpleParserOptions } from 'mailparser';
 import type { AutomatedReason, Bounce, MailAddress, MailAttachment, ParsedEmail } from './parsed-email.js';
 
@@ -81,14 +82,29 @@ async function parseMime(bytes: Buffer): Promise<ParsedMail> {
 /** simpleParser, or when it refuses the structure (over 1000 parts, say), the headers with the body as plain text. */
 async function parseLeniently(bytes: Buffer): Promise<ParsedMail> {
   try {
-    return await simpleParser(bytes, PARSER_OPTIONS);
+    return await simpleParser(inSlices(bytes), PARSER_OPTIONS);
   } catch {
     try {
-      return await simpleParser(asPlainTextMail(bytes), PARSER_OPTIONS);
+      return await simpleParser(inSlices(asPlainTextMail(bytes)), PARSER_OPTIONS);
     } catch (error) {
       throw new Error(`unreadable mail: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
+}
+
+const SLICE_BYTES = 64 * 1024;
+
+/**
+ * The mail as a stream of 64 KB views (no copies). Given one Buffer, mailparser decodes a 25 MB mail as a few huge
+ * strings and chunks: about 100 MB more memory at its peak, against some 40 MB in slices.
+ */
+function inSlices(bytes: Buffer): Readable {
+  return Readable.from(
+    (function* () {
+      for (let at = 0; at < bytes.length; at += SLICE_BYTES) yield bytes.subarray(at, at + SLICE_BYTES);
+    })(),
+    { objectMode: false },
+  );
 }
 
 function asPlainTextMail(bytes: Buffer): Buffer {

@@ -10,8 +10,12 @@ export interface SmtpListenerOptions {
   maxBytes: number; // e.g. 25 * 1024 * 1024
   /** Recipient domains/addresses we accept mail for; a RCPT TO outside them gets 550 "mailbox unavailable". */
   acceptsRecipient(address: string): boolean | Promise<boolean>;
-  /** Stores one mail. Resolves once stored (then we answer 250). Throw an error with `permanent: true` for a mail that can never be stored (we answer 554 with its message), anything else is temporary (451, the sender retries). */
-  receive(raw: Buffer, envelope: { mailFrom: string; rcptTo: string[] }): Promise<void>;
+  /**
+   * Stores one mail, given as consecutive parts of about 1 MiB (a big mail is never copied into one buffer here).
+   * Resolves once stored (then we answer 250). Throw an error with `permanent: true` for a mail that can never be
+   * stored (we answer 554 with its message), anything else is temporary (451, the sender retries).
+   */
+  receive(parts: Buffer[], envelope: { mailFrom: string; rcptTo: string[] }): Promise<void>;
   logger: Logger;
 }
 
@@ -82,18 +86,18 @@ async function checkRecipient(options: SmtpListenerOptions, log: Logger, address
 async function handleData(options: SmtpListenerOptions, log: Logger, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
   // Read the envelope now: smtp-server resets the session once we answer.
   const envelope = envelopeOf(session);
-  const raw = await collect(stream, options.maxBytes).catch((err: Error) => {
+  const parts = await collect(stream, options.maxBytes).catch((err: Error) => {
     log.debug({ session: session.id, err: err.message }, 'client left during DATA, nothing stored');
     throw err;
   });
-  if (raw === null) throw new SmtpReply(552, '5.3.4 Message too big');
-  if (!hasHeaderBlock(raw)) throw new SmtpReply(554, '5.6.0 Not an Internet message: no header block');
+  if (parts === null) throw new SmtpReply(552, '5.3.4 Message too big');
+  if (!hasHeaderBlock(parts[0] ?? Buffer.alloc(0))) throw new SmtpReply(554, '5.6.0 Not an Internet message: no header block');
   try {
-    await options.receive(raw, envelope);
+    await options.receive(parts, envelope);
   } catch (err) {
     throw replyFor(err, log, session);
   }
-  log.info({ session: session.id, bytes: raw.length, recipients: envelope.rcptTo.length }, 'mail accepted');
+  log.info({ session: session.id, bytes: parts.reduce((sum, p) => sum + p.length, 0), recipients: envelope.rcptTo.length }, 'mail accepted');
 }
 
 function envelopeOf(session: SMTPServerSession): { mailFrom: string; rcptTo: string[] } {
@@ -102,26 +106,43 @@ function envelopeOf(session: SMTPServerSession): { mailFrom: string; rcptTo: str
   return { mailFrom: mailFrom ? mailFrom.address : '', rcptTo: rcptTo.map((r) => r.address) };
 }
 
+/** The size of the parts a mail is handed on in: the network's small chunks are joined as they come. */
+const PART_BYTES = 1024 * 1024;
+
 /**
- * The DATA stream as one Buffer, or null when it went over maxBytes (the rest is read and dropped,
- * so the client still gets our answer). Rejects when the client goes away before the final dot.
+ * The DATA stream as parts of about PART_BYTES, or null when it went over maxBytes (the rest is read and
+ * dropped, so the client still gets our answer). Rejects when the client goes away before the final dot.
  */
-function collect(stream: SMTPServerDataStream, maxBytes: number): Promise<Buffer | null> {
+function collect(stream: SMTPServerDataStream, maxBytes: number): Promise<Buffer[] | null> {
   return new Promise((resolve, reject) => {
+    let parts: Buffer[] = [];
     let chunks: Buffer[] = [];
+    let chunkBytes = 0;
     let bytes = 0;
     let tooBig = false;
+    const joinChunks = () => {
+      if (chunks.length > 0) parts.push(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, chunkBytes));
+      chunks = [];
+      chunkBytes = 0;
+    };
     stream.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       if (tooBig) return;
       if (bytes > maxBytes) {
         tooBig = true;
-        chunks = []; // let the memory go now, not after the sender finishes
+        parts = []; // let the memory go now, not after the sender finishes
+        chunks = [];
         return;
       }
       chunks.push(chunk);
+      chunkBytes += chunk.length;
+      if (chunkBytes >= PART_BYTES) joinChunks();
     });
-    stream.once('end', () => resolve(tooBig || stream.sizeExceeded ? null : Buffer.concat(chunks, bytes)));
+    stream.once('end', () => {
+      if (tooBig || stream.sizeExceeded) return resolve(null);
+      joinChunks();
+      resolve(parts);
+    });
     // smtp-server destroys the stream when the connection drops mid-DATA: 'error' with a listener, else just 'close'.
     stream.once('error', reject);
     stream.once('close', () => reject(new Error('connection closed during DATA')));
