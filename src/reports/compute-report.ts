@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
-import { backlogAt, oldestOpen, periodActivity, withCohort, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaByChannel, SlaOutcome } from '../store/report-queries.js';
+import { backlogAt, oldestOpen, periodActivity, withCohort, type ChannelFigures, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaByChannel, SlaOutcome } from '../store/report-queries.js';
 
 /** Backlog age buckets: under 1 day, 1–3 days, 3–7 days, 7–30 days, older. */
 const DAY = 86_400_000;
@@ -28,7 +28,8 @@ export interface Report {
   /** Figures in business hours too: a calendar applies to the workspace or a channel. */
   business: boolean;
   created: number;
-  createdByChannel: Array<{ channelId: string; count: number }>;
+  /** Per intake channel (a Slack channel, a mailbox): created, solved, unanswered, first reply mean. */
+  createdByChannel: ChannelFigures[];
   /** What happened in the period whatever the tickets' age. */
   activity: { solved: number; publicReplies: number };
   backlog: { at: number; total: number; buckets: Array<{ label: string; count: number }> };

@@ -46,12 +46,16 @@ const businessToo = (d: Distribution | null) => (d && d.count > 0 ? `\n    in bu
 const csatLine = (c: Csat) =>
   c.sent === 0 ? 'no surveys sent' : `${formatPercent(c.score)} rated 4-5 (${c.rated} rating${c.rated === 1 ? '' : 's'}) · mean ${c.mean === null ? '–' : c.mean.toFixed(2)} · response rate ${formatPercent(c.responseRate)}`;
 
+const channelKind = (channelId: string) => (channelId.startsWith('email:') ? 'email' : 'slack');
+
 /** The figures as lines of text (Slack mrkdwn with `slackStyle`, plain text with `plainStyle`). */
 export function reportLines(report: Report, previous: Report | null, style: ReportStyle, now: number): string[] {
   const b = style.bold;
   const lines = [
     `${b('Tickets created')} ${report.created}${change(report.created, previous?.created, String)} · ${b('solved in the period')} ${report.activity.solved}${change(report.activity.solved, previous?.activity.solved, String)} · ${b('public replies')} ${report.activity.publicReplies}`,
     ...(report.createdByChannel.length > 1 ? [`${b('By intake channel')} ${report.createdByChannel.map((c) => `${style.channel(c.channelId)} ${c.count}`).join(' · ')}`] : []),
+    // Each channel's own figures once tickets come from more than one kind (Slack and a mailbox): where it is slow.
+    ...(new Set(report.createdByChannel.map((c) => channelKind(c.channelId))).size > 1 ? report.createdByChannel.slice(0, 8).map((c) => `    ${style.channel(c.channelId)}: ${c.count} created · ${c.solved} solved · ${c.unanswered} unanswered · first reply mean ${formatDuration(c.firstReplyMean)}`) : []),
     `${b('Backlog')} ${report.backlog.total}${change(report.backlog.total, previous?.backlog.total, String)} (${report.backlog.buckets.map((x) => `${x.label}: ${x.count}`).join(' · ')})`,
     `${b('First reply time')} ${durations(report.firstReply)}${change(report.firstReply.median, previous?.firstReply.median, formatDuration)} · ${report.firstReply.unanswered} unanswered${businessToo(report.firstReply.business)}`,
     `${b('Response time')} median ${formatDuration(report.response.median)} · mean ${formatDuration(report.response.mean)} over ${report.response.count} wait${report.response.count === 1 ? '' : 's'}${change(report.response.median, previous?.response.median, formatDuration)}${report.response.business && report.response.business.count > 0 ? `\n    in business hours: median ${formatDuration(report.response.business.median)} · mean ${formatDuration(report.response.business.mean)}` : ''}`,

@@ -330,11 +330,16 @@ describe('email as a channel', () => {
     expect(cardText(h, amazon!)).toContain('first reply by');
     expect(triageThread(h, vic!).filter((t) => t.includes('breached its first reply target'))).toHaveLength(1);
 
+    await replyFromSlack(h, vic!, 'It left our warehouse today.');
+
     await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats today');
     await h.settle();
     const stats = h.emu.ephemerals({ user: W.alice }).at(-1)!.text;
     expect(stats).toContain('*SLA* 0% met (0 met, 2 breached, 1 running)');
     expect(stats).toContain(`*SLA by channel* <#${W.help}> 0% met (1 breached) · :e-mail: ${MAILBOX} 0% met (1 breached)`);
+    // Each channel's own figures, the mailbox (two tickets) first: Vic was answered after 11 minutes.
+    expect(stats).toContain(`*By intake channel* :e-mail: ${MAILBOX} 2 · <#${W.help}> 1`);
+    expect(stats).toContain(`    :e-mail: ${MAILBOX}: 2 created · 0 solved · 1 unanswered · first reply mean 11m\n    <#${W.help}>: 1 created · 0 solved · 1 unanswered · first reply mean –`);
   });
   it('a long mail full of emoji still gets its card (cut to Slack\'s own count of characters)', async () => {
     await mailIn(h, { from: 'emo@example.com', subject: 'So happy 😀', text: 'Thank you 🙏🎉 '.repeat(400), messageId: '<emo@example.com>' });

@@ -120,7 +120,9 @@ for (const kind of kinds) {
 
     it('counts tickets created in the period (merged duplicates, other days and workspaces left out) and the period activity', () => {
       expect(report.created).toBe(6); // t1 t2 t3 t4 t5 t8
-      expect(report.createdByChannel).toEqual([{ channelId: 'CHELP', count: 6 }]);
+      // The channel's own figures: 5 of its 6 solved (see "solved" below), t3 and t5 unanswered, first replies of
+      // 20m, 30m, 60m and 120m (see "first reply time") with a mean of 57.5m.
+      expect(report.createdByChannel).toEqual([{ channelId: 'CHELP', count: 6, solved: 5, unanswered: 2, firstReplyMean: 57.5 * 60_000 }]);
       expect(report.activity).toEqual({ solved: 6, publicReplies: 6 }); // solved: t1 t2 t3 t4 t7 t8 (t4 twice, one ticket); replies: t1 t2 t2 t4 t7 t8
     });
 

@@ -30,6 +30,10 @@ describe('slack text: customer text made inert', () => {
     expect(truncate('ok 👍 '.repeat(2000), 3000).length).toBeLessThanOrEqual(3000);
     expect(cut).toMatch(/… \[truncated: \d+ more characters\]$/);
     expect(cut.startsWith('😀')).toBe(true);
+    // What was left out is counted as people see it: one per emoji.
+    expect(cut).toContain(`[truncated: ${200 - Array.from(cut.slice(0, cut.indexOf('…'))).length} more characters]`);
+    // 205 code units, 203 characters; the marker sized for 205 is 34 long, so 66 are kept and 134 a's + 😀b😀 left out.
+    expect(truncate(`${'a'.repeat(200)}😀b😀`, 100)).toBe(`${'a'.repeat(66)}… [truncated: 137 more characters]`);
     const entities = truncate('&amp;'.repeat(40), 95);
     expect(entities).toMatch(/^(&amp;)+… \[truncated/);
   });
