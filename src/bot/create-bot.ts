@@ -36,6 +36,7 @@ import { createBotMetrics, observedFetch } from './metrics.js';
 import { createDeliveryExecutor } from './delivery-executors.js';
 import { createEventInbox, type EventInbox, type InboxOutcome } from './event-inbox.js';
 import { createMailSpool } from './email/mail-spool.js';
+import { intakeApiRoutes } from './api/intake-api.js';
 import { createInboxStore } from '../store/inbox-store.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createSlackGate } from './http/slack-gate.js';
@@ -184,6 +185,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       },
     },
     ingestLock: createKeyedLock(),
+    apiSecretSet: config.email.apiSecret !== null,
     reportDb,
     serviceLevels: createServiceLevelStore(db),
     csat: createCsatStore(db),
@@ -220,6 +222,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const emailDoors = createEmailDoors({ config: config.email, intake: mailIntake, spool: mailSpool, cursors: createMailboxCursorStore(db), logger });
   routes.push(...emailDoors.routes);
   metrics.watchMailInbox(mailSpool);
+  // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.
+  if (config.email.apiSecret) {
+    routes.push(...intakeApiRoutes({ secret: config.email.apiSecret, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, clock, logger }));
+  }
   const email: Bot['email'] = { intake: mailIntake, smtpPort: null, poller: emailDoors.poller };
   const slaWatch = createSlaWatch(context);
 
@@ -252,6 +258,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       slaDue: (ticket) => slaWatch.dueText(ticket),
       afterReply: (ticketId, agentId, after) => applyAfterReply(ticketId, agentId, after, context),
       mailer,
+      channels,
+      apiSecret: config.email.apiSecret,
       now: () => clock.now(),
     }),
   });
@@ -314,10 +322,11 @@ async function tellReplyAuthor(delivery: ClaimedDelivery, error: string, ctx: Bo
   if (intent.kind !== 'public_reply') return;
   const ticket = await ctx.tickets.byId(intent.ticketId);
   if (!ticket) return;
-  if (ticket.originKind === 'email') {
+  if (ticket.originKind === 'email' || ticket.originKind === 'api') {
     // Shown on the ticket for everyone, and to the agent with their text.
-    await ctx.publisher.announce(ticket, `:warning: <@${intent.agentId}>'s reply to #${ticket.number} could not be mailed to the customer: ${escapeMrkdwn(error)}`);
-    await ctx.sender.ephemeral(ticket.triageChannelId, intent.agentId, `:warning: Your reply to #${ticket.number} could not be mailed (${escapeMrkdwn(error)}). Your text was:\n${intent.text}`, ticket.cardTs ?? undefined);
+    const how = ticket.originKind === 'email' ? 'mailed' : 'sent to the customer\'s channel';
+    await ctx.publisher.announce(ticket, `:warning: <@${intent.agentId}>'s reply to #${ticket.number} could not be ${how}: ${escapeMrkdwn(error)}`);
+    await ctx.sender.ephemeral(ticket.triageChannelId, intent.agentId, `:warning: Your reply to #${ticket.number} could not be ${how} (${escapeMrkdwn(error)}). Your text was:\n${intent.text}`, ticket.cardTs ?? undefined);
     return;
   }
   const text = `:warning: Your reply to #${ticket.number} could not be posted in the customer's thread (Slack said \`${error}\`). Your text was:\n${intent.text}`;

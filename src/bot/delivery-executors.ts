@@ -19,6 +19,8 @@ import type { ReplyPresence } from './reply-presence.js';
 import type { SlackSender } from './slack-sender.js';
 import { escapeMrkdwn, inertMrkdwn, person, truncate } from './slack-text.js';
 import { withMentionNames, withSubjectNames } from './mention-names.js';
+import type { ChannelStore } from '../store/channel-store.js';
+import { webhookReply } from './api/webhook-reply.js';
 
 export interface ExecutorDeps {
   /** A sender whose client does not retry: the worker decides when to try again. */
@@ -34,6 +36,9 @@ export interface ExecutorDeps {
   slaDue?: (ticket: Ticket) => Promise<string>;
   /** Sends the public replies of email tickets (null: no relay configured, such replies fail with a note). */
   mailer?: MailSender | null;
+  /** Intake API tickets: where their replies go (the source's reply URL), and the secret that signs them. */
+  channels?: Pick<ChannelStore, 'intake'>;
+  apiSecret?: string | null;
   now?: () => number;
   /** A reply sent with "and set pending / close": the status change follows the recorded reply. */
   afterReply?: (ticketId: number, agentId: string, after: 'pending' | 'close') => Promise<void>;
@@ -73,6 +78,15 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   async function sendMail(d: PacedDelivery, ticket: Ticket, text: string, fromName: string | null, automatic: boolean): Promise<string> {
     await d.ready();
     return mailReply({ ticket, deliveryId: d.id, text, fromName, automatic }, { tickets, mailer: deps.mailer ?? null });
+  }
+
+  /** A reply that leaves Slack: mailed (email), or POSTed to the source's reply URL (intake API). Returns its id. */
+  async function sendOutside(d: PacedDelivery, ticket: Ticket, text: string, fromName: string | null, automatic: boolean): Promise<string> {
+    if (ticket.originKind === 'email') return sendMail(d, ticket, text, fromName, automatic);
+    if (ticket.originKind !== 'api') throw new PermanentDeliveryError(`replies to ${ticket.originKind} tickets cannot be sent yet`);
+    await d.ready();
+    if (!deps.channels) throw new PermanentDeliveryError('replies to API tickets are not wired up');
+    return webhookReply({ ticket, deliveryId: d.id, text, agentName: fromName, automatic }, { channels: deps.channels, secret: deps.apiSecret ?? null, now });
   }
 
   async function ticketOf(id: number): Promise<Ticket> {
@@ -166,17 +180,17 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async public_reply(d, { ticketId, agentId, text, after }) {
       const ticket = await ticketOf(ticketId);
       const agent = await deps.directory.user(agentId);
-      const email = ticket.originKind === 'email';
-      const ts = email ? await sendMail(d, ticket, text, agent.name, false) : await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
+      const outside = ticket.originKind !== 'slack';
+      const ts = outside ? await sendOutside(d, ticket, text, agent.name, false) : await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
       // The reply's record, its line in the triage thread and the card update are written together.
       const show = (updated: Ticket) => [deliver.triagePost(updated, buildReplySent(updated, agentId, text)), deliver.card(updated)];
-      await recordPublicReply({ ticket, agentId, text, channelId: ticket.originChannelId, ts, ...(email ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
+      await recordPublicReply({ ticket, agentId, text, channelId: ticket.originChannelId, ts, ...(outside ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
       if (after) await deps.afterReply?.(ticketId, agentId, after);
     },
     async automated_reply(d, { ticketId, text }) {
       const ticket = await ticketOf(ticketId);
-      if (ticket.originKind === 'email') {
-        const messageId = await sendMail(d, ticket, text, null, true);
+      if (ticket.originKind !== 'slack') {
+        const messageId = await sendOutside(d, ticket, text, null, true);
         return void (await recordAutomatedReply(ticket, ticket.originChannelId, messageId, text, deps.useCaseDeps, now()));
       }
       const ts = await postOnce(d, ticket.originChannelId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] }, ticket.originTs);

@@ -1,3 +1,4 @@
+import { channelKindOf, channelNameOf } from '../domain/intake-channel.js';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import type { NewDelivery } from '../store/outbox-store.js';
 import type { SlackPost } from './blocks/thread-messages.js';
@@ -34,14 +35,20 @@ type TicketRef = Pick<Ticket, 'id' | 'teamId' | 'triageChannelId' | 'originChann
  */
 export function paceInterval(bucket: string, scale = 1): number {
   const kind = bucket.slice(0, bucket.indexOf(':'));
-  const perMinute = kind === 'post' ? 60 : kind === 'files' ? 60 : kind === 'mail' ? 600 : 50;
+  const perMinute = kind === 'post' ? 60 : kind === 'files' ? 60 : kind === 'mail' || kind === 'webhook' ? 600 : 50;
   return Math.ceil(60_000 / (perMinute * scale)); // whole ms, rounded to the safe side
 }
 
 const ticketLane = (ticketId: number) => `ticket:${ticketId}`;
 const inTriage = (t: TicketRef) => `post:${t.triageChannelId}`;
-// Mail goes out through the relay at its own pace (mail:<mailbox>), not at Slack's per-channel post rate.
-const inOrigin = (t: TicketRef) => (t.originChannelId.startsWith('email:') ? `mail:${t.originChannelId.slice(6)}` : `post:${t.originChannelId}`);
+// Mail goes out through the relay at its own pace (mail:<mailbox>), an API source's replies to its reply URL at
+// theirs (webhook:<source>), not at Slack's per-channel post rate.
+function inOrigin(t: TicketRef): string {
+  const kind = channelKindOf(t.originChannelId);
+  if (kind === 'email') return `mail:${channelNameOf(t.originChannelId)}`;
+  if (kind === 'api') return `webhook:${channelNameOf(t.originChannelId)}`;
+  return `post:${t.originChannelId}`;
+}
 
 const forTicket = (t: TicketRef, bucket: string, intent: DeliveryIntent): NewDelivery => ({ teamId: t.teamId, lane: ticketLane(t.id), bucket, kind: intent.kind, payload: intent });
 

@@ -1,4 +1,4 @@
-import { emailOfRequester, emailRequester } from '../domain/customer.js';
+import { emailOfRequester, emailRequester, externalOfRequester, requesterOfIdentity } from '../domain/customer.js';
 import type { BotContext } from './bot-context.js';
 import { buildCustomerModal } from './blocks/customer-view.js';
 import type { SlackUser } from './directory.js';
@@ -18,13 +18,15 @@ export async function showCustomer(teamId: string, requesterId: string, triggerI
 
 async function whoIs(teamId: string, requesterId: string, ctx: BotContext): Promise<{ profile: SlackUser; requesterIds: string[] }> {
   const address = emailOfRequester(requesterId);
-  // A mail sender may be a member of the workspace: their profile address says so.
-  const slackUser = address === null ? await ctx.directory.user(requesterId) : await ctx.directory.userByEmail(address).catch(() => null);
+  const external = externalOfRequester(requesterId);
+  // A mail sender may be a member of the workspace: their profile address says so. A customer known only by an
+  // API source's id is nobody in Slack.
+  const slackUser = address !== null ? await ctx.directory.userByEmail(address).catch(() => null) : external !== null ? null : await ctx.directory.user(requesterId);
   const email = address ?? slackUser?.email?.toLowerCase() ?? null;
-  const customerId = (email && (await ctx.customers.find(teamId, 'email', email))) || (slackUser && (await ctx.customers.find(teamId, 'slack', slackUser.id))) || null;
+  const customerId = (external && (await ctx.customers.find(teamId, 'external', external))) || (email && (await ctx.customers.find(teamId, 'email', email))) || (slackUser && (await ctx.customers.find(teamId, 'slack', slackUser.id))) || null;
   if (customerId !== null && slackUser) await ctx.customers.link(customerId, teamId, 'slack', slackUser.id);
   const identities = customerId !== null ? await ctx.customers.identities(customerId) : [];
-  const requesterIds = new Set([requesterId, ...(slackUser ? [slackUser.id] : []), ...(email ? [emailRequester(email)] : []), ...identities.map((i) => (i.kind === 'email' ? emailRequester(i.value) : i.value))]);
+  const requesterIds = new Set([requesterId, ...(slackUser ? [slackUser.id] : []), ...(email ? [emailRequester(email)] : []), ...identities.map((i) => requesterOfIdentity(i.kind, i.value))]);
   const name = slackUser?.name ?? (customerId !== null ? await ctx.customers.name(customerId) : null) ?? address ?? requesterId;
   const profile: SlackUser = slackUser ? { ...slackUser, id: requesterId } : { id: requesterId, name, firstName: name.split(/\s+/)[0] ?? name, email, isAdmin: false, isBot: false, teamId: null };
   return { profile, requesterIds: [...requesterIds] };

@@ -1,4 +1,4 @@
-import { emailOfRequester } from '../domain/customer.js';
+import { emailOfRequester, externalOfRequester } from '../domain/customer.js';
 // Showing customer text again, safely (https://docs.slack.dev/messaging/formatting-message-text#escaping):
 // &, < and > are control characters in mrkdwn.
 import type { TicketFile } from '../domain/ticket.js';
@@ -40,5 +40,7 @@ export function fileLines(files: TicketFile[]): string[] {
 export function person(id: string | null): string {
   if (id === null) return 'someone';
   const email = emailOfRequester(id);
-  return email !== null ? `:email: ${escapeMrkdwn(email)}` : `<@${id}>`;
+  if (email !== null) return `:email: ${escapeMrkdwn(email)}`;
+  const external = externalOfRequester(id);
+  return external !== null ? `:electric_plug: ${escapeMrkdwn(external)}` : `<@${id}>`;
 }

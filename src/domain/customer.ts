@@ -1,5 +1,6 @@
 // Who a requester is, whatever the channel. A Slack requester is known by their user id (U…); a customer who
-// wrote by email by "email:<address>". Both are stored as the ticket's requester and as message authors.
+// wrote by email by "email:<address>"; one known only by another tool's id (the intake API) by
+// "ext:<source>:<id>". They are stored as the ticket's requester and as message authors.
 
 export type IdentityKind = 'slack' | 'email' | 'chat' | 'external';
 
@@ -7,6 +8,14 @@ const EMAIL = 'email:';
 
 /** The requester id of an email address (lower-cased: addresses are compared without case). */
 export const emailRequester = (address: string): string => `${EMAIL}${address.trim().toLowerCase()}`;
+
+const EXTERNAL = 'ext:';
+
+/** The requester id of a customer known by an intake API source's own id. */
+export const externalRequester = (source: string, id: string): string => `${EXTERNAL}${source}:${id}`;
+
+/** "<source>:<id>" of an external requester id, or null for any other. */
+export const externalOfRequester = (id: string | null): string | null => (id?.startsWith(EXTERNAL) ? id.slice(EXTERNAL.length) : null);
 
 /** The address of an email requester id, or null for a Slack user id. */
 export const emailOfRequester = (id: string | null): string | null => (id?.startsWith(EMAIL) ? id.slice(EMAIL.length) : null);
@@ -17,5 +26,14 @@ export const isSlackUser = (id: string | null): boolean => id !== null && /^[UWB
 /** The kind and value of a requester id, as customer identities store them. */
 export function identityOf(id: string): { kind: IdentityKind; value: string } {
   const email = emailOfRequester(id);
-  return email !== null ? { kind: 'email', value: email } : { kind: 'slack', value: id };
+  if (email !== null) return { kind: 'email', value: email };
+  const external = externalOfRequester(id);
+  return external !== null ? { kind: 'external', value: external } : { kind: 'slack', value: id };
+}
+
+/** The requester id of a customer identity (the inverse of identityOf). */
+export function requesterOfIdentity(kind: IdentityKind, value: string): string {
+  if (kind === 'email') return emailRequester(value);
+  if (kind === 'external') return `${EXTERNAL}${value}`;
+  return value;
 }

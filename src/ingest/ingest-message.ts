@@ -71,7 +71,7 @@ async function ingestThreadReply(message: InboundMessage, deps: IngestDeps): Pro
 
 async function directMessageIntake(message: InboundMessage, deps: IngestDeps): Promise<IntakeChannel | null> {
   const triage = await deps.channels.defaultTriage(message.teamId);
-  return triage ? { channelId: message.channelId, teamId: message.teamId, triageChannelId: triage, ...DIRECT_MESSAGE_RULES } : null;
+  return triage ? { channelId: message.channelId, teamId: message.teamId, triageChannelId: triage, replyUrl: null, ...DIRECT_MESSAGE_RULES } : null;
 }
 
 function appended(result: AppendedMessage | null): IngestResult {

@@ -54,4 +54,8 @@ export interface ChannelPort {
 export interface CustomerPort {
   /** The customer known by this identity, created (with `name`) if nobody is yet. */
   identify(teamId: string, kind: IdentityKind, value: string, name: string | null, now: number): Promise<number>;
+  /** The customer known by this identity, or null. */
+  find(teamId: string, kind: IdentityKind, value: string): Promise<number | null>;
+  /** Adds an identity to a customer (nothing if it is theirs already). */
+  link(customerId: number, teamId: string, kind: IdentityKind, value: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { Distribution, OpenTicketRef } from '../store/report-queries.js';
 import { SLA_TARGET_NAMES } from '../domain/sla.js';
 import type { Csat, Report } from './compute-report.js';
+import { channelKindOf, channelNameOf } from '../domain/intake-channel.js';
 
 /** How a report names people and links tickets (the bot gives Slack mentions and card links; the CLI plain ids). */
 export interface ReportStyle {
@@ -12,13 +13,17 @@ export interface ReportStyle {
   channel(channelId: string): string;
 }
 
-export const plainStyle: ReportStyle = { person: (id) => id, ticket: (t) => `#${t.number}`, bold: (t) => t, untrusted: (t) => t, channel: (id) => id.replace(/^email:/, '') };
+export const plainStyle: ReportStyle = { person: (id) => id, ticket: (t) => `#${t.number}`, bold: (t) => t, untrusted: (t) => t, channel: (id) => (channelKindOf(id) === 'slack' ? id : channelKindOf(id) === 'api' ? `${channelNameOf(id)} (API)` : channelNameOf(id)) };
 export const slackStyle = (link: (ref: OpenTicketRef) => string): ReportStyle => ({
   person: (id) => `<@${id}>`,
   ticket: link,
   bold: (t) => `*${t}*`,
   // A mailbox ("email:support@shop.example") is no Slack channel: it is shown by its address.
-  channel: (id) => (id.startsWith('email:') ? `:e-mail: ${id.slice(6).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}` : `<#${id}>`),
+  channel: (id) => {
+    const kind = channelKindOf(id);
+    const name = channelNameOf(id).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return kind === 'email' ? `:e-mail: ${name}` : kind === 'api' ? `:electric_plug: ${name}` : `<#${id}>`;
+  },
   untrusted: (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
 });
 
@@ -46,7 +51,6 @@ const businessToo = (d: Distribution | null) => (d && d.count > 0 ? `\n    in bu
 const csatLine = (c: Csat) =>
   c.sent === 0 ? 'no surveys sent' : `${formatPercent(c.score)} rated 4-5 (${c.rated} rating${c.rated === 1 ? '' : 's'}) · mean ${c.mean === null ? '–' : c.mean.toFixed(2)} · response rate ${formatPercent(c.responseRate)}`;
 
-const channelKind = (channelId: string) => (channelId.startsWith('email:') ? 'email' : 'slack');
 
 /** The figures as lines of text (Slack mrkdwn with `slackStyle`, plain text with `plainStyle`). */
 export function reportLines(report: Report, previous: Report | null, style: ReportStyle, now: number): string[] {
@@ -55,7 +59,7 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
     `${b('Tickets created')} ${report.created}${change(report.created, previous?.created, String)} · ${b('solved in the period')} ${report.activity.solved}${change(report.activity.solved, previous?.activity.solved, String)} · ${b('public replies')} ${report.activity.publicReplies}`,
     ...(report.createdByChannel.length > 1 ? [`${b('By intake channel')} ${report.createdByChannel.map((c) => `${style.channel(c.channelId)} ${c.count}`).join(' · ')}`] : []),
     // Each channel's own figures once tickets come from more than one kind (Slack and a mailbox): where it is slow.
-    ...(new Set(report.createdByChannel.map((c) => channelKind(c.channelId))).size > 1 ? report.createdByChannel.slice(0, 8).map((c) => `    ${style.channel(c.channelId)}: ${c.count} created · ${c.solved} solved · ${c.unanswered} unanswered · first reply mean ${formatDuration(c.firstReplyMean)}`) : []),
+    ...(new Set(report.createdByChannel.map((c) => channelKindOf(c.channelId))).size > 1 ? report.createdByChannel.slice(0, 8).map((c) => `    ${style.channel(c.channelId)}: ${c.count} created · ${c.solved} solved · ${c.unanswered} unanswered · first reply mean ${formatDuration(c.firstReplyMean)}`) : []),
     `${b('Backlog')} ${report.backlog.total}${change(report.backlog.total, previous?.backlog.total, String)} (${report.backlog.buckets.map((x) => `${x.label}: ${x.count}`).join(' · ')})`,
     `${b('First reply time')} ${durations(report.firstReply)}${change(report.firstReply.median, previous?.firstReply.median, formatDuration)} · ${report.firstReply.unanswered} unanswered${businessToo(report.firstReply.business)}`,
     `${b('Response time')} median ${formatDuration(report.response.median)} · mean ${formatDuration(report.response.mean)} over ${report.response.count} wait${report.response.count === 1 ? '' : 's'}${change(report.response.median, previous?.response.median, formatDuration)}${report.response.business && report.response.business.count > 0 ? `\n    in business hours: median ${formatDuration(report.response.business.median)} · mean ${formatDuration(report.response.business.mean)}` : ''}`,

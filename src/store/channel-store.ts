@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ChannelKind } from '../domain/ticket.js';
 import { createMemo } from './memo.js';
 
 export interface IntakeChannel {
@@ -11,6 +12,8 @@ export interface IntakeChannel {
   ackTemplate: string | null;
   /** Ask the requester to rate 1-5 when their ticket is solved. */
   csatEnabled: boolean;
+  /** An intake API source: where agents' replies are POSTed (null for every other kind). */
+  replyUrl: string | null;
 }
 
 interface IntakeRow {
@@ -21,6 +24,7 @@ interface IntakeRow {
   burst_window_seconds: number;
   ack_template: string | null;
   csat_enabled: boolean | number;
+  reply_url?: string | null;
 }
 
 const fromRow = (row: IntakeRow): IntakeChannel => ({
@@ -31,6 +35,7 @@ const fromRow = (row: IntakeRow): IntakeChannel => ({
   burstWindowSeconds: Number(row.burst_window_seconds),
   ackTemplate: row.ack_template ?? null,
   csatEnabled: row.csat_enabled === undefined ? true : Boolean(row.csat_enabled),
+  replyUrl: row.reply_url ?? null,
 });
 
 export type ChannelStore = ReturnType<typeof createChannelStore>;
@@ -65,11 +70,11 @@ export function createChannelStore(db: Knex, cacheMs = 5_000) {
       }),
 
     /** Makes (or re-points) an intake channel; per-channel rules keep their values. */
-    async connect(teamId: string, channelId: string, triageChannelId: string, now: number, kind: 'slack' | 'email' = 'slack'): Promise<IntakeChannel> {
+    async connect(teamId: string, channelId: string, triageChannelId: string, now: number, kind: ChannelKind = 'slack', replyUrl: string | null = null): Promise<IntakeChannel> {
       await db('channel_settings')
-        .insert({ channel_id: channelId, team_id: teamId, triage_channel_id: triageChannelId, created_at: now, kind })
+        .insert({ channel_id: channelId, team_id: teamId, triage_channel_id: triageChannelId, created_at: now, kind, reply_url: replyUrl })
         .onConflict('channel_id')
-        .merge({ triage_channel_id: triageChannelId });
+        .merge({ triage_channel_id: triageChannelId, ...(replyUrl !== null ? { reply_url: replyUrl } : {}) });
       changed();
       return (await this.intake(channelId))!;
     },

@@ -13,6 +13,7 @@ import * as createSlackInbox from '../../migrations/20261202000011_create_slack_
 import * as createChannelLayer from '../../migrations/20261202000012_create_channel_layer.js';
 import * as createMailInbox from '../../migrations/20261203000013_create_mail_inbox.js';
 import * as createDeliveryFiles from '../../migrations/20261203000014_create_delivery_files.js';
+import * as addApiReplyUrl from '../../migrations/20261203000015_add_api_reply_url.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '20261202000012_create_channel_layer': createChannelLayer,
   '20261203000013_create_mail_inbox': createMailInbox,
   '20261203000014_create_delivery_files': createDeliveryFiles,
+  '20261203000015_add_api_reply_url': addApiReplyUrl,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

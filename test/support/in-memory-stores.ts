@@ -182,7 +182,7 @@ export function createInMemoryChannels(): InMemoryChannels {
       return defaults.get(teamId) ?? null;
     },
     connect(intake) {
-      const full: IntakeChannel = { pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, ...intake };
+      const full: IntakeChannel = { pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, ...intake, replyUrl: intake.replyUrl ?? null };
       intakes.set(full.channelId, full);
       return { ...full };
     },
@@ -212,6 +212,13 @@ export function createInMemoryCustomers(): InMemoryCustomers {
       const customer = { id: customers.length + 1, teamId, name, identities: [{ kind, value }] };
       customers.push(customer);
       return customer.id;
+    },
+    async find(teamId, kind, value) {
+      return customers.find((c) => c.teamId === teamId && c.identities.some((i) => i.kind === kind && i.value === value))?.id ?? null;
+    },
+    async link(customerId, teamId, kind, value) {
+      const customer = customers.find((c) => c.id === customerId && c.teamId === teamId);
+      if (customer && !customer.identities.some((i) => i.kind === kind && i.value === value)) customer.identities.push({ kind, value });
     },
     all: () => copy(customers),
   };

@@ -30,12 +30,13 @@ export interface CardInput {
   slaDue?: string;
 }
 
-/** Where the ticket came from: a Slack channel (and its message), or the mailbox a mail was sent to. */
+/** Where the ticket came from: a Slack channel (and its message), the mailbox a mail was sent to, an API source. */
 export function originLabel(ticket: Pick<Ticket, 'originKind' | 'originSource' | 'originChannelId' | 'originPermalink'>): string {
   if (ticket.originKind === 'email') {
     const mailbox = ticket.originChannelId.replace(/^email:/, '');
     return `:e-mail: Email to ${escapeMrkdwn(mailbox)}${ticket.originSource === 'amazon' ? ' · Amazon buyer message' : ''}`;
   }
+  if (ticket.originKind === 'api') return `:electric_plug: API · ${escapeMrkdwn(ticket.originSource ?? ticket.originChannelId.replace(/^api:/, ''))}`;
   return ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
 }
 

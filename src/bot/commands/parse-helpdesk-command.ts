@@ -1,3 +1,4 @@
+import { API_SOURCE, apiChannel } from '../../domain/intake-channel.js';
 import { ROUTING_POLICIES, type RoutingPolicy } from '../../domain/routing.js';
 import { slackToPlain } from '../../ingest/slack-text.js';
 import { FIELD_NAME } from '../../tickets/set-field.js';
@@ -24,7 +25,7 @@ export type HelpdeskCommand =
   | RoutingCommand
   | ReportCommand
   | { kind: 'help' }
-  | { kind: 'connect'; intakeChannelId: string; triageChannelId: string | null }
+  | { kind: 'connect'; intakeChannelId: string; triageChannelId: string | null; replyUrl?: string }
   | { kind: 'channel'; channelId: string; change: ChannelChange | null }
   | { kind: 'channels' };
 
@@ -39,6 +40,7 @@ export interface ChannelChange {
 export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk connect #intake [#triage]` makes #intake an intake channel whose tickets are worked in #triage',
   '`/helpdesk connect email support@shop.example [#triage]` makes mail to that address open tickets (see the README for the SMTP, IMAP and HTTP doors)',
+  '`/helpdesk connect api SOURCE #triage REPLY_URL` takes messages from a form or tool by the intake API; replies are POSTed, signed, to REPLY_URL',
   '`/helpdesk channel` lists the intake channels and mailboxes; `/helpdesk channel #intake` (or an address) shows its rules',
   '`/helpdesk channel #intake pleasantries on|off` ignore "thanks"/"hello" alone (default on)',
   '`/helpdesk channel #intake burst MINUTES` join a requester\'s messages within MINUTES to their open ticket (default 5, 0 = off)',
@@ -65,6 +67,13 @@ export function parseHelpdeskCommand(text: string): Parsed<HelpdeskCommand> {
     case 'help':
       return { ok: true, value: { kind: 'help' } };
     case 'connect': {
+      if (args[0]?.toLowerCase() === 'api') {
+        const source = args[1]?.toLowerCase() ?? '';
+        const triage = parseChannelMention(args[2] ?? '');
+        const replyUrl = parseWebUrl(args[3] ?? '');
+        if (!API_SOURCE.test(source) || !triage || !replyUrl || args.length > 4) return { ok: false, error: 'Name the source, the triage channel and the URL replies are POSTed to, like `/helpdesk connect api shopify-form #support-triage https://shop.example/threaddesk/replies`.' };
+        return { ok: true, value: { kind: 'connect', intakeChannelId: apiChannel(source), triageChannelId: triage, replyUrl } };
+      }
       if (args[0]?.toLowerCase() === 'email') {
         const address = parseEmailAddress(args[1] ?? '');
         const triage = args[2] === undefined ? null : parseChannelMention(args[2]);
@@ -185,4 +194,15 @@ function parseChannelRules(args: string[]): Parsed<HelpdeskCommand> {
     return { ok: true, value: { kind: 'channel', channelId, change: { fieldPattern: { field: value, pattern } } } };
   }
   return { ok: false, error: 'Rules are `pleasantries on|off`, `burst MINUTES` (0 turns joining off), `ack TEMPLATE|off`, `survey on|off`, `field NAME PATTERN|off` and `routing …`.' };
+}
+
+/** An http(s) URL as typed, or as Slack escapes it in a command (`<https://…>`, `<https://…|label>`). */
+function parseWebUrl(text: string): string | null {
+  const bare = /^<([^|>]+)(\|[^>]*)?>$/.exec(text)?.[1] ?? text;
+  try {
+    const url = new URL(bare);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : null;
+  } catch {
+    return null;
+  }
 }

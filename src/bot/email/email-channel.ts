@@ -5,6 +5,7 @@ import type { EmailConfig } from '../../config.js';
 import type { MailIntake } from '../../ingest/email/mail-intake.js';
 import type { MailSpool } from './mail-spool.js';
 import type { HttpRoute } from '../http/slack-http-receiver.js';
+import { readLimited } from '../http/read-body.js';
 import { startSmtpListener, type SmtpListener } from '../../ingest/email/smtp-listener.js';
 import { createImapPoller, parseImapUrl } from '../../ingest/email/imap-poller.js';
 import type { MailboxCursorStore } from '../../ingest/email/imap-poller.js';
@@ -78,16 +79,4 @@ function bearerMatches(header: string | undefined, secret: string): boolean {
   const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
   const wanted = Buffer.from(secret);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
-}
-
-/** The request body, or null once it goes past `limit` bytes (the rest is not kept). */
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, size);
 }

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { channelKindOf, channelNameOf } from '../../domain/intake-channel.js';
 import { DomainError } from '../../domain/errors.js';
 import type { IntakeChannel } from '../../store/channel-store.js';
 import { answerErrors, respondAnswer, type Answer } from '../answers.js';
@@ -41,13 +42,18 @@ async function connect(request: Extract<HelpdeskCommand, { kind: 'connect' }>, t
   const triage = request.triageChannelId ?? (await ctx.channels.defaultTriage(teamId));
   if (!triage) throw new DomainError('channel_not_configured', 'There is no triage channel yet: name one, like `/helpdesk connect #help-desk #support-triage`.');
   if (triage === request.intakeChannelId) throw new DomainError('bad_command', 'The intake and triage channels must be different channels.');
-  const mailbox = request.intakeChannelId.startsWith('email:') ? request.intakeChannelId.slice('email:'.length) : null;
-  await ctx.channels.connect(teamId, request.intakeChannelId, triage, ctx.clock.now(), mailbox ? 'email' : 'slack');
+  const kind = channelKindOf(request.intakeChannelId);
+  const name = channelNameOf(request.intakeChannelId);
+  await ctx.channels.connect(teamId, request.intakeChannelId, triage, ctx.clock.now(), kind, request.replyUrl ?? null);
   if (!(await ctx.channels.defaultTriage(teamId))) await ctx.channels.setDefaultTriage(teamId, triage);
   const missing = [];
-  for (const channel of mailbox ? [triage] : [request.intakeChannelId, triage]) if (!(await ctx.directory.isMember(channel).catch(() => false))) missing.push(`<#${channel}>`);
+  for (const channel of kind === 'slack' ? [request.intakeChannelId, triage] : [triage]) if (!(await ctx.directory.isMember(channel).catch(() => false))) missing.push(`<#${channel}>`);
   const invite = missing.length > 0 ? `\n:warning: Invite me to ${missing.join(' and ')} (\`/invite @threaddesk\`), or I cannot see or post there.` : '';
-  if (mailbox) return answer.ephemeral(`:white_check_mark: Mail to ${escapeMrkdwn(mailbox)} opens tickets worked in <#${triage}>; replies are mailed back from that address.${invite}`);
+  if (kind === 'email') return answer.ephemeral(`:white_check_mark: Mail to ${escapeMrkdwn(name)} opens tickets worked in <#${triage}>; replies are mailed back from that address.${invite}`);
+  if (kind === 'api') {
+    const secret = ctx.apiSecretSet ? '' : '\n:warning: THREADDESK_API_SECRET is not set: the intake API is off until it is.';
+    return answer.ephemeral(`:white_check_mark: Messages from the source \`${name}\` (POST /api/v1/messages) open tickets worked in <#${triage}>; replies are POSTed, signed, to ${escapeMrkdwn(request.replyUrl ?? '')}.${invite}${secret}`);
+  }
   await answer.ephemeral(`:white_check_mark: <#${request.intakeChannelId}> is an intake channel; its tickets are worked in <#${triage}>.${invite}`);
 }
 
@@ -55,11 +61,16 @@ async function connect(request: Extract<HelpdeskCommand, { kind: 'connect' }>, t
 async function listChannels(teamId: string, answer: Answer, ctx: BotContext): Promise<void> {
   const intakes = await ctx.channels.intakeChannels(teamId);
   if (intakes.length === 0) return answer.ephemeral('Nothing is connected yet: `/helpdesk connect #intake #triage` or `/helpdesk connect email support@shop.example #triage`.');
-  await answer.ephemeral(['Tickets come in from:', ...intakes.map((i) => `• ${intakeLabel(i.channelId)} → <#${i.triageChannelId}>`)].join('\n'));
+  await answer.ephemeral(['Tickets come in from:', ...intakes.map((i) => `• ${intakeLabel(i.channelId)} → <#${i.triageChannelId}>${i.replyUrl ? ` (replies to ${escapeMrkdwn(i.replyUrl)})` : ''}`)].join('\n'));
 }
 
-/** A Slack channel as a link, a mailbox as its address. */
-const intakeLabel = (channelId: string) => (channelId.startsWith('email:') ? `:e-mail: ${escapeMrkdwn(channelId.slice('email:'.length))}` : `<#${channelId}>`);
+/** A Slack channel as a link, a mailbox as its address, an API source by its name. */
+function intakeLabel(channelId: string): string {
+  const kind = channelKindOf(channelId);
+  if (kind === 'email') return `:e-mail: ${escapeMrkdwn(channelNameOf(channelId))}`;
+  if (kind === 'api') return `:electric_plug: ${escapeMrkdwn(channelNameOf(channelId))} (API)`;
+  return `<#${channelId}>`;
+}
 
 async function channelRules(request: Extract<HelpdeskCommand, { kind: 'channel' }>, answer: Answer, ctx: BotContext): Promise<void> {
   const intake = await ctx.channels.intake(request.channelId);

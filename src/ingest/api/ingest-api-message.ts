@@ -1,0 +1,109 @@
+import { emailRequester, externalRequester } from '../../domain/customer.js';
+import { apiChannel } from '../../domain/intake-channel.js';
+import { isPleasantry } from '../../domain/pleasantry.js';
+import type { Ticket } from '../../domain/ticket.js';
+import type { IntakeChannel } from '../../store/channel-store.js';
+import { appendMessage } from '../append-message.js';
+import type { IngestDeps } from '../ingest-deps.js';
+import type { InboundMessage } from '../inbound-message.js';
+import type { CustomerPort } from '../ports.js';
+import { subjectFrom } from '../slack-text.js';
+import type { ApiMessage } from './api-message.js';
+
+export interface ApiIngestDeps extends IngestDeps {
+  customers: CustomerPort;
+}
+
+/** What became of a message: a new ticket, a message on its conversation's ticket, or one stored before. */
+export type ApiIngestResult = { kind: 'created' | 'appended' | 'repeat'; ticket: Ticket };
+
+/**
+ * A message from an intake API source becomes a ticket, or joins the ticket of its conversation
+ * (`conversation_id`, the source's own key, is the ticket's conversation key). A `message_id` stored before is
+ * the same message: nothing changes, and the caller learns its ticket again. The customer is known by the
+ * source's id for them and by their email address, so a customer who also mails in is one customer.
+ */
+export async function ingestApiMessage(message: ApiMessage, intake: IntakeChannel, deps: ApiIngestDeps): Promise<ApiIngestResult> {
+  const channelId = apiChannel(message.source);
+  const repeat = await storedTicket(channelId, message.messageId, deps);
+  if (repeat) return { kind: 'repeat', ticket: repeat };
+
+  const requesterId = message.customer.email ? emailRequester(message.customer.email) : externalRequester(message.source, message.customer.id!);
+  const existing = await deps.tickets.byOrigin(channelId, message.conversationId);
+  const ticket = existing && (await survivor(existing, deps));
+  const inbound: InboundMessage = {
+    teamId: intake.teamId,
+    channelId,
+    isDirectMessage: false,
+    ts: message.messageId,
+    threadTs: ticket?.originTs ?? null,
+    userId: requesterId,
+    userTeamId: null,
+    text: message.text,
+    files: [],
+    sentAt: sentAt(message, deps),
+  };
+
+  if (ticket) {
+    const pleasantry = intake.pleasantryFilter && isPleasantry(message.text);
+    const appended = await appendMessage(ticket.id, inbound, 'requester', pleasantry, deps);
+    if (appended) return { kind: 'appended', ticket: appended.ticket };
+    return { kind: 'repeat', ticket: (await storedTicket(channelId, message.messageId, deps)) ?? ticket };
+  }
+
+  const customerId = await identify(message, intake.teamId, deps);
+  const outcome = await deps.tickets.open({
+    ticket: {
+      teamId: intake.teamId,
+      subject: subjectFrom(message.subject ?? message.text, '(no subject)'),
+      requesterId,
+      requesterTeamId: null,
+      originChannelId: channelId,
+      originTs: message.conversationId,
+      originKind: 'api',
+      originSource: message.source,
+      customerId,
+      triageChannelId: intake.triageChannelId,
+      source: 'api',
+      createdAt: inbound.sentAt!,
+    },
+    message: { channelId, ts: inbound.ts, threadTs: null, userId: requesterId, authorRole: 'requester', visibility: 'public', text: inbound.text, files: [], sentAt: inbound.sentAt! },
+    openedBy: requesterId,
+    deliveries: (t, m) => deps.show?.created(t, m) ?? [],
+  });
+  if (outcome.kind === 'created') return { kind: 'created', ticket: outcome.ticket };
+  // Another request of the same conversation opened it a moment before (another instance): join it.
+  const opened = await deps.tickets.byOrigin(channelId, message.conversationId);
+  if (!opened) throw new Error('the conversation\'s ticket was neither opened nor found');
+  return ingestApiMessage(message, intake, deps);
+}
+
+/** The customer: by the source's id for them and by email address, one record with both identities. */
+async function identify(message: ApiMessage, teamId: string, deps: ApiIngestDeps): Promise<number> {
+  const { id, email, name } = message.customer;
+  const now = deps.clock.now();
+  const external = id !== null ? `${message.source}:${id}` : null;
+  const known = (external !== null ? await deps.customers.find(teamId, 'external', external) : null) ?? (email !== null ? await deps.customers.find(teamId, 'email', email) : null);
+  const customerId = known ?? (await deps.customers.identify(teamId, external !== null ? 'external' : 'email', external ?? email!, name, now));
+  if (external !== null) await deps.customers.link(customerId, teamId, 'external', external);
+  if (email !== null) await deps.customers.link(customerId, teamId, 'email', email);
+  return customerId;
+}
+
+async function storedTicket(channelId: string, messageId: string, deps: IngestDeps): Promise<Ticket | null> {
+  const stored = await deps.tickets.messageByTs(channelId, messageId);
+  return stored ? survivor((await deps.tickets.byId(stored.ticketId))!, deps) : null;
+}
+
+/** The caller's time when it is in the past (a form queued for a while), else the arrival: never the future. */
+function sentAt(message: ApiMessage, deps: IngestDeps): number {
+  const arrived = deps.clock.now();
+  return message.sentAt !== null && message.sentAt < arrived ? message.sentAt : arrived;
+}
+
+/** A merged ticket's conversation goes on in the ticket it was merged into. */
+async function survivor(ticket: Ticket, deps: IngestDeps): Promise<Ticket> {
+  let current = ticket;
+  for (let hops = 0; current.mergedIntoId !== null && hops < 20; hops++) current = (await deps.tickets.byId(current.mergedIntoId)) ?? current;
+  return current;
+}
