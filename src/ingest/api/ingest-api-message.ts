@@ -78,15 +78,25 @@ export async function ingestApiMessage(message: ApiMessage, intake: IntakeChanne
   return ingestApiMessage(message, intake, deps);
 }
 
-/** The customer: by the source's id for them and by email address, one record with both identities. */
+/**
+ * The customer: by the source's id for them and by email address, one record with both identities. Looked up
+ * first (reads); only an identity nobody has yet is written.
+ */
 async function identify(message: ApiMessage, teamId: string, deps: ApiIngestDeps): Promise<number> {
   const { id, email, name } = message.customer;
-  const now = deps.clock.now();
-  const external = id !== null ? `${message.source}:${id}` : null;
-  const known = (external !== null ? await deps.customers.find(teamId, 'external', external) : null) ?? (email !== null ? await deps.customers.find(teamId, 'email', email) : null);
-  const customerId = known ?? (await deps.customers.identify(teamId, external !== null ? 'external' : 'email', external ?? email!, name, now));
-  if (external !== null) await deps.customers.link(customerId, teamId, 'external', external);
-  if (email !== null) await deps.customers.link(customerId, teamId, 'email', email);
+  const identities = [...(id !== null ? [{ kind: 'external' as const, value: `${message.source}:${id}` }] : []), ...(email !== null ? [{ kind: 'email' as const, value: email }] : [])];
+  let customerId: number | null = null;
+  const unknown: typeof identities = [];
+  for (const identity of identities) {
+    const found = await deps.customers.find(teamId, identity.kind, identity.value);
+    if (found === null) unknown.push(identity);
+    else customerId ??= found;
+  }
+  if (customerId === null) {
+    const first = unknown.shift()!;
+    customerId = await deps.customers.identify(teamId, first.kind, first.value, name, deps.clock.now());
+  }
+  for (const identity of unknown) await deps.customers.link(customerId, teamId, identity.kind, identity.value);
   return customerId;
 }
 
