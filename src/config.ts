@@ -15,6 +15,14 @@ export interface Config {
   /** Multiplies Slack's documented rate limits the delivery worker keeps to (1 for real Slack; a test emulator may allow more). */
   slackRateScale: number;
   email: EmailConfig;
+  chat: ChatConfig;
+}
+
+export interface ChatConfig {
+  /** Websites allowed to embed the widget (origins like https://shop.example); empty: the widget is off. */
+  origins: string[];
+  /** The bot's public base URL (the widget's script and socket are served from it). */
+  publicUrl: string;
 }
 
 export interface EmailConfig {
@@ -75,6 +83,23 @@ const schema = z.object({
   THREADDESK_EMAIL_INBOXES: inboxes,
   THREADDESK_IMAP_URL: z.string().regex(/^imaps?:\/\/[^\s]+$/, 'expected imaps://user:pass@host[:port]/INBOX').optional(),
   THREADDESK_API_SECRET: z.string().min(16, 'expected a secret of at least 16 characters').optional(),
+  THREADDESK_CHAT_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const origins = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+      for (const origin of origins) {
+        let parsed: URL | null;
+        try {
+          parsed = new URL(origin);
+        } catch {
+          parsed = null;
+        }
+        if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) ctx.addIssue({ code: 'custom', message: `expected origins like https://shop.example, got ${origin}` });
+      }
+      return origins.map((o) => o.replace(/\/$/, ''));
+    }),
+  THREADDESK_PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'expected a URL like https://helpdesk.shop.example').optional(),
   THREADDESK_EMAIL_MAX_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().positive('expected a positive number of bytes').default(25 * 1024 * 1024),
   THREADDESK_SLACK_RATE_SCALE: z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(1),
 });
@@ -119,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         apiSecret: v.THREADDESK_API_SECRET ?? null,
         maxBytes: v.THREADDESK_EMAIL_MAX_BYTES,
       },
+      chat: { origins: v.THREADDESK_CHAT_ORIGINS, publicUrl: (v.THREADDESK_PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, '') },
     },
   };
 }

@@ -44,6 +44,8 @@ export interface BotContext {
   /** Plans and unplans digest schedules (set once the bot starts). */
   /** Whether THREADDESK_API_SECRET is set (the intake API and its reply webhooks work only then). */
   apiSecretSet?: boolean;
+  /** Whether THREADDESK_CHAT_ORIGINS names a website (the chat widget is served only then). */
+  chatEnabled?: boolean;
   digestPlanner?: { plan(digest: import('../store/digest-store.js').DigestSchedule): Promise<void>; unplan(id: number): void };
   /** Keeps message processing (ingest and its Slack output) in arrival order per requester and per thread. */
   ingestLock: KeyedLock;

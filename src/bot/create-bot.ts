@@ -37,6 +37,8 @@ import { createDeliveryExecutor } from './delivery-executors.js';
 import { createEventInbox, type EventInbox, type InboxOutcome } from './event-inbox.js';
 import { createMailSpool } from './email/mail-spool.js';
 import { intakeApiRoutes } from './api/intake-api.js';
+import { createChatChannel, type ChatChannel } from './chat/chat-channel.js';
+import { createChatStore } from '../store/chat-store.js';
 import { createInboxStore } from '../store/inbox-store.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { createSlackGate } from './http/slack-gate.js';
@@ -79,6 +81,8 @@ export interface Bot {
   inbox: EventInbox;
   /** The email channel: its intake (every door's), the SMTP listener's port once started, the IMAP poller. */
   email: { intake: MailIntake; smtpPort: number | null; poller: ImapPoller | null };
+  /** The chat widget's server side (its open connections). */
+  chat: ChatChannel;
 }
 
 export async function createBot(options: BotOptions): Promise<Bot> {
@@ -186,6 +190,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     },
     ingestLock: createKeyedLock(),
     apiSecretSet: config.email.apiSecret !== null,
+    chatEnabled: config.chat.origins.length > 0,
     reportDb,
     serviceLevels: createServiceLevelStore(db),
     csat: createCsatStore(db),
@@ -222,6 +227,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const emailDoors = createEmailDoors({ config: config.email, intake: mailIntake, spool: mailSpool, cursors: createMailboxCursorStore(db), logger });
   routes.push(...emailDoors.routes);
   metrics.watchMailInbox(mailSpool);
+  // The chat widget on the shop's website; off until THREADDESK_CHAT_ORIGINS names a site.
+  const chat = createChatChannel({ config: config.chat, chats: createChatStore(db), channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger });
+  routes.push(...chat.routes);
   // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.
   if (config.email.apiSecret) {
     routes.push(...intakeApiRoutes({ secret: config.email.apiSecret, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, clock, logger }));
@@ -260,6 +268,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       mailer,
       channels,
       apiSecret: config.email.apiSecret,
+      chatReplied: (visitorKey) => chat.notify(visitorKey),
       now: () => clock.now(),
     }),
   });
@@ -274,6 +283,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await seedChannels(config, context);
       await seedMailboxes(config, context);
       const server = (await app.start(port)) as Server | undefined;
+      if (server) chat.attach(server);
       // Events stored but not processed by an earlier run are processed now.
       await inbox.start();
       worker.start();
@@ -291,6 +301,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       digestScheduler.stop();
       slaWatch.stop();
       await emailDoors.stop();
+      chat.stop();
       await mailSpool.stop();
       await app.stop();
       // Requests already taken finish (they record deliveries), then the Slack calls already made; the rest of
@@ -306,6 +317,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     sla: slaWatch,
     inbox,
     email,
+    chat,
     async whenIdle() {
       // Stored mails and events first, then the listeners (they may queue deliveries), then the deliveries they queued.
       await mailSpool.idle();

@@ -39,6 +39,8 @@ export interface ExecutorDeps {
   /** Intake API tickets: where their replies go (the source's reply URL), and the secret that signs them. */
   channels?: Pick<ChannelStore, 'intake'>;
   apiSecret?: string | null;
+  /** A reply on a chat ticket was recorded: the visitor's open widgets show it (by the visitor key). */
+  chatReplied?: (visitorKey: string) => Promise<void>;
   now?: () => number;
   /** A reply sent with "and set pending / close": the status change follows the recorded reply. */
   afterReply?: (ticketId: number, agentId: string, after: 'pending' | 'close') => Promise<void>;
@@ -83,6 +85,8 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   /** A reply that leaves Slack: mailed (email), or POSTed to the source's reply URL (intake API). Returns its id. */
   async function sendOutside(d: PacedDelivery, ticket: Ticket, text: string, fromName: string | null, automatic: boolean): Promise<string> {
     if (ticket.originKind === 'email') return sendMail(d, ticket, text, fromName, automatic);
+    // Chat: the reply is the recorded message itself; the widget is told once it is stored (chatReplied).
+    if (ticket.originKind === 'chat') return `td-reply-${d.id}`;
     if (ticket.originKind !== 'api') throw new PermanentDeliveryError(`replies to ${ticket.originKind} tickets cannot be sent yet`);
     await d.ready();
     if (!deps.channels) throw new PermanentDeliveryError('replies to API tickets are not wired up');
@@ -185,13 +189,16 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
       // The reply's record, its line in the triage thread and the card update are written together.
       const show = (updated: Ticket) => [deliver.triagePost(updated, buildReplySent(updated, agentId, text)), deliver.card(updated)];
       await recordPublicReply({ ticket, agentId, text, channelId: ticket.originChannelId, ts, ...(outside ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
+      if (ticket.originKind === 'chat') await deps.chatReplied?.(ticket.originTs);
       if (after) await deps.afterReply?.(ticketId, agentId, after);
     },
     async automated_reply(d, { ticketId, text }) {
       const ticket = await ticketOf(ticketId);
       if (ticket.originKind !== 'slack') {
         const messageId = await sendOutside(d, ticket, text, null, true);
-        return void (await recordAutomatedReply(ticket, ticket.originChannelId, messageId, text, deps.useCaseDeps, now()));
+        await recordAutomatedReply(ticket, ticket.originChannelId, messageId, text, deps.useCaseDeps, now());
+        if (ticket.originKind === 'chat') await deps.chatReplied?.(ticket.originTs);
+        return;
       }
       const ts = await postOnce(d, ticket.originChannelId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] }, ticket.originTs);
       await recordAutomatedReply(ticket, ticket.originChannelId, ts, text, deps.useCaseDeps);

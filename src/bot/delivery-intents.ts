@@ -35,7 +35,7 @@ type TicketRef = Pick<Ticket, 'id' | 'teamId' | 'triageChannelId' | 'originChann
  */
 export function paceInterval(bucket: string, scale = 1): number {
   const kind = bucket.slice(0, bucket.indexOf(':'));
-  const perMinute = kind === 'post' ? 60 : kind === 'files' ? 60 : kind === 'mail' || kind === 'webhook' ? 600 : 50;
+  const perMinute = kind === 'post' ? 60 : kind === 'files' ? 60 : kind === 'mail' || kind === 'webhook' || kind === 'chat' ? 600 : 50;
   return Math.ceil(60_000 / (perMinute * scale)); // whole ms, rounded to the safe side
 }
 
@@ -47,6 +47,7 @@ function inOrigin(t: TicketRef): string {
   const kind = channelKindOf(t.originChannelId);
   if (kind === 'email') return `mail:${channelNameOf(t.originChannelId)}`;
   if (kind === 'api') return `webhook:${channelNameOf(t.originChannelId)}`;
+  if (kind === 'chat') return `chat:${t.teamId}`;
   return `post:${t.originChannelId}`;
 }
 

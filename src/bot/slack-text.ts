@@ -1,4 +1,4 @@
-import { emailOfRequester, externalOfRequester } from '../domain/customer.js';
+import { chatOfRequester, emailOfRequester, externalOfRequester } from '../domain/customer.js';
 // Showing customer text again, safely (https://docs.slack.dev/messaging/formatting-message-text#escaping):
 // &, < and > are control characters in mrkdwn.
 import type { TicketFile } from '../domain/ticket.js';
@@ -42,5 +42,7 @@ export function person(id: string | null): string {
   const email = emailOfRequester(id);
   if (email !== null) return `:email: ${escapeMrkdwn(email)}`;
   const external = externalOfRequester(id);
-  return external !== null ? `:electric_plug: ${escapeMrkdwn(external)}` : `<@${id}>`;
+  if (external !== null) return `:electric_plug: ${escapeMrkdwn(external)}`;
+  const visitor = chatOfRequester(id);
+  return visitor !== null ? `:iphone: visitor ${escapeMrkdwn(visitor.slice(0, 8))}` : `<@${id}>`;
 }

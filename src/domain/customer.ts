@@ -10,6 +10,13 @@ const EMAIL = 'email:';
 export const emailRequester = (address: string): string => `${EMAIL}${address.trim().toLowerCase()}`;
 
 const EXTERNAL = 'ext:';
+const CHAT = 'chat:';
+
+/** The requester id of a chat widget visitor (by their visitor key, which is no secret). */
+export const chatRequester = (visitorKey: string): string => `${CHAT}${visitorKey}`;
+
+/** The visitor key of a chat requester id, or null for any other. */
+export const chatOfRequester = (id: string | null): string | null => (id?.startsWith(CHAT) ? id.slice(CHAT.length) : null);
 
 /** The requester id of a customer known by an intake API source's own id. */
 export const externalRequester = (source: string, id: string): string => `${EXTERNAL}${source}:${id}`;
@@ -28,12 +35,15 @@ export function identityOf(id: string): { kind: IdentityKind; value: string } {
   const email = emailOfRequester(id);
   if (email !== null) return { kind: 'email', value: email };
   const external = externalOfRequester(id);
-  return external !== null ? { kind: 'external', value: external } : { kind: 'slack', value: id };
+  if (external !== null) return { kind: 'external', value: external };
+  const visitor = chatOfRequester(id);
+  return visitor !== null ? { kind: 'chat', value: visitor } : { kind: 'slack', value: id };
 }
 
 /** The requester id of a customer identity (the inverse of identityOf). */
 export function requesterOfIdentity(kind: IdentityKind, value: string): string {
   if (kind === 'email') return emailRequester(value);
   if (kind === 'external') return `${EXTERNAL}${value}`;
+  if (kind === 'chat') return `${CHAT}${value}`;
   return value;
 }

@@ -6,7 +6,7 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export type TicketSource = 'message' | 'reaction' | 'shortcut' | 'dm' | 'email' | 'api';
+export type TicketSource = 'message' | 'reaction' | 'shortcut' | 'dm' | 'email' | 'api' | 'chat';
 
 /** The kind of channel a ticket came in by; its public replies go back out the same way. */
 export const CHANNEL_KINDS = ['slack', 'email', 'chat', 'api'] as const;

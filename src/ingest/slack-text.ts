@@ -30,6 +30,13 @@ export function slackToPlain(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/**
+ * Plain text from a channel that is not Slack (the chat widget, the intake API) as Slack would have sent it: &, <
+ * and > as entities. Stored so, it is shown by the same code as Slack messages and read back by slackToPlain, and
+ * a `<script>` or `<!channel>` a customer typed stays literal text.
+ */
+export const plainToSlackText = (plain: string): string => plain.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** A ticket subject: the first non-empty line, in plain text, at most 120 characters. */
 export function subjectFrom(slackText: string, fallback: string): string {
   const firstLine = slackToPlain(slackText)

@@ -22,7 +22,7 @@ export const slackStyle = (link: (ref: OpenTicketRef) => string): ReportStyle =>
   channel: (id) => {
     const kind = channelKindOf(id);
     const name = channelNameOf(id).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    return kind === 'email' ? `:e-mail: ${name}` : kind === 'api' ? `:electric_plug: ${name}` : `<#${id}>`;
+    return kind === 'email' ? `:e-mail: ${name}` : kind === 'api' ? `:electric_plug: ${name}` : kind === 'chat' ? ':iphone: chat' : `<#${id}>`;
   },
   untrusted: (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
 });

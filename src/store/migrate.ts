@@ -14,6 +14,7 @@ import * as createChannelLayer from '../../migrations/20261202000012_create_chan
 import * as createMailInbox from '../../migrations/20261203000013_create_mail_inbox.js';
 import * as createDeliveryFiles from '../../migrations/20261203000014_create_delivery_files.js';
 import * as addApiReplyUrl from '../../migrations/20261203000015_add_api_reply_url.js';
+import * as createChatVisitors from '../../migrations/20261203000016_create_chat_visitors.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '20261203000013_create_mail_inbox': createMailInbox,
   '20261203000014_create_delivery_files': createDeliveryFiles,
   '20261203000015_add_api_reply_url': addApiReplyUrl,
+  '20261203000016_create_chat_visitors': createChatVisitors,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

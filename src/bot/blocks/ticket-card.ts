@@ -36,6 +36,7 @@ export function originLabel(ticket: Pick<Ticket, 'originKind' | 'originSource' |
     const mailbox = ticket.originChannelId.replace(/^email:/, '');
     return `:e-mail: Email to ${escapeMrkdwn(mailbox)}${ticket.originSource === 'amazon' ? ' · Amazon buyer message' : ''}`;
   }
+  if (ticket.originKind === 'chat') return `:iphone: Chat${ticket.originSource ? ` · ${escapeMrkdwn(ticket.originSource)}` : ''}`;
   if (ticket.originKind === 'api') return `:electric_plug: API · ${escapeMrkdwn(ticket.originSource ?? ticket.originChannelId.replace(/^api:/, ''))}`;
   return ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
 }

@@ -1,4 +1,4 @@
-import { API_SOURCE, apiChannel } from '../../domain/intake-channel.js';
+import { API_SOURCE, apiChannel, CHAT_CHANNEL } from '../../domain/intake-channel.js';
 import { ROUTING_POLICIES, type RoutingPolicy } from '../../domain/routing.js';
 import { slackToPlain } from '../../ingest/slack-text.js';
 import { FIELD_NAME } from '../../tickets/set-field.js';
@@ -41,6 +41,7 @@ export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk connect #intake [#triage]` makes #intake an intake channel whose tickets are worked in #triage',
   '`/helpdesk connect email support@shop.example [#triage]` makes mail to that address open tickets (see the README for the SMTP, IMAP and HTTP doors)',
   '`/helpdesk connect api SOURCE #triage REPLY_URL` takes messages from a form or tool by the intake API; replies are POSTed, signed, to REPLY_URL',
+  '`/helpdesk connect chat [#triage]` makes chats from the widget on your website open tickets',
   '`/helpdesk channel` lists the intake channels and mailboxes; `/helpdesk channel #intake` (or an address) shows its rules',
   '`/helpdesk channel #intake pleasantries on|off` ignore "thanks"/"hello" alone (default on)',
   '`/helpdesk channel #intake burst MINUTES` join a requester\'s messages within MINUTES to their open ticket (default 5, 0 = off)',
@@ -73,6 +74,11 @@ export function parseHelpdeskCommand(text: string): Parsed<HelpdeskCommand> {
         const replyUrl = parseWebUrl(args[3] ?? '');
         if (!API_SOURCE.test(source) || !triage || !replyUrl || args.length > 4) return { ok: false, error: 'Name the source, the triage channel and the URL replies are POSTed to, like `/helpdesk connect api shopify-form #support-triage https://shop.example/threaddesk/replies`.' };
         return { ok: true, value: { kind: 'connect', intakeChannelId: apiChannel(source), triageChannelId: triage, replyUrl } };
+      }
+      if (args[0]?.toLowerCase() === 'chat') {
+        const triage = args[1] === undefined ? null : parseChannelMention(args[1]);
+        if ((args[1] !== undefined && !triage) || args.length > 2) return { ok: false, error: 'Name the triage channel, like `/helpdesk connect chat #support-triage`.' };
+        return { ok: true, value: { kind: 'connect', intakeChannelId: CHAT_CHANNEL, triageChannelId: triage } };
       }
       if (args[0]?.toLowerCase() === 'email') {
         const address = parseEmailAddress(args[1] ?? '');

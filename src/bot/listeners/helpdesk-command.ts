@@ -50,6 +50,7 @@ async function connect(request: Extract<HelpdeskCommand, { kind: 'connect' }>, t
   for (const channel of kind === 'slack' ? [request.intakeChannelId, triage] : [triage]) if (!(await ctx.directory.isMember(channel).catch(() => false))) missing.push(`<#${channel}>`);
   const invite = missing.length > 0 ? `\n:warning: Invite me to ${missing.join(' and ')} (\`/invite @threaddesk\`), or I cannot see or post there.` : '';
   if (kind === 'email') return answer.ephemeral(`:white_check_mark: Mail to ${escapeMrkdwn(name)} opens tickets worked in <#${triage}>; replies are mailed back from that address.${invite}`);
+  if (kind === 'chat') return answer.ephemeral(`:white_check_mark: Chats from the widget on your website open tickets worked in <#${triage}>; agents' replies show in the visitor's widget.${ctx.chatEnabled ? '' : '\n:warning: THREADDESK_CHAT_ORIGINS is not set: the widget is off until it names your website.'}${invite}`);
   if (kind === 'api') {
     const secret = ctx.apiSecretSet ? '' : '\n:warning: THREADDESK_API_SECRET is not set: the intake API is off until it is.';
     return answer.ephemeral(`:white_check_mark: Messages from the source \`${name}\` (POST /api/v1/messages) open tickets worked in <#${triage}>; replies are POSTed, signed, to ${escapeMrkdwn(request.replyUrl ?? '')}.${invite}${secret}`);
@@ -69,6 +70,7 @@ function intakeLabel(channelId: string): string {
   const kind = channelKindOf(channelId);
   if (kind === 'email') return `:e-mail: ${escapeMrkdwn(channelNameOf(channelId))}`;
   if (kind === 'api') return `:electric_plug: ${escapeMrkdwn(channelNameOf(channelId))} (API)`;
+  if (kind === 'chat') return ':iphone: the chat widget';
   return `<#${channelId}>`;
 }
 

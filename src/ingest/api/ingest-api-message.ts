@@ -7,7 +7,7 @@ import { appendMessage } from '../append-message.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import type { InboundMessage } from '../inbound-message.js';
 import type { CustomerPort } from '../ports.js';
-import { subjectFrom } from '../slack-text.js';
+import { plainToSlackText, subjectFrom } from '../slack-text.js';
 import type { ApiMessage } from './api-message.js';
 
 export interface ApiIngestDeps extends IngestDeps {
@@ -39,7 +39,7 @@ export async function ingestApiMessage(message: ApiMessage, intake: IntakeChanne
     threadTs: ticket?.originTs ?? null,
     userId: requesterId,
     userTeamId: null,
-    text: message.text,
+    text: plainToSlackText(message.text),
     files: [],
     sentAt: sentAt(message, deps),
   };
@@ -55,7 +55,7 @@ export async function ingestApiMessage(message: ApiMessage, intake: IntakeChanne
   const outcome = await deps.tickets.open({
     ticket: {
       teamId: intake.teamId,
-      subject: subjectFrom(message.subject ?? message.text, '(no subject)'),
+      subject: subjectFrom(plainToSlackText(message.subject ?? message.text), '(no subject)'),
       requesterId,
       requesterTeamId: null,
       originChannelId: channelId,

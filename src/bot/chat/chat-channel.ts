@@ -1,0 +1,236 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ChatConfig } from '../../config.js';
+import type { Clock } from '../../domain/clock.js';
+import { CHAT_CHANNEL } from '../../domain/intake-channel.js';
+import { ingestChatMessage, type ChatIngestDeps } from '../../ingest/chat/ingest-chat-message.js';
+import type { KeyedLock } from '../../ingest/keyed-lock.js';
+import { slackToPlain } from '../../ingest/slack-text.js';
+import type { ChannelStore } from '../../store/channel-store.js';
+import type { ChatLine, ChatStore, ChatVisitor } from '../../store/chat-store.js';
+import type { Directory } from '../directory.js';
+import { readLimited } from '../http/read-body.js';
+import type { HttpRoute } from '../http/slack-http-receiver.js';
+import { WIDGET_SCRIPT } from './widget-script.js';
+
+export interface ChatChannelDeps {
+  config: ChatConfig;
+  chats: ChatStore;
+  channels: Pick<ChannelStore, 'intake'>;
+  ingest: ChatIngestDeps;
+  lock: KeyedLock;
+  directory: Pick<Directory, 'user'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+const MAX_TEXT = 4_000;
+const CLIENT_ID = /^[a-z0-9]{1,64}$/;
+/** A visitor may send this many messages a minute (a paste loop, a script): more are refused with a message. */
+const PER_MINUTE = 30;
+/** Messages by other instances (or missed notifications) reach open widgets within this. */
+const POLL_MS = 1_000;
+const HELLO_TIMEOUT_MS = 10_000;
+
+interface Connection {
+  socket: WebSocket;
+  visitor: ChatVisitor;
+  /** The last message id this widget has been sent. */
+  last: number;
+}
+
+/**
+ * The chat widget on the shop's website: GET /chat/widget.js, GET /chat/demo, the socket /chat/socket and the
+ * HTTP fallback POST /chat/messages (contract: SPEC "Chat on the shop's website"). Only pages of
+ * THREADDESK_CHAT_ORIGINS (and the bot's own, for the demo) may connect; a visitor reads and writes only their
+ * own conversation, by the token their browser keeps.
+ */
+export function createChatChannel(deps: ChatChannelDeps) {
+  const log = deps.logger.child({ component: 'chat' });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+  const byVisitor = new Map<string, Set<Connection>>();
+  const sent = new Map<string, number[]>(); // visitor key → times of their recent messages (rate limit)
+  let lastSeen = 0;
+  let poll: NodeJS.Timeout | null = null;
+
+  const allowed = (origin: string | undefined, host: string | undefined) => origin !== undefined && (deps.config.origins.includes(origin) || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)));
+
+  async function intake() {
+    return deps.channels.intake(CHAT_CHANNEL);
+  }
+
+  /** Sends each open widget of the visitor what it has not shown yet. */
+  async function notify(visitorKey: string): Promise<void> {
+    const connections = byVisitor.get(visitorKey);
+    if (!connections || connections.size === 0) return;
+    const since = Math.min(...[...connections].map((c) => c.last));
+    const lines = await deps.chats.linesSince(visitorKey, since);
+    if (lines.length === 0) return;
+    const named = await withAgentNames(lines);
+    for (const connection of connections) {
+      const fresh = named.filter((l) => l.id > connection.last);
+      if (fresh.length === 0) continue;
+      connection.last = fresh[fresh.length - 1]!.id;
+      connection.socket.send(JSON.stringify({ type: 'lines', lines: fresh }));
+    }
+  }
+
+  async function withAgentNames(lines: ChatLine[]) {
+    return Promise.all(lines.map(async (l) => ({ id: l.id, from: l.from, text: slackToPlain(l.text), at: l.at, clientId: l.clientId, agent: l.agentId ? ((await deps.directory.user(l.agentId).catch(() => null))?.name ?? 'Support') : null })));
+  }
+
+  function rateLimited(visitorKey: string): boolean {
+    const now = deps.clock.now();
+    const recent = (sent.get(visitorKey) ?? []).filter((t) => t > now - 60_000);
+    recent.push(now);
+    sent.set(visitorKey, recent);
+    return recent.length > PER_MINUTE;
+  }
+
+  /** Stores a visitor's message; an error message for the widget when it cannot be taken. */
+  async function receive(visitor: ChatVisitor, input: { id?: unknown; text?: unknown; page?: unknown; email?: unknown }): Promise<string | null> {
+    const text = typeof input.text === 'string' ? input.text.trim() : '';
+    if (typeof input.id !== 'string' || !CLIENT_ID.test(input.id)) return 'That message could not be read.';
+    if (text.length === 0 || text.length > MAX_TEXT) return `A message is 1 to ${MAX_TEXT} characters.`;
+    if (rateLimited(visitor.visitorKey)) return 'Too many messages at once: wait a minute, please.';
+    const channel = await intake();
+    if (!channel) return 'The chat is not set up yet.';
+    const email = typeof input.email === 'string' && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(input.email) && input.email.length <= 320 ? input.email.toLowerCase() : null;
+    if (email && email !== visitor.email) await deps.chats.setEmail(visitor.visitorKey, email);
+    const page = typeof input.page === 'string' && /^https?:\/\//.test(input.page) ? input.page.slice(0, 2000) : null;
+    await deps.lock([`${CHAT_CHANNEL}\u0000${visitor.visitorKey}`], () => ingestChatMessage({ visitorKey: visitor.visitorKey, clientId: input.id as string, text, page, email }, channel, deps.ingest));
+    await notify(visitor.visitorKey);
+    return null;
+  }
+
+  wss.on('connection', (socket: WebSocket) => {
+    let connection: Connection | null = null;
+    const hello = setTimeout(() => socket.close(4401, 'no hello'), HELLO_TIMEOUT_MS);
+    socket.on('message', (data) => {
+      void (async () => {
+        let message: { type?: string; token?: unknown; since?: unknown; id?: unknown; text?: unknown; page?: unknown; email?: unknown };
+        try {
+          message = JSON.parse(String(data)) as typeof message;
+        } catch {
+          return socket.send(JSON.stringify({ type: 'error', message: 'That message could not be read.' }));
+        }
+        if (message.type === 'hello' && !connection) {
+          clearTimeout(hello);
+          const channel = await intake();
+          if (!channel) {
+            socket.send(JSON.stringify({ type: 'error', message: 'The chat is not set up yet.' }));
+            return socket.close(4403, 'chat not connected');
+          }
+          const known = typeof message.token === 'string' ? await deps.chats.byToken(message.token) : null;
+          const created = known ? null : await deps.chats.create(channel.teamId, deps.clock.now());
+          const visitor = known ?? created!.visitor;
+          connection = { socket, visitor, last: typeof message.since === 'number' && message.since >= 0 ? message.since : 0 };
+          if (!byVisitor.has(visitor.visitorKey)) byVisitor.set(visitor.visitorKey, new Set());
+          byVisitor.get(visitor.visitorKey)!.add(connection);
+          socket.send(JSON.stringify({ type: 'welcome', ...(created ? { token: created.token } : {}) }));
+          return notify(visitor.visitorKey);
+        }
+        if (message.type === 'send' && connection) {
+          const problem = await receive(connection.visitor, message);
+          if (problem) socket.send(JSON.stringify({ type: 'error', message: problem }));
+        }
+      })().catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, 'a chat message could not be handled');
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'error', message: 'Not sent: please try again.' }));
+      });
+    });
+    socket.on('close', () => {
+      clearTimeout(hello);
+      if (connection) byVisitor.get(connection.visitor.visitorKey)?.delete(connection);
+    });
+    socket.on('error', () => socket.terminate());
+  });
+
+  const routes: HttpRoute[] = deps.config.origins.length === 0 ? [] : [
+    {
+      method: 'GET',
+      path: '/chat/widget.js',
+      handler: (_req, res) => void res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' }).end(WIDGET_SCRIPT),
+    },
+    {
+      method: 'GET',
+      path: '/chat/demo',
+      handler: (_req, res) =>
+        void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'" }).end(
+          '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>threaddesk chat demo</title></head>' +
+            '<body><main><h1>A shop page</h1><p>The chat button is at the bottom right.</p></main><script src="/chat/widget.js"></script></body></html>',
+        ),
+    },
+    {
+      method: 'POST',
+      path: '/chat/messages',
+      handler: async (req, res) => {
+        const origin = req.headers.origin;
+        const cors: Record<string, string> = origin && allowed(origin, req.headers.host) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+        const answer = (status: number, body: object) => void res.writeHead(status, { 'content-type': 'application/json', ...cors }).end(JSON.stringify(body));
+        if (origin !== undefined && !cors['access-control-allow-origin']) return answer(403, { error: 'origin: this site may not use the chat' });
+        const raw = await readLimited(req, 16 * 1024);
+        if (raw === null) return answer(413, { error: 'body: larger than 16384 bytes' });
+        let body: { token?: unknown; id?: unknown; text?: unknown; page?: unknown; email?: unknown };
+        try {
+          body = JSON.parse(raw.toString('utf8')) as typeof body;
+        } catch {
+          return answer(400, { error: 'body: not JSON' });
+        }
+        const visitor = typeof body.token === 'string' ? await deps.chats.byToken(body.token) : null;
+        if (!visitor) return answer(401, { error: 'token: unknown' });
+        const problem = await receive(visitor, body);
+        return problem ? answer(400, { error: problem }) : answer(202, { ok: true });
+      },
+    },
+  ];
+
+  return {
+    routes,
+    /** Takes the socket's upgrades on the bot's HTTP server. */
+    attach(server: Server): void {
+      if (deps.config.origins.length === 0) return;
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/chat/socket') return void socket.destroy();
+        if (!allowed(req.headers.origin, req.headers.host)) {
+          log.warn({ origin: req.headers.origin }, 'a chat connection from a site not in THREADDESK_CHAT_ORIGINS was refused');
+          return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      });
+      void deps.chats.latestMessageId().then((id) => (lastSeen = id));
+      const tick = () => {
+        poll = setTimeout(() => {
+          if (byVisitor.size === 0) return tick();
+          deps.chats
+            .changedSince(lastSeen)
+            .then(async ({ visitorKeys, latest }) => {
+              lastSeen = latest;
+              await Promise.all(visitorKeys.map((key) => notify(key)));
+            })
+            .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'chat messages could not be read'))
+            .finally(() => poll && tick());
+        }, POLL_MS);
+      };
+      tick();
+    },
+    /** An agent's reply on a chat ticket was recorded: its widgets show it now. */
+    notify: (visitorKey: string) => notify(visitorKey).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'a chat reply could not be pushed; the poll will')),
+    /** Cuts every open widget's connection (an operator's restart does the same): widgets reconnect and catch up. */
+    dropAll(): void {
+      for (const client of wss.clients) client.terminate();
+    },
+    /** Widgets connected now. */
+    connections: () => wss.clients.size,
+    stop(): void {
+      if (poll) clearTimeout(poll);
+      poll = null;
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}
+
+export type ChatChannel = ReturnType<typeof createChatChannel>;
