@@ -23,6 +23,8 @@ export interface ChatConfig {
   origins: string[];
   /** The bot's public base URL (the widget's script and socket are served from it). */
   publicUrl: string;
+  /** A reply no open widget has shown for this long goes to the visitor's email address. */
+  unseenMs: number;
 }
 
 export interface EmailConfig {
@@ -99,6 +101,7 @@ const schema = z.object({
       }
       return origins.map((o) => o.replace(/\/$/, ''));
     }),
+  THREADDESK_CHAT_EMAIL_AFTER_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1, 'expected at least 1 second').default(120),
   THREADDESK_PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'expected a URL like https://helpdesk.shop.example').optional(),
   THREADDESK_EMAIL_MAX_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().positive('expected a positive number of bytes').default(25 * 1024 * 1024),
   THREADDESK_SLACK_RATE_SCALE: z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(1),
@@ -144,7 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         apiSecret: v.THREADDESK_API_SECRET ?? null,
         maxBytes: v.THREADDESK_EMAIL_MAX_BYTES,
       },
-      chat: { origins: v.THREADDESK_CHAT_ORIGINS, publicUrl: (v.THREADDESK_PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, '') },
+      chat: { origins: v.THREADDESK_CHAT_ORIGINS, unseenMs: v.THREADDESK_CHAT_EMAIL_AFTER_SECONDS * 1000, publicUrl: (v.THREADDESK_PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, '') },
     },
   };
 }

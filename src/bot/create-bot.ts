@@ -228,7 +228,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   routes.push(...emailDoors.routes);
   metrics.watchMailInbox(mailSpool);
   // The chat widget on the shop's website; off until THREADDESK_CHAT_ORIGINS names a site.
-  const chat = createChatChannel({ config: config.chat, chats: createChatStore(db), channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger });
+  const chats = createChatStore(db);
+  const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger });
   routes.push(...chat.routes);
   // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.
   if (config.email.apiSecret) {
@@ -269,6 +270,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       channels,
       apiSecret: config.email.apiSecret,
       chatReplied: (visitorKey) => chat.notify(visitorKey),
+      chats,
+      chatUnseenMs: config.chat.unseenMs,
       now: () => clock.now(),
     }),
   });

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import type { Ticket } from '../domain/ticket.js';
+import type { Ticket, TicketMessage } from '../domain/ticket.js';
+import { slackToPlain } from '../ingest/slack-text.js';
+import type { ChatStore } from '../store/chat-store.js';
 import { isActive } from '../domain/ticket.js';
 import type { CsatStore } from '../store/csat-store.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
@@ -37,7 +39,11 @@ export interface ExecutorDeps {
   /** Sends the public replies of email tickets (null: no relay configured, such replies fail with a note). */
   mailer?: MailSender | null;
   /** Intake API tickets: where their replies go (the source's reply URL), and the secret that signs them. */
-  channels?: Pick<ChannelStore, 'intake'>;
+  channels?: Pick<ChannelStore, 'intake' | 'intakeChannels'>;
+  /** Chat visitors: whether a reply was shown, and where to mail it when it was not. */
+  chats?: Pick<ChatStore, 'byKey'>;
+  /** How long a chat reply may go unseen before it is mailed (THREADDESK_CHAT_EMAIL_AFTER_SECONDS). */
+  chatUnseenMs?: number;
   apiSecret?: string | null;
   /** A reply on a chat ticket was recorded: the visitor's open widgets show it (by the visitor key). */
   chatReplied?: (visitorKey: string) => Promise<void>;
@@ -187,7 +193,11 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
       const outside = ticket.originKind !== 'slack';
       const ts = outside ? await sendOutside(d, ticket, text, agent.name, false) : await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
       // The reply's record, its line in the triage thread and the card update are written together.
-      const show = (updated: Ticket) => [deliver.triagePost(updated, buildReplySent(updated, agentId, text)), deliver.card(updated)];
+      const show = (updated: Ticket, message: TicketMessage) => [
+        deliver.triagePost(updated, buildReplySent(updated, agentId, text)),
+        deliver.card(updated),
+        ...(updated.originKind === 'chat' ? [deliver.chatOfflineMail(updated, message, deps.chatUnseenMs ?? 120_000)] : []),
+      ];
       await recordPublicReply({ ticket, agentId, text, channelId: ticket.originChannelId, ts, ...(outside ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
       if (ticket.originKind === 'chat') await deps.chatReplied?.(ticket.originTs);
       if (after) await deps.afterReply?.(ticketId, agentId, after);
@@ -202,6 +212,32 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
       }
       const ts = await postOnce(d, ticket.originChannelId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] }, ticket.originTs);
       await recordAutomatedReply(ticket, ticket.originChannelId, ts, text, deps.useCaseDeps);
+    },
+    async chat_offline_mail(d, { ticketId, messageId }) {
+      const ticket = await ticketOf(ticketId);
+      const visitor = await deps.chats?.byKey(ticket.originTs);
+      // Shown in an open widget meanwhile, or nowhere to mail it: nothing to do.
+      if (!visitor || visitor.shownUpTo >= messageId || !visitor.email) return;
+      const message = await tickets.messageById(messageId);
+      const mailbox = (await deps.channels?.intakeChannels(ticket.teamId))?.find((c) => c.channelId.startsWith('email:'))?.channelId.slice('email:'.length);
+      if (!message || !mailbox || !deps.mailer) {
+        deps.logger.warn({ ticket: ticket.number, mailbox: mailbox ?? null, relay: Boolean(deps.mailer) }, 'a chat reply nobody saw could not be mailed: no mailbox is connected or no relay is configured');
+        return;
+      }
+      const agent = message.userId ? await deps.directory.user(message.userId).catch(() => null) : null;
+      await d.ready();
+      const result = await deps.mailer.send({
+        from: { address: mailbox, name: agent?.name ?? null },
+        to: visitor.email,
+        replyTo: mailbox,
+        subject: `Re: ${ticket.subject} [#${ticket.number}]`,
+        text: `${agent?.name ?? 'We'} replied to your chat${visitor.page ? ` on ${visitor.page}` : ''}:\n\n${slackToPlain(message.text)}\n\nOpen the chat on the page again to answer there, or answer this mail.`,
+        messageId: `td.chat.${d.id}@${mailbox.slice(mailbox.indexOf('@') + 1)}`,
+      });
+      if (!result.ok) {
+        if (result.permanent) throw new PermanentDeliveryError(`the mail server refused it: ${result.error}`);
+        throw new Error(`the mail server could not take it yet: ${result.error}`);
+      }
     },
     async survey(d, { ticketId, post }) {
       const ticket = await ticketOf(ticketId);

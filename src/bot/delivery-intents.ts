@@ -24,7 +24,8 @@ export type DeliveryIntent =
   | { kind: 'message_update'; channel: string; ts: string; post: SlackPost }
   // The file's bytes are kept beside the delivery (NewDelivery.file); `base64` only in rows recorded before that.
   | { kind: 'file_upload'; channel: string; filename: string; title: string; base64?: string }
-  | { kind: 'attachment'; ticketId: number; filename: string; title: string; base64?: string };
+  | { kind: 'attachment'; ticketId: number; filename: string; title: string; base64?: string }
+  | { kind: 'chat_offline_mail'; ticketId: number; messageId: number };
 
 type TicketRef = Pick<Ticket, 'id' | 'teamId' | 'triageChannelId' | 'originChannelId' | 'cardTs'>;
 
@@ -75,6 +76,11 @@ export const deliver = {
   channelPost: (teamId: string, lane: string, channel: string, post: SlackPost): NewDelivery => ({ teamId, lane, bucket: `post:${channel}`, kind: 'channel_post', payload: { kind: 'channel_post', channel, post } }),
   /** A customer's attachment (an email's), uploaded into the ticket's triage thread. */
   attachment: (t: TicketRef, file: { filename: string; bytes: Buffer }): NewDelivery => ({ ...forTicket(t, `files:${t.teamId}`, { kind: 'attachment', ticketId: t.id, filename: file.filename, title: file.filename }), file: file.bytes }),
+  /**
+   * A chat reply that no open widget has shown after `unseenMs` goes to the visitor's email address (if they left
+   * one). In a lane of its own: the wait holds up nothing else of the ticket.
+   */
+  chatOfflineMail: (t: TicketRef, message: Pick<TicketMessage, 'id'>, unseenMs: number): NewDelivery => ({ ...forTicket(t, `mail:chat:${t.teamId}`, { kind: 'chat_offline_mail', ticketId: t.id, messageId: message.id }), lane: `chat-offline:${t.id}`, delayMs: unseenMs }),
   fileUpload: (teamId: string, lane: string, channel: string, file: { filename: string; title: string; bytes: Buffer }): NewDelivery => ({
     teamId,
     lane,

@@ -219,7 +219,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions) {
     async idle(): Promise<void> {
       for (;;) {
         await flush();
-        if (inFlight.size === 0 && (await outbox.pendingCount()) === 0) return;
+        if (inFlight.size === 0 && (await outbox.pendingCount(clock.now())) === 0) return;
         wake();
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

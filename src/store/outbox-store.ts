@@ -13,6 +13,8 @@ export interface NewDelivery {
   payload: object;
   /** The bytes of a file it uploads, kept beside it (delivery_files), not in the JSON payload. */
   file?: Buffer;
+  /** Not before this long after it is recorded (a check that has to wait: was a chat reply seen?). */
+  delayMs?: number;
 }
 
 export interface ClaimedDelivery extends NewDelivery {
@@ -49,7 +51,7 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
 
 /** Inserts deliveries with `db`, which may be the transaction of the change that causes them. */
 export async function enqueueDeliveries(db: Knex | Knex.Transaction, deliveries: NewDelivery[], now: number): Promise<void> {
-  const row = (d: NewDelivery) => ({ team_id: d.teamId, lane: d.lane, bucket: d.bucket, kind: d.kind, payload: JSON.stringify(d.payload), not_before: now, created_at: now });
+  const row = (d: NewDelivery) => ({ team_id: d.teamId, lane: d.lane, bucket: d.bucket, kind: d.kind, payload: JSON.stringify(d.payload), not_before: now + (d.delayMs ?? 0), created_at: now });
   // In the order given (a lane goes out in id order). Runs without files are inserted together: SQLite caps the
   // variables of one statement, so in groups of 100 (a few per change, bursts in groups of 100 tickets).
   let run: NewDelivery[] = [];
@@ -195,8 +197,15 @@ export function createOutboxStore(db: Knex) {
       return { pending: Number(pending?.n ?? 0), oldestAt: pending?.oldest != null ? Number(pending.oldest) : null, failed: Number(failed?.n ?? 0) };
     },
 
-    async pendingCount(): Promise<number> {
-      const [row] = (await db('deliveries').where('status', 'pending').count({ n: '*' })) as { n: number | string }[];
+    /**
+     * Deliveries waiting, but not the checks recorded for later (a delay given at recording, not yet due, never
+     * tried: "mail this chat reply if nobody saw it in 2 minutes"), which are not work in progress.
+     */
+    async pendingCount(now: number): Promise<number> {
+      const [row] = (await db('deliveries')
+        .where('status', 'pending')
+        .whereNot((q) => q.where('attempts', 0).whereNull('last_error').whereRaw('not_before > created_at').where('not_before', '>', now))
+        .count({ n: '*' })) as { n: number | string }[];
       return Number(row!.n);
     },
 

@@ -13,7 +13,7 @@ export interface PublicReplyInput {
   /** When it was sent, for channels whose ids are not Slack timestamps (email). */
   sentAt?: number;
   /** What Slack should show for it, recorded in the same transaction (the triage line, the card update). */
-  show?: (updated: Ticket) => NewDelivery[];
+  show?: (updated: Ticket, message: TicketMessage) => NewDelivery[];
 }
 
 /** Records a public reply the bot has just posted in the origin thread on an agent's behalf. */
@@ -40,7 +40,7 @@ export async function recordPublicReply(input: PublicReplyInput, deps: TicketDep
     if (status !== current.status) {
       await tx.addEvent(current.id, { kind: 'status_changed', actorId: input.agentId, fromValue: current.status, toValue: status, messageId: stored.id, at: sentAt });
     }
-    if (input.show) await tx.enqueue(input.show({ ...current, status, updatedAt: sentAt }));
+    if (input.show) await tx.enqueue(input.show({ ...current, status, updatedAt: sentAt }, stored));
     return stored;
   });
   return { ticket: (await deps.tickets.byId(input.ticket.id))!, message };
