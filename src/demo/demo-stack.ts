@@ -25,6 +25,8 @@ export interface DemoStack {
   emu: SlackEmulator;
   bot: Bot;
   db: Db;
+  /** The bot's own HTTP endpoint (the chat widget's socket is there too). */
+  botUrl: string;
   tickets: TicketStore;
   /** The outbound relay the bot mails customers through (THREADDESK_SMTP_URL). */
   relay: DemoMailRelay;
@@ -84,6 +86,9 @@ export async function startDemoStack(): Promise<DemoStack> {
       THREADDESK_SMTP_LISTEN: '127.0.0.1:0',
       THREADDESK_SMTP_URL: relay.url,
       THREADDESK_EMAIL_INBOXES: `${DEMO.mailbox}=${DEMO.triage}`,
+      // The chat widget, for pages of the shop's website; Sam may change settings (he connects the chat).
+      THREADDESK_CHAT_ORIGINS: DEMO.shopOrigin,
+      THREADDESK_ADMINS: DEMO.sam,
     });
     if (!result.ok) throw new Error(`demo configuration rejected: ${result.errors.join('; ')}`);
 
@@ -127,7 +132,7 @@ export async function startDemoStack(): Promise<DemoStack> {
       await settle();
     }
 
-    return { emu, bot, db, tickets: createTicketStore(db), relay, mailIn, logLines, settle, stop };
+    return { emu, bot, db, botUrl: `http://127.0.0.1:${port}`, tickets: createTicketStore(db), relay, mailIn, logLines, settle, stop };
   } catch (err) {
     await stop();
     throw err;

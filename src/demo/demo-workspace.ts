@@ -8,6 +8,7 @@ export const DEMO = {
   help: 'CHELP001', // intake channel
   triage: 'CTRIAGE1', // triage channel
   mailbox: 'support@shop.example', // connected mailbox (tickets go to the triage channel)
+  shopOrigin: 'https://shop.example', // the website with the chat widget
 } as const;
 
 /** Who plays which part, for the narrator. */

@@ -7,6 +7,7 @@ import type { EmuMessage } from '../emulator/index.js';
 import { startDemoStack, type DemoStack } from './demo-stack.js';
 import { CAST, DEMO } from './demo-workspace.js';
 import type { RelayedMail } from './demo-mail-relay.js';
+import { openChatWidget } from './demo-chat-visitor.js';
 import { createStyle, displayWidth, mrkdwnToText, namesFrom, renderChannel, renderMail, renderThread, wrap, type Names, type Style } from './render-channel.js';
 
 const TIMEOUT_MS = 30_000;
@@ -366,6 +367,58 @@ async function playEmail(stack: DemoStack): Promise<Ticket> {
   return t;
 }
 
+// ---- the chat part ---------------------------------------------------------------------------------------------
+
+const CHAT = {
+  page: `${DEMO.shopOrigin}/teapots/blue-glaze`,
+  question: 'Hi! Is the blue glaze teapot dishwasher safe?',
+  reply: '!reply Hi! Yes, up to 60 °C, and the lid too.',
+};
+
+/** Plays the chat part: a visitor of the shop's website asks in the widget, Priya answers from the triage thread. */
+async function playChat(stack: DemoStack): Promise<void> {
+  print();
+  print(style.bold('And a visitor of the shop\'s website, in the chat widget'));
+  print(wrap('The widget is served by the bot (/chat/widget.js, one script tag on the shop\'s pages); here a program speaks its protocol over the same socket a browser would use.', width, '').map(style.dim).join('\n'));
+  print();
+  await step('Sam connects the chat to #support-triage', '/helpdesk connect chat #support-triage', async () => {
+    const result = await stack.emu.driver.slashCommand(DEMO.sam, DEMO.triage, '/helpdesk', `connect chat <#${DEMO.triage}|support-triage>`);
+    check(result.status === 200, `the bot answered /helpdesk connect chat with HTTP ${result.status}`);
+    await stack.settle();
+  }, async () => {
+    check(await stack.db('channel_settings').where({ channel_id: 'chat:web' }).first(), 'the chat was not connected');
+    return 'chats from the widget now open tickets worked in #support-triage';
+  });
+
+  const visitor = await openChatWidget(stack.botUrl, DEMO.shopOrigin, CHAT.page);
+  let cardTs = '';
+  let number = 0;
+  await step(`A visitor on ${CHAT.page} asks in the widget`, CHAT.question, async () => {
+    await visitor.say(CHAT.question);
+    await stack.settle();
+  }, async () => {
+    const row = (await stack.db('tickets').where({ origin_kind: 'chat' }).first('number', 'card_ts', 'origin_source')) as { number: number; card_ts: string | null; origin_source: string } | undefined;
+    check(row?.card_ts, 'the chat opened no ticket with a card');
+    cardTs = row.card_ts;
+    number = row.number;
+    const card = JSON.stringify(stack.emu.message(DEMO.triage, cardTs)?.blocks);
+    check(card.includes(`Chat · ${CHAT.page}`), 'the card does not show the chat and the page');
+    return `ticket #${number} opened from the chat, with the page the visitor was on; its card is in #support-triage`;
+  });
+  await step(`Priya answers in ticket #${number}'s thread`, CHAT.reply, async () => {
+    await stack.emu.driver.userSays(DEMO.priya, DEMO.triage, CHAT.reply, { thread_ts: cardTs });
+    await stack.settle();
+  }, async () => {
+    const line = await visitor.waitFor((l) => l.from === 'agent');
+    check(line.text === CHAT.reply.replace(/^!reply /, ''), `the widget shows “${line.text}”`);
+    return 'the answer shows in the visitor\'s widget as soon as it is recorded';
+  });
+  print();
+  print(style.accent('━━ What the widget shows ━━'));
+  for (const line of visitor.lines) print(wrap(`${style.bold(line.from === 'agent' ? (line.agent ?? 'Support') : 'You')}: ${line.text}`, width, '  ').join('\n'));
+  await visitor.close();
+}
+
 // ---- the report -------------------------------------------------------------------------------------------------
 
 function clockWithMillis(ms: number): string {
@@ -437,7 +490,7 @@ async function main(): Promise<number> {
   print(wrap(
     'The real bot, started over HTTP against a local Slack emulator with a throwaway SQLite file. ' +
       'Cast: Maya (customer) posts in #help; Sam and Priya (agents) work tickets in #support-triage; ' +
-      `Mia (customer) writes by email to ${DEMO.mailbox}.`,
+      `Mia (customer) writes by email to ${DEMO.mailbox}; a visitor of the shop's website uses the chat widget.`,
     width,
     '',
   ).map(style.dim).join('\n'));
@@ -462,6 +515,8 @@ async function main(): Promise<number> {
     await printReport(scene);
     await Promise.race([playEmail(running), timeout]);
     check(errors().length === 0, `the bot logged ${errors().length} error(s) during the email conversation`);
+    await Promise.race([playChat(running), timeout]);
+    check(errors().length === 0, `the bot logged ${errors().length} error(s) during the chat`);
     print();
     const warnings = running.logLines.length;
     if (warnings > 0) print(style.yellow(`! the bot logged ${warnings} warning(s) during the conversation (not shown).`));

@@ -110,8 +110,13 @@ export function createChatChannel(deps: ChatChannelDeps) {
   wss.on('connection', (socket: WebSocket) => {
     let connection: Connection | null = null;
     const hello = setTimeout(() => socket.close(4401, 'no hello'), HELLO_TIMEOUT_MS);
+    // One socket's messages are handled in the order they came: a send right behind the hello waits for it.
+    let inOrder: Promise<void> = Promise.resolve();
     socket.on('message', (data) => {
-      void (async () => {
+      inOrder = inOrder.then(() => handle(data));
+    });
+    const handle = (data: WebSocket.RawData): Promise<void> =>
+      (async () => {
         let message: { type?: string; token?: unknown; since?: unknown; id?: unknown; text?: unknown; page?: unknown; email?: unknown };
         try {
           message = JSON.parse(String(data)) as typeof message;
@@ -142,7 +147,6 @@ export function createChatChannel(deps: ChatChannelDeps) {
         log.warn({ err: (err as Error).message }, 'a chat message could not be handled');
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'error', message: 'Not sent: please try again.' }));
       });
-    });
     socket.on('close', () => {
       clearTimeout(hello);
       if (connection) byVisitor.get(connection.visitor.visitorKey)?.delete(connection);
