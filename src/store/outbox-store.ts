@@ -72,6 +72,9 @@ export async function enqueueDeliveries(db: Knex | Knex.Transaction, deliveries:
   await flush();
 }
 
+/** Leaves out the checks recorded for later (a delay given when recorded, never tried yet, not due): not owed yet. */
+const notScheduled = (query: Knex.QueryBuilder, now: number) => query.whereNot((q) => q.where('attempts', 0).whereNull('last_error').whereRaw('not_before > created_at').where('not_before', '>', now));
+
 /**
  * The outbox: deliveries waiting for Slack, claimed row by row by the delivery workers of one or several
  * instances, and the rate-limit slots they share.
@@ -189,9 +192,9 @@ export function createOutboxStore(db: Knex) {
       return db('deliveries').where('status', 'pending').whereNotNull('lease_until').update({ lease_until: null, claimed_by: null, uncertain: true });
     },
 
-    /** Deliveries waiting, and when the oldest was recorded. */
-    async backlog(): Promise<{ pending: number; oldestAt: number | null; failed: number }> {
-      const rows = (await db('deliveries').groupBy('status').select('status').count({ n: '*' }).min({ oldest: 'created_at' })) as { status: string; n: number | string; oldest: number | string | null }[];
+    /** Deliveries owed (checks scheduled for later not counted until due), when the oldest was recorded, and failures. */
+    async backlog(now = Date.now()): Promise<{ pending: number; oldestAt: number | null; failed: number }> {
+      const rows = (await notScheduled(db('deliveries'), now).groupBy('status').select('status').count({ n: '*' }).min({ oldest: 'created_at' })) as { status: string; n: number | string; oldest: number | string | null }[];
       const pending = rows.find((r) => r.status === 'pending');
       const failed = rows.find((r) => r.status === 'failed');
       return { pending: Number(pending?.n ?? 0), oldestAt: pending?.oldest != null ? Number(pending.oldest) : null, failed: Number(failed?.n ?? 0) };
@@ -202,10 +205,7 @@ export function createOutboxStore(db: Knex) {
      * tried: "mail this chat reply if nobody saw it in 2 minutes"), which are not work in progress.
      */
     async pendingCount(now: number): Promise<number> {
-      const [row] = (await db('deliveries')
-        .where('status', 'pending')
-        .whereNot((q) => q.where('attempts', 0).whereNull('last_error').whereRaw('not_before > created_at').where('not_before', '>', now))
-        .count({ n: '*' })) as { n: number | string }[];
+      const [row] = (await notScheduled(db('deliveries').where('status', 'pending'), now).count({ n: '*' })) as { n: number | string }[];
       return Number(row!.n);
     },
 
