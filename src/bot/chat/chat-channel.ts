@@ -75,7 +75,9 @@ export function createChatChannel(deps: ChatChannelDeps) {
       connection.last = fresh[fresh.length - 1]!.id;
       connection.socket.send(JSON.stringify({ type: 'lines', lines: fresh }));
     }
-    await deps.chats.markShown(visitorKey, named[named.length - 1]!.id);
+    // What an agent said and a widget got is not mailed later (the visitor's own lines need no record: one write less a message).
+    const lastReply = named.filter((l) => l.from === 'agent').at(-1);
+    if (lastReply) await deps.chats.markShown(visitorKey, lastReply.id);
   }
 
   async function withAgentNames(lines: ChatLine[]) {
