@@ -159,7 +159,13 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const sender = createSlackSender(app.client);
   metrics.watchDeliveries(outbox);
   metrics.watchInbox(inboxStore);
-  const replying = createReplyPresence(() => clock.now());
+  // An agent opening the Reply modal on a chat ticket shows as "typing…" in the visitor's widget.
+  const replying = createReplyPresence(() => clock.now(), undefined, (ticketId, on) => {
+    void tickets
+      .byId(ticketId)
+      .then((ticket) => ticket?.originKind === 'chat' && chat.typing(ticket.originTs, on))
+      .catch(() => undefined);
+  });
   const publisher = createTicketPublisher(tickets);
   const context: BotContext = {
     tickets,

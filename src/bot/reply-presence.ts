@@ -9,19 +9,24 @@ export interface Replying {
 
 export type ReplyPresence = ReturnType<typeof createReplyPresence>;
 
-export function createReplyPresence(now: () => number, ttlMs = 15 * 60_000) {
+/** `changed` hears when a ticket goes from nobody replying to someone replying, and back (the chat's "typing…"). */
+export function createReplyPresence(now: () => number, ttlMs = 15 * 60_000, changed: (ticketId: number, replying: boolean) => void = () => undefined) {
   const open = new Map<number, Replying[]>();
   const current = (ticketId: number) => (open.get(ticketId) ?? []).filter((r) => now() - r.since < ttlMs);
   return {
     /** The agents replying to a ticket, earliest first. */
     of: (ticketId: number): Replying[] => current(ticketId),
     start(ticketId: number, agentId: string): void {
-      open.set(ticketId, [...current(ticketId).filter((r) => r.agentId !== agentId), { agentId, since: now() }]);
+      const before = current(ticketId);
+      open.set(ticketId, [...before.filter((r) => r.agentId !== agentId), { agentId, since: now() }]);
+      if (before.length === 0) changed(ticketId, true);
     },
     stop(ticketId: number, agentId: string): void {
-      const rest = current(ticketId).filter((r) => r.agentId !== agentId);
+      const before = current(ticketId);
+      const rest = before.filter((r) => r.agentId !== agentId);
       if (rest.length > 0) open.set(ticketId, rest);
       else open.delete(ticketId);
+      if (before.length > 0 && rest.length === 0) changed(ticketId, false);
     },
   };
 }

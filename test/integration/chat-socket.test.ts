@@ -29,9 +29,11 @@ async function widget(h: Harness, token: string | null, since = 0) {
   const lines: Line[] = [];
   const errors: string[] = [];
   let welcome: { token?: string } | null = null;
+  const typing: boolean[] = [];
   ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { type: string; lines?: Line[]; token?: string; message?: string };
+    const message = JSON.parse(String(data)) as { type: string; lines?: Line[]; token?: string; message?: string; on?: boolean };
     if (message.type === 'welcome') welcome = message;
+    if (message.type === 'typing') typing.push(message.on!);
     if (message.type === 'lines') lines.push(...message.lines!);
     if (message.type === 'error') errors.push(message.message!);
   });
@@ -42,6 +44,7 @@ async function widget(h: Harness, token: string | null, since = 0) {
     token: (welcome as { token?: string } | null)?.token ?? token,
     lines,
     errors,
+    typing,
     send: (id: string, text: string, email?: string) => ws.send(JSON.stringify({ type: 'send', id, text, page: 'https://shop.example/jackets', email })),
     close: () => new Promise<void>((resolve) => ws.once('close', () => resolve()).close()),
   };
@@ -69,6 +72,15 @@ describe('the chat socket', () => {
     await h.settle();
     const [ticket] = await h.testDb.db('tickets').where({ origin_kind: 'chat' }).select('card_ts', 'origin_source');
     expect(ticket.origin_source).toBe('https://shop.example/jackets');
+
+    // An agent opens the Reply modal: the widget says someone is typing; closing it ends that.
+    await h.driver.clickButton(W.alice, W.triage, ticket.card_ts, 'ticket_reply');
+    await h.settle();
+    await until(() => ann.typing.length === 1, 'typing…');
+    await h.driver.closeView(W.alice, h.emu.openViews(W.alice)[0]!.id);
+    await h.settle();
+    await until(() => ann.typing.length === 2, 'no longer typing');
+    expect(ann.typing).toEqual([true, false]);
     await ann.close();
 
     await h.driver.userSays(W.alice, W.triage, '!reply Yes, from 10 to 4.', { thread_ts: ticket.card_ts });

@@ -226,6 +226,10 @@ export function createChatChannel(deps: ChatChannelDeps) {
     },
     /** An agent's reply on a chat ticket was recorded: its widgets show it now. */
     notify: (visitorKey: string) => notify(visitorKey).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'a chat reply could not be pushed; the poll will')),
+    /** An agent started (or stopped) writing a reply to the visitor: their widgets say "Support is typing…". */
+    typing(visitorKey: string, on: boolean): void {
+      for (const connection of byVisitor.get(visitorKey) ?? []) connection.socket.send(JSON.stringify({ type: 'typing', on }));
+    },
     /** Cuts every open widget's connection (an operator's restart does the same): widgets reconnect and catch up. */
     dropAll(): void {
       for (const client of wss.clients) client.terminate();

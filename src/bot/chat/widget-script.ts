@@ -74,6 +74,7 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     if (line.clientId && pending[line.clientId]) { pending[line.clientId].node.remove(); delete pending[line.clientId]; }
     if (shown[line.id]) return;
     shown[line.id] = true;
+    if (line.from === 'agent') status.textContent = '';
     if (line.id > last) last = line.id;
     var item = el('li', { 'class': line.from === 'agent' ? 'td-agent' : 'td-visitor', 'data-id': String(line.id) });
     item.appendChild(el('span', { 'class': 'td-who' }, line.from === 'agent' ? (line.agent || 'Support') : 'You'));
@@ -123,6 +124,8 @@ export const WIDGET_SCRIPT = String.raw`(function () {
         for (var id in pending) deliver(id);
       } else if (data.type === 'lines') {
         for (var i = 0; i < data.lines.length; i++) show(data.lines[i]);
+      } else if (data.type === 'typing') {
+        status.textContent = data.on ? 'Support is typing…' : '';
       } else if (data.type === 'error') {
         status.textContent = data.message;
       }
