@@ -207,7 +207,7 @@ for (const kind of kinds) {
       const channels = createChannelStore(testDb.db);
       expect(await channels.intake('CNEW')).toBeNull();
       await channels.connect('T1', 'CNEW', 'CTRI', 1);
-      expect(await channels.intake('CNEW')).toEqual({ channelId: 'CNEW', teamId: 'T1', triageChannelId: 'CTRI', pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true });
+      expect(await channels.intake('CNEW')).toEqual({ channelId: 'CNEW', teamId: 'T1', triageChannelId: 'CTRI', pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, replyUrl: null });
       await channels.updateRules('CNEW', { pleasantryFilter: false, burstWindowSeconds: 0 });
       await channels.connect('T1', 'CNEW', 'CTRI2', 2);
       expect(await channels.intake('CNEW')).toMatchObject({ triageChannelId: 'CTRI2', pleasantryFilter: false, burstWindowSeconds: 0 });
@@ -216,6 +216,10 @@ for (const kind of kinds) {
       await channels.setDefaultTriage('T9', 'CDEF');
       expect(await channels.defaultTriage('T9')).toBe('CDEF');
       expect(await channels.isTriageChannel('CDEF')).toBe(true);
+      // An intake API source keeps its reply URL; connecting it again without one keeps it too.
+      await channels.connect('T1', 'api:shop-form', 'CTRI', 3, 'api', 'https://shop.example/replies');
+      await channels.connect('T1', 'api:shop-form', 'CTRI2', 4, 'api');
+      expect(await channels.intake('api:shop-form')).toMatchObject({ triageChannelId: 'CTRI2', replyUrl: 'https://shop.example/replies' });
     });
   });
 }
