@@ -10,7 +10,6 @@ export async function up(knex: Knex): Promise<void> {
     t.string('visitor_key', 40).notNullable().unique();
     t.string('team_id').notNullable();
     t.string('email', 320);
-    t.text('page'); // the page of their first message
     // The last message an open widget of theirs was sent: a reply after it that nobody saw goes by email.
     t.integer('shown_up_to').notNullable().defaultTo(0);
     t.bigInteger('created_at').notNullable();

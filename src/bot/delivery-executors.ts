@@ -231,7 +231,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
         to: visitor.email,
         replyTo: mailbox,
         subject: `Re: ${ticket.subject} [#${ticket.number}]`,
-        text: `${agent?.name ?? 'We'} replied to your chat${visitor.page ? ` on ${visitor.page}` : ''}:\n\n${slackToPlain(message.text)}\n\nOpen the chat on the page again to answer there, or answer this mail.`,
+        text: `${agent?.name ?? 'We'} replied to your chat${ticket.originSource ? ` on ${ticket.originSource}` : ''}:\n\n${slackToPlain(message.text)}\n\nOpen the chat on the page again to answer there, or answer this mail.`,
         messageId: `td.chat.${d.id}@${mailbox.slice(mailbox.indexOf('@') + 1)}`,
       });
       if (!result.ok) {

@@ -43,17 +43,13 @@ export function createChatStore(db: Knex) {
     },
 
     /** The visitor of a conversation: their email address, and the last message an open widget of theirs was sent. */
-    async byKey(visitorKey: string): Promise<{ email: string | null; page: string | null; shownUpTo: number } | null> {
-      const row = (await db('chat_visitors').where({ visitor_key: visitorKey }).first('email', 'page', 'shown_up_to')) as { email: string | null; page: string | null; shown_up_to: number } | undefined;
-      return row ? { email: row.email, page: row.page, shownUpTo: Number(row.shown_up_to) } : null;
+    async byKey(visitorKey: string): Promise<{ email: string | null; shownUpTo: number } | null> {
+      const row = (await db('chat_visitors').where({ visitor_key: visitorKey }).first('email', 'shown_up_to')) as { email: string | null; shown_up_to: number } | undefined;
+      return row ? { email: row.email, shownUpTo: Number(row.shown_up_to) } : null;
     },
 
     async markShown(visitorKey: string, messageId: number): Promise<void> {
       await db('chat_visitors').where({ visitor_key: visitorKey }).where('shown_up_to', '<', messageId).update({ shown_up_to: messageId });
-    },
-
-    async setPage(visitorKey: string, page: string): Promise<void> {
-      await db('chat_visitors').where({ visitor_key: visitorKey }).whereNull('page').update({ page });
     },
 
     async setEmail(visitorKey: string, email: string): Promise<void> {

@@ -103,7 +103,6 @@ export function createChatChannel(deps: ChatChannelDeps) {
     const email = typeof input.email === 'string' && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(input.email) && input.email.length <= 320 ? input.email.toLowerCase() : null;
     if (email && email !== visitor.email) await deps.chats.setEmail(visitor.visitorKey, email);
     const page = typeof input.page === 'string' && /^https?:\/\//.test(input.page) ? input.page.slice(0, 2000) : null;
-    if (page) await deps.chats.setPage(visitor.visitorKey, page);
     await deps.lock([`${CHAT_CHANNEL}\u0000${visitor.visitorKey}`], () => ingestChatMessage({ visitorKey: visitor.visitorKey, clientId: input.id as string, text, page, email }, channel, deps.ingest));
     await notify(visitor.visitorKey);
     return null;
