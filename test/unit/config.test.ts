@@ -26,4 +26,14 @@ describe('configuration', () => {
     expect(loadConfig({ ...base, THREADDESK_INTAKE_CHANNELS: 'C123,C456' })).toEqual({ ok: false, errors: [expect.stringContaining('THREADDESK_TRIAGE_CHANNEL')] });
     expect(loadConfig({ ...base, THREADDESK_INTAKE_CHANNELS: 'C123, C456', THREADDESK_TRIAGE_CHANNEL: 'C999' })).toMatchObject({ ok: true, config: { intakeChannels: ['C123', 'C456'] } });
   });
+
+  it('takes the chat widget\'s websites as origins, off by default, and names a bad one', () => {
+    expect(loadConfig(base)).toMatchObject({ ok: true, config: { chat: { origins: [], publicUrl: 'http://localhost:3000', unseenMs: 120_000 } } });
+    expect(loadConfig({ ...base, THREADDESK_CHAT_ORIGINS: 'https://shop.example, https://www.shop.example/', THREADDESK_PUBLIC_URL: 'https://help.shop.example/', THREADDESK_CHAT_EMAIL_AFTER_SECONDS: '300' })).toMatchObject({
+      ok: true,
+      config: { chat: { origins: ['https://shop.example', 'https://www.shop.example'], publicUrl: 'https://help.shop.example', unseenMs: 300_000 } },
+    });
+    const bad = loadConfig({ ...base, THREADDESK_CHAT_ORIGINS: 'https://shop.example/pages/contact' });
+    expect(bad).toEqual({ ok: false, errors: ['THREADDESK_CHAT_ORIGINS: expected origins like https://shop.example, got https://shop.example/pages/contact'] });
+  });
 });
