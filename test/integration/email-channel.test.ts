@@ -312,6 +312,7 @@ describe('email as a channel', () => {
   });
   it('SLA per source: `sla amazon preset` gives Amazon buyer messages 24 calendar hours to a first reply, over the mailbox\'s own targets; reports show SLA by channel', async () => {
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `sla ${MAILBOX} all first 10m`);
+    await h.settle(); // two commands sent at once may be answered in either order: one at a time
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'sla amazon preset');
     await h.settle();
     expect(h.emu.ephemerals({ user: W.ada }).at(-1)!.text).toContain('SLA targets for amazon tickets:\n• *low*: first reply 24h 00m (calendar hours)');
