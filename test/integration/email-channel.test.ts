@@ -305,7 +305,7 @@ describe('email as a channel', () => {
     await h.bot.sla.check();
     await h.settle();
     expect(triageThread(h, ticket!).filter((t) => t.includes('breached its first reply target'))).toHaveLength(1);
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats today');
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats 7d');
     await h.settle();
     const stats = h.emu.ephemerals({ user: W.alice }).at(-1)!.text;
     expect(stats).toContain('*SLA* 0% met (0 met, 1 breached, 0 running) · breaches: #1 first reply');
@@ -333,7 +333,7 @@ describe('email as a channel', () => {
 
     await replyFromSlack(h, vic!, 'It left our warehouse today.');
 
-    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats today');
+    await h.driver.slashCommand(W.alice, W.general, '/helpdesk', 'stats 7d');
     await h.settle();
     const stats = h.emu.ephemerals({ user: W.alice }).at(-1)!.text;
     expect(stats).toContain('*SLA* 0% met (0 met, 2 breached, 1 running)');
