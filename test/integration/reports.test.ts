@@ -176,7 +176,7 @@ describe('SLA targets', () => {
     expect(alerts.map((a) => `${a.target}:${a.kind}`)).toEqual(['first_reply:warning', 'first_reply:breach']);
 
     // The report counts it: one first reply target breached.
-    await helpdesk(h, W.alice, 'stats today');
+    await helpdesk(h, W.alice, 'stats 7d');
     await h.settle();
     expect(lastEphemeral(h, W.alice)).toContain('#1 first reply');
   });
