@@ -9,6 +9,7 @@ import type { InboundMessage } from '../inbound-message.js';
 import type { CustomerPort } from '../ports.js';
 import { plainToSlackText, subjectFrom } from '../slack-text.js';
 import type { ApiMessage } from './api-message.js';
+import { survivor } from '../survivor.js';
 
 export interface ApiIngestDeps extends IngestDeps {
   customers: CustomerPort;
@@ -109,11 +110,4 @@ async function storedTicket(channelId: string, messageId: string, deps: IngestDe
 function sentAt(message: ApiMessage, deps: IngestDeps): number {
   const arrived = deps.clock.now();
   return message.sentAt !== null && message.sentAt < arrived ? message.sentAt : arrived;
-}
-
-/** A merged ticket's conversation goes on in the ticket it was merged into. */
-async function survivor(ticket: Ticket, deps: IngestDeps): Promise<Ticket> {
-  let current = ticket;
-  for (let hops = 0; current.mergedIntoId !== null && hops < 20; hops++) current = (await deps.tickets.byId(current.mergedIntoId)) ?? current;
-  return current;
 }

@@ -10,6 +10,7 @@ import type { CustomerPort, TicketTxPort } from '../ports.js';
 import { subjectFrom } from '../slack-text.js';
 import { baseAddress, mintReplyToken, subjectTicketNumber, tokenOfAddress, tokenOfMessageId } from './email-threading.js';
 import type { MailAttachment, ParsedEmail } from './parsed-email.js';
+import { survivor } from '../survivor.js';
 
 export interface EmailIngestDeps extends IngestDeps {
   customers: CustomerPort;
@@ -156,11 +157,4 @@ async function ticketOfMessageId(id: string, channelId: string, deps: EmailInges
 async function takesPart(ticket: Ticket, requesterId: string, deps: EmailIngestDeps): Promise<boolean> {
   if (ticket.requesterId === requesterId) return true;
   return (await deps.tickets.messages(ticket.id)).some((m) => m.userId === requesterId);
-}
-
-/** A merged ticket's mail goes on in the ticket it was merged into (following a chain A → B → C to its end). */
-async function survivor(ticket: Ticket, deps: EmailIngestDeps): Promise<Ticket> {
-  let current = ticket;
-  for (let hops = 0; current.mergedIntoId !== null && hops < 20; hops++) current = (await deps.tickets.byId(current.mergedIntoId)) ?? current;
-  return current;
 }

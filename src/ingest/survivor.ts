@@ -1,0 +1,9 @@
+import type { Ticket } from '../domain/ticket.js';
+import type { IngestDeps } from './ingest-deps.js';
+
+/** A merged ticket's conversation goes on in the ticket it was merged into (following a chain A → B → C to its end). */
+export async function survivor(ticket: Ticket, deps: Pick<IngestDeps, 'tickets'>): Promise<Ticket> {
+  let current = ticket;
+  for (let hops = 0; current.mergedIntoId !== null && hops < 20; hops++) current = (await deps.tickets.byId(current.mergedIntoId)) ?? current;
+  return current;
+}
