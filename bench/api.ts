@@ -16,22 +16,17 @@
  * Options (npm run bench:api -- …): --n N (default 5000), --concurrency C (default 32), --warmup W (default 200),
  * --seed S (default 7).
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { signature } from '../src/ingest/api/signature.js';
-import { SlackEmulator } from '../src/emulator/index.js';
-import { connectDb, type Db } from '../src/store/db.js';
-import { migrateLatest } from '../src/store/migrate.js';
 import { integerFlag } from './lib/args.js';
+import { startBenchWorld } from './lib/bench-world.js';
 import { saturate } from './lib/load.js';
 import { settleBot, startBotProcess, type MeasuredProcess } from './lib/processes.js';
 import { prng } from './lib/seed-store.js';
 import { ms, percentile, rate, round } from './lib/stats.js';
 
 const USAGE = 'usage: npm run bench:api -- [--n N] [--concurrency C] [--warmup W] [--seed S]';
-const SIGNING_SECRET = 'bench-signing-secret-api';
 const API_SECRET = 'bench-api-secret-4f0c2a9e71d3';
 const SOURCE = 'bench-form';
 const TRIAGE = 'CTRIAGE1';
@@ -95,21 +90,13 @@ async function main(): Promise<void> {
   const W = flag('warmup', values.warmup, true);
   const SEED = flag('seed', values.seed, true);
 
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'threaddesk-bench-api-'));
-  const databaseUrl = `sqlite:${path.join(tmp, 'bench.sqlite')}`;
-  const emu = new SlackEmulator({ signingSecret: SIGNING_SECRET });
-  let db: Db | undefined;
+  const { emu, db, botEnv, destroy } = await startBenchWorld('api', { agent: AGENT, triage: TRIAGE });
   let bot: MeasuredProcess | undefined;
   const loadBefore = os.loadavg();
   try {
-    await emu.start(0);
-    emu.addUser({ id: AGENT, name: 'agnes', realName: 'Agnes Agent' });
-    emu.addChannel({ id: TRIAGE, name: 'triage', members: [AGENT, emu.botUserId] });
-    db = connectDb(databaseUrl);
-    await migrateLatest(db);
     // The source as `/helpdesk connect api bench-form #triage URL` would connect it.
     await db('channel_settings').insert({ channel_id: `api:${SOURCE}`, team_id: emu.teamId, triage_channel_id: TRIAGE, kind: 'api', reply_url: 'http://127.0.0.1:9/replies', created_at: Date.now() });
-    bot = await startBotProcess({ SLACK_BOT_TOKEN: emu.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: emu.apiUrl, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', THREADDESK_API_SECRET: API_SECRET, THREADDESK_SLACK_RATE_SCALE: '1000' });
+    bot = await startBotProcess({ ...botEnv, THREADDESK_API_SECRET: API_SECRET });
     emu.setBotEndpoint(`${bot.url}/slack/events`);
     log(`N=${N}, concurrency ${C}, warm-up ${W}, seed ${SEED}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 
@@ -160,9 +147,7 @@ async function main(): Promise<void> {
     console.log(`RESULT ${JSON.stringify({ benchmark: 'api', n: N, concurrency: C, conversations: conversations.size, ...figures, lost, doubled, tickets: tickets.length, withoutCard, logCounts: logs.counts })}`);
   } finally {
     await bot?.stop().catch(() => undefined);
-    await emu.stop().catch(() => undefined);
-    await db?.destroy().catch(() => undefined);
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await destroy();
   }
 }
 

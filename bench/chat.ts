@@ -21,19 +21,15 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { SlackEmulator } from '../src/emulator/index.js';
-import { connectDb, type Db } from '../src/store/db.js';
-import { migrateLatest } from '../src/store/migrate.js';
 import { integerFlag } from './lib/args.js';
+import { startBenchWorld } from './lib/bench-world.js';
 import { settleBot, startBotProcess, type MeasuredProcess } from './lib/processes.js';
 import { prng } from './lib/seed-store.js';
 import { ms, percentile, round, sleep } from './lib/stats.js';
 
 const USAGE = 'usage: npm run bench:chat -- [--connections C] [--messages M] [--seconds S] [--replies R]';
-const SIGNING_SECRET = 'bench-signing-secret-chat';
 const ORIGIN = 'https://shop.example';
 const TRIAGE = 'CTRIAGE1';
 const AGENT = 'UAGENT01';
@@ -94,22 +90,14 @@ async function main(): Promise<void> {
   const R = flag('replies', values.replies, true);
   const rng = prng(17);
 
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'threaddesk-bench-chat-'));
-  const databaseUrl = `sqlite:${path.join(tmp, 'bench.sqlite')}`;
-  const emu = new SlackEmulator({ signingSecret: SIGNING_SECRET });
-  let db: Db | undefined;
+  const { emu, db, botEnv, destroy } = await startBenchWorld('chat', { agent: AGENT, triage: TRIAGE });
   let bot: MeasuredProcess | undefined;
   const visitors: Visitor[] = [];
   const loadBefore = os.loadavg();
   try {
-    await emu.start(0);
-    emu.addUser({ id: AGENT, name: 'agnes', realName: 'Agnes Agent' });
-    emu.addChannel({ id: TRIAGE, name: 'triage', members: [AGENT, emu.botUserId] });
-    db = connectDb(databaseUrl);
-    await migrateLatest(db);
     // The chat as `/helpdesk connect chat #triage` connects it.
     await db('channel_settings').insert({ channel_id: 'chat:web', team_id: emu.teamId, triage_channel_id: TRIAGE, kind: 'chat', created_at: Date.now() });
-    bot = await startBotProcess({ SLACK_BOT_TOKEN: emu.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: emu.apiUrl, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', THREADDESK_CHAT_ORIGINS: ORIGIN, THREADDESK_SLACK_RATE_SCALE: '1000' });
+    bot = await startBotProcess({ ...botEnv, THREADDESK_CHAT_ORIGINS: ORIGIN });
     emu.setBotEndpoint(`${bot.url}/slack/events`);
     log(`${C} connections, ${M} messages each over ${S} s, ${R} agent replies; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 
@@ -203,9 +191,7 @@ async function main(): Promise<void> {
   } finally {
     for (const v of visitors) v.socket.terminate();
     await bot?.stop().catch(() => undefined);
-    await emu.stop().catch(() => undefined);
-    await db?.destroy().catch(() => undefined);
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await destroy();
   }
 }
 
