@@ -1,11 +1,11 @@
 /**
  * The measured processes of the ingest benchmark, each forked with an IPC channel for its probe
  * (bench/lib/probe.ts):
- *   startBotProcess     the bot as deployed: `src/main.ts` configured by environment, nothing of the benchmark
- *                       inside it but the probe preload; it is spoken to only over HTTP (/slack/events, /healthz);
+ *   startBotProcess     the bot as deployed: `src/main.ts` (or its build) configured by environment, nothing of the
+ *                       benchmark inside it but the probe preload; it is spoken to only over HTTP (/slack/events, /healthz);
  *   startServerProcess  bare Bolt, or a null HTTP server (bench/lib/server-child.ts).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,14 +80,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts src/main.ts with `env` (PORT is chosen here) and waits for /healthz. */
-export async function startBotProcess(env: Record<string, string>): Promise<MeasuredProcess> {
+/**
+ * How the bot is run: `compiled` as `npm start` runs it (`node dist/src/main.js`, built first by `npm run build`),
+ * `tsx` from its TypeScript sources (the loader and its transformed sources cost the process about 60–90 MB).
+ */
+export type BotRuntime = 'compiled' | 'tsx';
+
+let built = false;
+/** `npm run build` once per benchmark run, so the compiled bot is the code of this checkout. */
+function buildOnce(): void {
+  if (built) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
+}
+
+/** Starts the bot with `env` (PORT is chosen here) and waits for /healthz. */
+export async function startBotProcess(env: Record<string, string>, runtime: BotRuntime = 'tsx'): Promise<MeasuredProcess> {
   const port = await freePort();
-  const child = fork(path.join(ROOT, 'src/main.ts'), [], {
+  if (runtime === 'compiled') buildOnce();
+  const entry = runtime === 'compiled' ? ['dist/src/main.js', 'dist/bench/lib/probe-preload.js'] : ['src/main.ts', 'bench/lib/probe-preload.ts'];
+  const child = fork(path.join(ROOT, entry[0]!), [], {
     cwd: ROOT,
     // Only what the benchmark sets: a developer's .env must not change the bot under test.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DOTENV_CONFIG_PATH: '/dev/null', DOTENV_CONFIG_QUIET: 'true', ...env, PORT: String(port) },
-    execArgv: ['--import', 'tsx', '--import', path.join(HERE, 'probe-preload.ts'), ...(process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    execArgv: [...(runtime === 'tsx' ? ['--import', 'tsx'] : []), '--import', path.join(ROOT, entry[1]!), ...(process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean)],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const logs = collectLogs(child);

@@ -100,7 +100,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const inboxDb = inboxUrl ? connectDb(inboxUrl) : dbKind(config.databaseUrl) === 'postgres' ? separatePool(db, 2) : db;
   if (inboxUrl) await migrateInbox(inboxDb);
   const inboxStore = createInboxStore(inboxDb);
-  const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore, mail: { backlog: () => mailSpool.backlog() } });
+  const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore, mail: { backlog: () => mailSpool.backlog() }, chat: { backlog: () => chat.backlog() } });
   const clientOptions = { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 };
   const receiver = socketMode
     ? new GatedSocketModeReceiver(
@@ -235,7 +235,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   metrics.watchMailInbox(mailSpool);
   // The chat widget on the shop's website; off until THREADDESK_CHAT_ORIGINS names a site.
   const chats = createChatStore(db);
-  const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger });
+  const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger, inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' } });
   routes.push(...chat.routes);
   // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.
   if (config.email.apiSecret) {
@@ -292,7 +292,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await seedChannels(config, context);
       await seedMailboxes(config, context);
       const server = (await app.start(port)) as Server | undefined;
-      if (server) chat.attach(server);
+      await chat.start(server);
       // Events stored but not processed by an earlier run are processed now.
       await inbox.start();
       worker.start();
@@ -310,7 +310,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       digestScheduler.stop();
       slaWatch.stop();
       await emailDoors.stop();
-      chat.stop();
+      await chat.stop();
       await mailSpool.stop();
       await app.stop();
       // Requests already taken finish (they record deliveries), then the Slack calls already made; the rest of
@@ -330,6 +330,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     async whenIdle() {
       // Stored mails and events first, then the listeners (they may queue deliveries), then the deliveries they queued.
       await mailSpool.idle();
+      await chat.idle();
       await inbox.idle();
       await idle();
       await worker.idle();

@@ -18,8 +18,8 @@ export interface InboxEvent {
   attempts: number;
 }
 
-/** The inboxes: Slack's events (JSON text) and the SMTP listener's mails (bytes); one shape, see their migrations. */
-export type InboxTable = 'slack_inbox' | 'mail_inbox';
+/** The inboxes: Slack's events (JSON text), the SMTP listener's mails (bytes), the chat widget's messages (JSON text); one shape, see their migrations. */
+export type InboxTable = 'slack_inbox' | 'mail_inbox' | 'chat_inbox';
 
 /** What one group commit writes: new arrivals, and the outcome of events processed since the last one. */
 export interface InboxWrite {
@@ -47,7 +47,8 @@ const due = (db: Knex | Knex.Transaction, table: InboxTable, now: number) =>
 export function createInboxStore(db: Knex, table: InboxTable = 'slack_inbox') {
   const postgres = db.client.config.client === 'pg';
   // Slack retries an event by its event_id, so a done one is kept a while to be recognised; a mail has no such id
-  // (its repeats are found by Message-ID when it is stored): done, its bytes go at once.
+  // (its repeats are found by Message-ID when it is stored), and a chat message sent again after it became a
+  // ticket's message is found by its ts then: done, they go at once.
   const keepDone = table === 'slack_inbox';
   const withEnvelope = table === 'mail_inbox';
 

@@ -15,6 +15,7 @@ import * as createMailInbox from '../../migrations/20261203000013_create_mail_in
 import * as createDeliveryFiles from '../../migrations/20261203000014_create_delivery_files.js';
 import * as addApiReplyUrl from '../../migrations/20261203000015_add_api_reply_url.js';
 import * as createChatVisitors from '../../migrations/20261203000016_create_chat_visitors.js';
+import * as createChatInbox from '../../migrations/20261203000017_create_chat_inbox.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '20261203000014_create_delivery_files': createDeliveryFiles,
   '20261203000015_add_api_reply_url': addApiReplyUrl,
   '20261203000016_create_chat_visitors': createChatVisitors,
+  '20261203000017_create_chat_inbox': createChatInbox,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
@@ -45,14 +47,14 @@ export const migrationSource: Knex.MigrationSource<string> = {
   getMigration: async (name) => migrations[name]!,
 };
 
-/** The migrations of the inbox's own SQLite file (see `inboxDatabaseUrl`): Slack's events and SMTP's mails. */
+/** The migrations of the inbox's own SQLite file (see `inboxDatabaseUrl`): Slack's events, SMTP's mails, the chat's messages. */
 const inboxMigrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => ['20261202000011_create_slack_inbox', '20261203000013_create_mail_inbox'],
+  getMigrations: async () => ['20261202000011_create_slack_inbox', '20261203000013_create_mail_inbox', '20261203000017_create_chat_inbox'],
   getMigrationName: (name) => name,
   getMigration: async (name) => migrations[name]!,
 };
 
-/** Brings the inbox's own SQLite file up to date (the database's `slack_inbox` and `mail_inbox`, unused then, stay empty). */
+/** Brings the inbox's own SQLite file up to date (the database's `slack_inbox`, `mail_inbox` and `chat_inbox`, unused then, stay empty). */
 export async function migrateInbox(db: Knex): Promise<void> {
   await db.migrate.latest({ migrationSource: inboxMigrationSource });
 }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { createBot } from '../../src/bot/create-bot.js';
+import { loadConfig } from '../../src/config.js';
 import { startMailRelay } from '../support/mail-relay.js';
-import { useHarness, W, type Harness } from '../support/harness.js';
+import { SIGNING_SECRET, useHarness, W, type Harness } from '../support/harness.js';
 
 /**
  * The chat widget's socket as a program speaks it (the browser tests drive the widget itself): tokens, catch-up,
@@ -24,15 +26,17 @@ interface Line {
 }
 
 /** A widget without the page: the socket, what it received, and a way to send. */
-async function widget(h: Harness, token: string | null, since = 0) {
-  const ws = new WebSocket(`${h.botUrl.replace('http', 'ws')}/chat/socket`, { origin: 'https://shop.example' });
+async function widget(h: Harness, token: string | null, since = 0, botUrl = h.botUrl) {
+  const ws = new WebSocket(`${botUrl.replace('http', 'ws')}/chat/socket`, { origin: 'https://shop.example' });
   const lines: Line[] = [];
+  const stored: string[] = [];
   const errors: string[] = [];
   let welcome: { token?: string } | null = null;
   const typing: boolean[] = [];
   ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { type: string; lines?: Line[]; token?: string; message?: string; on?: boolean };
+    const message = JSON.parse(String(data)) as { type: string; lines?: Line[]; token?: string; message?: string; on?: boolean; id?: string };
     if (message.type === 'welcome') welcome = message;
+    if (message.type === 'stored') stored.push(message.id!);
     if (message.type === 'typing') typing.push(message.on!);
     if (message.type === 'lines') lines.push(...message.lines!);
     if (message.type === 'error') errors.push(message.message!);
@@ -43,6 +47,7 @@ async function widget(h: Harness, token: string | null, since = 0) {
   return {
     token: (welcome as { token?: string } | null)?.token ?? token,
     lines,
+    stored,
     errors,
     typing,
     send: (id: string, text: string, email?: string) => ws.send(JSON.stringify({ type: 'send', id, text, page: 'https://shop.example/jackets', email })),
@@ -95,6 +100,52 @@ describe('the chat socket', () => {
     expect(bob.lines).toEqual([]);
     await back.close();
     await bob.close();
+  });
+
+  it('a message is stored before the widget hears so: with tickets unwritable it waits in the chat inbox, sent again it is one message, and a restarted bot makes one ticket of it', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    const tickets = h.bot.context.useCaseDeps.tickets;
+    tickets.open = () => Promise.reject(new Error('database unreachable'));
+    const lea = await widget(h, null);
+    lea.send('c1', 'Where is my parcel?');
+    await until(() => lea.stored.length === 1, '"stored"');
+    lea.send('c1', 'Where is my parcel?'); // the widget sends it again after a reconnect
+    await until(() => lea.stored.length === 2, 'the second "stored"');
+    expect(lea.stored).toEqual(['c1', 'c1']);
+    await h.settle();
+    expect(lea.lines).toEqual([]); // not a ticket's message yet
+    expect(await h.testDb.db('tickets').where({ origin_kind: 'chat' })).toEqual([]);
+    const rows = await h.inboxDb('chat_inbox').select('status', 'attempts', 'last_error', 'body');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'pending', attempts: 1, last_error: 'database unreachable' });
+    expect(JSON.parse(rows[0].body)).toMatchObject({ clientId: 'c1', text: 'Where is my parcel?', page: 'https://shop.example/jackets' });
+    expect(await (await fetch(`${h.botUrl}/healthz`)).json()).toMatchObject({ chat: { pending: 1, failed: 0 } });
+
+    // The bot stops (a deploy, a crash) with the message not yet a ticket's; the next run makes it one, once.
+    await lea.close();
+    await h.bot.stop();
+    const config = loadConfig({ SLACK_BOT_TOKEN: h.emu.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: h.emu.apiUrl, DATABASE_URL: h.testDb.url, THREADDESK_TRIAGE_CHANNEL: W.triage, THREADDESK_SLACK_RATE_SCALE: '1000', ...env });
+    if (!config.ok) throw new Error(config.errors.join('; '));
+    h.clock.advance(1_000); // its retry time has come
+    const next = await createBot({ config: config.config, db: h.testDb.db, logger: h.logger, clock: h.clock, retryConfig: { retries: 0 } });
+    const port = await next.start(0);
+    try {
+      await next.whenIdle();
+      await h.emu.idle();
+      await next.whenIdle();
+      const chatTickets = await h.testDb.db('tickets').where({ origin_kind: 'chat' }).select('id', 'card_ts');
+      expect(chatTickets).toHaveLength(1);
+      expect((await h.testDb.db('messages').where({ ticket_id: chatTickets[0].id })).map((m: { text: string }) => m.text)).toEqual(['Where is my parcel?']);
+      expect(h.emu.messages(W.triage).filter((m) => m.ts === chatTickets[0].card_ts)).toHaveLength(1);
+      expect(Number(((await h.inboxDb('chat_inbox').count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(0);
+      // Her widget, back, shows it as a line of the conversation.
+      const back = await widget(h, lea.token, 0, `http://127.0.0.1:${port}`);
+      await until(() => back.lines.length === 1, 'her message in the conversation');
+      expect(back.lines[0]).toMatchObject({ from: 'visitor', text: 'Where is my parcel?' });
+      await back.close();
+    } finally {
+      await next.stop();
+    }
   });
 
   it('a reply no open widget showed in time (THREADDESK_CHAT_EMAIL_AFTER_SECONDS) is mailed to the address the visitor left; one they saw is not', async () => {

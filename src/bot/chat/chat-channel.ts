@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChatConfig } from '../../config.js';
@@ -13,6 +14,7 @@ import type { ChatLine, ChatStore, ChatVisitor } from '../../store/chat-store.js
 import type { Directory } from '../directory.js';
 import { readLimited } from '../http/read-body.js';
 import type { HttpRoute } from '../http/slack-http-receiver.js';
+import { createChatInbox, type StoredChatMessage } from './chat-inbox.js';
 import { WIDGET_SCRIPT } from './widget-script.js';
 
 export interface ChatChannelDeps {
@@ -24,6 +26,8 @@ export interface ChatChannelDeps {
   directory: Pick<Directory, 'user'>;
   clock: Clock;
   logger: Logger;
+  /** Where sent messages are stored before the widget hears "stored" (the inbox's own file on SQLite). */
+  inbox: { db: Knex; owner: string; recoverAbandonedAtStart: boolean };
 }
 
 const MAX_TEXT = 4_000;
@@ -92,7 +96,19 @@ export function createChatChannel(deps: ChatChannelDeps) {
     return recent.length > PER_MINUTE;
   }
 
-  /** Stores a visitor's message; an error message for the widget when it cannot be taken. */
+  /** A stored message becomes its ticket's message (in the visitor's order), then their open widgets show it. */
+  async function process(message: StoredChatMessage): Promise<void> {
+    await deps.lock([`${CHAT_CHANNEL}\u0000${message.visitorKey}`], async () => {
+      if (message.saveEmail && message.email) await deps.chats.setEmail(message.visitorKey, message.email);
+      const channel = await intake();
+      if (!channel) return void log.warn({ visitor: message.visitorKey }, 'a chat message stored before the chat was disconnected was dropped');
+      await ingestChatMessage(message, channel, deps.ingest);
+    });
+    await notify(message.visitorKey);
+  }
+  const inbox = createChatInbox({ db: deps.inbox.db, clock: deps.clock, logger: deps.logger, owner: deps.inbox.owner, recoverAbandonedAtStart: deps.inbox.recoverAbandonedAtStart, process });
+
+  /** Stores a visitor's message (then it is theirs: the widget hears "stored"); an error message for the widget when it cannot be taken. */
   async function receive(visitor: ChatVisitor, input: { id?: unknown; text?: unknown; page?: unknown; email?: unknown }): Promise<string | null> {
     const text = typeof input.text === 'string' ? input.text.trim() : '';
     if (typeof input.id !== 'string' || !CLIENT_ID.test(input.id)) return 'That message could not be read.';
@@ -101,10 +117,11 @@ export function createChatChannel(deps: ChatChannelDeps) {
     const channel = await intake();
     if (!channel) return 'The chat is not set up yet.';
     const email = typeof input.email === 'string' && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(input.email) && input.email.length <= 320 ? input.email.toLowerCase() : null;
-    if (email && email !== visitor.email) await deps.chats.setEmail(visitor.visitorKey, email);
+    // An address the visitor gave or changed is saved with the message (once, not with each message after it).
+    const saveEmail = email !== null && email !== visitor.email;
     const page = typeof input.page === 'string' && /^https?:\/\//.test(input.page) ? input.page.slice(0, 2000) : null;
-    await deps.lock([`${CHAT_CHANNEL}\u0000${visitor.visitorKey}`], () => ingestChatMessage({ visitorKey: visitor.visitorKey, clientId: input.id as string, text, page, email }, channel, deps.ingest));
-    await notify(visitor.visitorKey);
+    await inbox.accept({ teamId: channel.teamId, visitorKey: visitor.visitorKey, clientId: input.id as string, text, page, email, saveEmail });
+    if (saveEmail) visitor.email = email;
     return null;
   }
 
@@ -142,7 +159,7 @@ export function createChatChannel(deps: ChatChannelDeps) {
         }
         if (message.type === 'send' && connection) {
           const problem = await receive(connection.visitor, message);
-          if (problem) socket.send(JSON.stringify({ type: 'error', message: problem }));
+          socket.send(JSON.stringify(problem ? { type: 'error', message: problem } : { type: 'stored', id: message.id }));
         }
       })().catch((err: unknown) => {
         log.warn({ err: (err as Error).message }, 'a chat message could not be handled');
@@ -196,9 +213,10 @@ export function createChatChannel(deps: ChatChannelDeps) {
 
   return {
     routes,
-    /** Takes the socket's upgrades on the bot's HTTP server. */
-    attach(server: Server): void {
-      if (deps.config.origins.length === 0) return;
+    /** Processes messages stored by an earlier run and not yet a ticket's; takes the socket's upgrades on the bot's HTTP server. */
+    async start(server: Server | undefined): Promise<void> {
+      await inbox.start();
+      if (deps.config.origins.length === 0 || !server) return;
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/chat/socket') return void socket.destroy();
         if (!allowed(req.headers.origin, req.headers.host)) {
@@ -235,12 +253,17 @@ export function createChatChannel(deps: ChatChannelDeps) {
     },
     /** Widgets connected now. */
     connections: () => wss.clients.size,
-    stop(): void {
+    async stop(): Promise<void> {
       if (poll) clearTimeout(poll);
       poll = null;
       for (const client of wss.clients) client.terminate();
       wss.close();
+      await inbox.stop();
     },
+    /** Resolves once no stored message waits to become a ticket's. */
+    idle: () => inbox.idle(),
+    /** Messages stored and not yet a ticket's, for /healthz. */
+    backlog: () => inbox.backlog(),
   };
 }
 

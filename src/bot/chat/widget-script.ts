@@ -2,7 +2,8 @@
 // Every text it shows is set with textContent (customer and agent text is never HTML). The visitor's token lives
 // in localStorage; the socket says the last message it has on every (re)connect and the server sends what came
 // after, so a dropped connection or a reload misses nothing. A message is kept (with its own id) until the server
-// has it, and sent again after a reconnect, or over HTTP when no socket can be opened.
+// says it is stored, and sent again after a reconnect, or over HTTP when no socket can be opened; it shows as
+// "You (sending)" until then.
 export const WIDGET_SCRIPT = String.raw`(function () {
   'use strict';
   if (window.__threaddeskChat) return;
@@ -83,6 +84,14 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     log.scrollTop = log.scrollHeight;
   }
 
+  function stored(clientId) {
+    var p = pending[clientId];
+    if (!p || p.stored) return;
+    p.stored = true;
+    p.node.removeAttribute('aria-busy');
+    p.node.firstChild.textContent = 'You';
+  }
+
   function deliver(clientId) {
     var p = pending[clientId];
     var message = { type: 'send', id: clientId, text: p.text, page: location.href, email: email.value || null };
@@ -90,7 +99,7 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     // No socket: the same message over HTTP (a text/plain body needs no preflight).
     if (!token) return;
     fetch(origin + '/chat/messages', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ token: token, id: clientId, text: p.text, page: location.href, email: email.value || null }) })
-      .then(function (r) { if (r.ok) status.textContent = ''; }).catch(function () { status.textContent = 'Not sent yet: trying again when the connection is back.'; });
+      .then(function (r) { if (r.ok) { status.textContent = ''; stored(clientId); } }).catch(function () { status.textContent = 'Not sent yet: trying again when the connection is back.'; });
   }
 
   form.addEventListener('submit', function (e) {
@@ -121,7 +130,9 @@ export const WIDGET_SCRIPT = String.raw`(function () {
       try { data = JSON.parse(event.data); } catch (e) { return; }
       if (data.type === 'welcome') {
         if (data.token) { token = data.token; save(); }
-        for (var id in pending) deliver(id);
+        for (var id in pending) if (!pending[id].stored) deliver(id);
+      } else if (data.type === 'stored') {
+        stored(data.id);
       } else if (data.type === 'lines') {
         for (var i = 0; i < data.lines.length; i++) show(data.lines[i]);
       } else if (data.type === 'typing') {
