@@ -5,6 +5,7 @@ import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { readTemplateFiles, writeTemplateFiles } from './cli/template-files.js';
 import { exportCommand, reportCommand } from './cli/report-command.js';
+import { DEFAULT_CONVERSION_DAYS } from './reports/compute-report.js';
 import { connectDb, type Db } from './store/db.js';
 import { migrateIfPending, migrateLatest } from './store/migrate.js';
 import { createTemplateStore } from './store/template-store.js';
@@ -16,7 +17,17 @@ const USAGE = `usage:
                                                    the figures for tickets created in those days (both included)
   threaddesk export tickets --from YYYY-MM-DD --to YYYY-MM-DD [--channel C…] [--out FILE] [--team T…]
                                                    those tickets as CSV (stdout without --out)
-DATABASE_URL selects the database (default sqlite:./data/threaddesk.sqlite).`;
+DATABASE_URL selects the database (default sqlite:./data/threaddesk.sqlite); THREADDESK_CONVERSION_DAYS the window
+of converted tickets (default 5).`;
+
+/** THREADDESK_CONVERSION_DAYS, checked as the bot checks it. */
+function conversionDays(): number {
+  const raw = process.env.THREADDESK_CONVERSION_DAYS;
+  if (raw === undefined || raw === '') return DEFAULT_CONVERSION_DAYS;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1 || days > 90) throw new Error(`THREADDESK_CONVERSION_DAYS: expected a whole number of days from 1 to 90, got "${raw}"`);
+  return days;
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -36,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       await migrateIfPending(db); // reports only read: nothing written beside a running bot
 
-      const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, agent: values.agent, tag: values.tag, format: values.format ?? 'text', out: values.out, now: Date.now() };
+      const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, agent: values.agent, tag: values.tag, format: values.format ?? 'text', out: values.out, now: Date.now(), conversionDays: conversionDays() };
       await writeOut(isReport ? await reportCommand(db, options) : await exportCommand(db, options));
       return 0;
     } finally {

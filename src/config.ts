@@ -16,6 +16,16 @@ export interface Config {
   slackRateScale: number;
   email: EmailConfig;
   chat: ChatConfig;
+  orders: OrdersConfig;
+}
+
+export interface OrdersConfig {
+  /** Verifies POST /webhooks/shopify (the app's client secret), or null (the route is off). */
+  shopifySecret: string | null;
+  /** Verifies POST /webhooks/woocommerce (the webhook's secret), or null (the route is off). */
+  wooSecret: string | null;
+  /** A ticket whose requester ordered within this many days (× 24 h) after it was created converted. */
+  conversionDays: number;
 }
 
 export interface ChatConfig {
@@ -104,6 +114,9 @@ const schema = z.object({
   THREADDESK_CHAT_EMAIL_AFTER_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1, 'expected at least 1 second').default(120),
   THREADDESK_PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'expected a URL like https://helpdesk.shop.example').optional(),
   THREADDESK_EMAIL_MAX_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().positive('expected a positive number of bytes').default(25 * 1024 * 1024),
+  SHOPIFY_WEBHOOK_SECRET: z.string().min(8, 'expected the app\'s client secret (at least 8 characters)').optional(),
+  WOOCOMMERCE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  THREADDESK_CONVERSION_DAYS: z.coerce.number({ error: 'expected a number of days' }).int('expected a whole number of days').min(1, 'expected at least 1 day').max(90, 'expected at most 90 days').default(5),
   THREADDESK_SLACK_RATE_SCALE: z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(1),
 });
 
@@ -147,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         apiSecret: v.THREADDESK_API_SECRET ?? null,
         maxBytes: v.THREADDESK_EMAIL_MAX_BYTES,
       },
+      orders: { shopifySecret: v.SHOPIFY_WEBHOOK_SECRET ?? null, wooSecret: v.WOOCOMMERCE_WEBHOOK_SECRET ?? null, conversionDays: v.THREADDESK_CONVERSION_DAYS },
       chat: { origins: v.THREADDESK_CHAT_ORIGINS, unseenMs: v.THREADDESK_CHAT_EMAIL_AFTER_SECONDS * 1000, publicUrl: (v.THREADDESK_PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, '') },
     },
   };

@@ -37,6 +37,8 @@ export interface BotContext {
   /** Reports read the database directly (SQL aggregates), on their own connection with SQLite. */
   reportDb: Db;
   serviceLevels: ServiceLevelStore;
+  /** THREADDESK_CONVERSION_DAYS: the window of converted tickets in reports. */
+  conversionDays: number;
   csat: CsatStore;
   digests: DigestStore;
   /** Slack deliveries owed and given up on (delivery-worker.ts). */

@@ -37,6 +37,8 @@ import { createDeliveryExecutor } from './delivery-executors.js';
 import { createEventInbox, type EventInbox, type InboxOutcome } from './event-inbox.js';
 import { createMailSpool } from './email/mail-spool.js';
 import { intakeApiRoutes } from './api/intake-api.js';
+import { createOrderWebhooks } from './orders/order-webhooks.js';
+import { createOrderStore } from '../store/order-store.js';
 import { createChatChannel, type ChatChannel } from './chat/chat-channel.js';
 import { createChatStore } from '../store/chat-store.js';
 import { createInboxStore } from '../store/inbox-store.js';
@@ -100,7 +102,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const inboxDb = inboxUrl ? connectDb(inboxUrl) : dbKind(config.databaseUrl) === 'postgres' ? separatePool(db, 2) : db;
   if (inboxUrl) await migrateInbox(inboxDb);
   const inboxStore = createInboxStore(inboxDb);
-  const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore, mail: { backlog: () => mailSpool.backlog() }, chat: { backlog: () => chat.backlog() } });
+  const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore, mail: { backlog: () => mailSpool.backlog() }, chat: { backlog: () => chat.backlog() }, orders: { backlog: () => orderWebhooks.backlog() } });
   const clientOptions = { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 };
   const receiver = socketMode
     ? new GatedSocketModeReceiver(
@@ -199,6 +201,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     chatEnabled: config.chat.origins.length > 0,
     reportDb,
     serviceLevels: createServiceLevelStore(db),
+    conversionDays: config.orders.conversionDays,
     csat: createCsatStore(db),
     digests: createDigestStore(db),
     outbox,
@@ -237,6 +240,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const chats = createChatStore(db);
   const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger, inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' } });
   routes.push(...chat.routes);
+  // The shops' order webhooks and the orders API; each route is off until its secret is set.
+  const orderWebhooks = createOrderWebhooks({ config: config.orders, apiSecret: config.email.apiSecret, orders: createOrderStore(db), homeTeam: () => directory.homeTeam(), inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' }, clock, logger });
+  routes.push(...orderWebhooks.routes);
   // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.
   if (config.email.apiSecret) {
     routes.push(...intakeApiRoutes({ secret: config.email.apiSecret, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, clock, logger }));
@@ -293,6 +299,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       await seedMailboxes(config, context);
       const server = (await app.start(port)) as Server | undefined;
       await chat.start(server);
+      await orderWebhooks.start();
       // Events stored but not processed by an earlier run are processed now.
       await inbox.start();
       worker.start();
@@ -311,6 +318,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       slaWatch.stop();
       await emailDoors.stop();
       await chat.stop();
+      await orderWebhooks.stop();
       await mailSpool.stop();
       await app.stop();
       // Requests already taken finish (they record deliveries), then the Slack calls already made; the rest of
@@ -331,6 +339,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       // Stored mails and events first, then the listeners (they may queue deliveries), then the deliveries they queued.
       await mailSpool.idle();
       await chat.idle();
+      await orderWebhooks.idle();
       await inbox.idle();
       await idle();
       await worker.idle();

@@ -25,7 +25,7 @@ function sections(lines: string[]): object[] {
 /** Computes a period's digest and records its delivery to a channel: the figures, then the 14-day chart as an image. */
 export async function postDigest(teamId: string, channelId: string, period: Period, late: boolean, ctx: BotContext): Promise<void> {
   const now = ctx.clock.now();
-  const built = await buildDigest(teamId, period, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now });
+  const built = await buildDigest(teamId, period, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now, conversionDays: ctx.conversionDays });
   const digest = { ...built, report: { ...built.report, oldestOpen: await withSubjectsNamed(built.report.oldestOpen, ctx.directory) } };
   const links = new Map<number, string>();
   for (const t of digest.report.oldestOpen) if (t.cardTs) links.set(t.id, await ctx.sender.permalink(t.triageChannelId, t.cardTs));

@@ -18,6 +18,8 @@ export interface ReportOptions {
   format: string;
   out?: string;
   now: number;
+  /** THREADDESK_CONVERSION_DAYS (default 5). */
+  conversionDays?: number;
 }
 
 /** `--from 2026-03-01 --to 2026-03-31`: whole days in the team's time zone, both ends included. */
@@ -32,7 +34,7 @@ async function periodOf(db: Db, options: ReportOptions): Promise<Period> {
 export async function reportCommand(db: Db, options: ReportOptions): Promise<string> {
   if (!['text', 'json', 'csv'].includes(options.format)) throw new Error(`--format must be text, json or csv, not "${options.format}"`);
   const period = await periodOf(db, options);
-  const report = await computeReport({ teamId: options.teamId, from: period.from, to: period.to, channelId: options.channel, assigneeId: options.agent, tag: options.tag }, { db, serviceLevels: createServiceLevelStore(db, 0), now: options.now });
+  const report = await computeReport({ teamId: options.teamId, from: period.from, to: period.to, channelId: options.channel, assigneeId: options.agent, tag: options.tag }, { db, serviceLevels: createServiceLevelStore(db, 0), now: options.now, conversionDays: options.conversionDays });
   if (options.format === 'json') return `${JSON.stringify({ period, ...report }, null, 2)}\n`;
   if (options.format === 'csv') return stringify([reportCsvRow(report)], { header: true });
   const where = [options.channel && ` in ${options.channel}`, options.agent && ` assigned to ${options.agent}`, options.tag && ` tagged ${options.tag}`].filter(Boolean).join('');

@@ -2,7 +2,8 @@
 // wrote by email by "email:<address>"; one known only by another tool's id (the intake API) by
 // "ext:<source>:<id>". They are stored as the ticket's requester and as message authors.
 
-export type IdentityKind = 'slack' | 'email' | 'chat' | 'external';
+/** phone: a number a shop's order gave (normalised, domain/order.ts); no requester writes from it. */
+export type IdentityKind = 'slack' | 'email' | 'chat' | 'external' | 'phone';
 
 const EMAIL = 'email:';
 
@@ -45,5 +46,6 @@ export function requesterOfIdentity(kind: IdentityKind, value: string): string {
   if (kind === 'email') return emailRequester(value);
   if (kind === 'external') return `${EXTERNAL}${value}`;
   if (kind === 'chat') return `${CHAT}${value}`;
+  if (kind === 'phone') return `phone:${value}`; // names no requester: a customer known by phone wrote from elsewhere
   return value;
 }

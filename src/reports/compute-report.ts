@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { minorDigits } from '../domain/order.js';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
 import { backlogAt, oldestOpen, periodActivity, withCohort, type ChannelFigures, type Cohort, type CsatCounts, emptyDistribution, type Distribution, type OpenTicketRef, type SlaByChannel, SlaOutcome } from '../store/report-queries.js';
 
@@ -21,7 +22,22 @@ export interface AgentFigures {
   replies: number;
   firstReply: Distribution;
   csat: Csat;
+  /** Converted tickets of the period this agent replied to publicly. */
+  converted: number;
 }
+
+/** Converted tickets (SPEC): how many, their share of the period's tickets, the revenue of the converting orders. */
+export interface Conversion {
+  tickets: number;
+  rate: number | null;
+  /** By currency, in the currency's units (129.95), what was paid and not refunded. */
+  revenue: { currency: string; amount: number }[];
+  /** The window, in days of 24 hours. */
+  days: number;
+}
+
+/** THREADDESK_CONVERSION_DAYS when not set. */
+export const DEFAULT_CONVERSION_DAYS = 5;
 
 export interface Report {
   cohort: Cohort;
@@ -45,6 +61,7 @@ export interface Report {
   /** Targets met, breached and still running; the worst 20 breaches, most overdue first. */
   sla: { met: number; breached: number; running: number; metShare: number | null; breaches: SlaOutcome[]; byChannel: SlaByChannel[] };
   agents: AgentFigures[];
+  conversion: Conversion;
   topTags: Array<{ tag: string; count: number }>;
   oldestOpen: OpenTicketRef[];
 }
@@ -53,6 +70,8 @@ export interface ReportDeps {
   db: Knex;
   serviceLevels: ServiceLevelStore;
   now: number;
+  /** THREADDESK_CONVERSION_DAYS (default 5). */
+  conversionDays?: number;
 }
 
 const share = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
@@ -68,6 +87,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
   const calendars = { teamScope: scopes.includes(cohort.teamId) ? cohort.teamId : null, channelScopes: scopes.filter((s) => s !== cohort.teamId) };
 
   const backlogMoment = Math.min(cohort.to, deps.now);
+  const conversionDays = deps.conversionDays ?? DEFAULT_CONVERSION_DAYS;
   // Two halves, side by side, each on a connection of its own with its own copy of the cohort (PostgreSQL's
   // pool; the report connection's two on SQLite): one with the requesters' waits (response times, SLA), the
   // other with everything else, including the period's activity, backlog and oldest open tickets.
@@ -94,6 +114,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
       repliesByAgent: await q.repliesByAgent(),
       csat: await q.csat(),
       topTags: await q.topTags(5),
+      conversion: await q.conversion(conversionDays * DAY),
       activity: await periodActivity(q.trx, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
       backlog: await backlogAt(q.trx, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
       oldest: await oldestOpen(q.trx, cohort.teamId, 5, cohort.channelId),
@@ -105,7 +126,8 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
   const { totals, sla } = waitsHalf;
   const { createdByChannel, solvedByAssignee, repliesByAgent, activity, backlog, oldest } = otherHalf;
   const csatByAgent = otherHalf.csat.byAgent;
-  const agentIds = [...new Set([...otherHalf.firstReplyByAgent.keys(), ...solvedByAssignee.keys(), ...repliesByAgent.keys(), ...csatByAgent.keys()])].filter((id) => id !== '');
+  const { conversion } = otherHalf;
+  const agentIds = [...new Set([...otherHalf.firstReplyByAgent.keys(), ...solvedByAssignee.keys(), ...repliesByAgent.keys(), ...csatByAgent.keys(), ...conversion.byAgent.keys()])].filter((id) => id !== '');
   const agents = agentIds
     .map((agentId) => ({
       agentId,
@@ -113,6 +135,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
       replies: repliesByAgent.get(agentId) ?? 0,
       firstReply: otherHalf.firstReplyByAgent.get(agentId) ?? emptyDistribution,
       csat: csatFrom(csatByAgent.get(agentId)),
+      converted: conversion.byAgent.get(agentId) ?? 0,
     }))
     .sort((a, b) => b.solved - a.solved || b.replies - a.replies || a.agentId.localeCompare(b.agentId));
   return {
@@ -137,6 +160,12 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
     csat: csatFrom(otherHalf.csat.all),
     sla: { ...sla, metShare: share(sla.met, sla.met + sla.breached) },
     agents,
+    conversion: {
+      tickets: conversion.tickets,
+      rate: share(conversion.tickets, totals.created),
+      revenue: conversion.revenue.map((r) => ({ currency: r.currency, amount: r.amountMinor / 10 ** minorDigits(r.currency) })),
+      days: conversionDays,
+    },
     topTags: otherHalf.topTags,
     oldestOpen: oldest,
   };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { IdentityKind } from '../domain/customer.js';
+import { linkWaitingOrders } from './order-store.js';
 
 export type CustomerStore = ReturnType<typeof createCustomerStore>;
 
@@ -8,7 +9,7 @@ const isUniqueViolation = (err: unknown) => {
   return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY/.test(e.message ?? ''));
 };
 
-/** Customers and the identities they are known by (a Slack user, email addresses, later chat visitors…). */
+/** Customers and the identities they are known by (a Slack user, email addresses, chat visitors, a shop's ids…). */
 export function createCustomerStore(db: Knex) {
   async function find(teamId: string, kind: IdentityKind, value: string): Promise<number | null> {
     const row = (await db('customer_identities').where({ team_id: teamId, kind, value }).first('customer_id')) as { customer_id: number } | undefined;
@@ -27,6 +28,8 @@ export function createCustomerStore(db: Knex) {
           const [row] = (await trx('customers').insert({ team_id: teamId, name, created_at: now }).returning('id')) as ({ id: number } | number)[];
           const id = Number(typeof row === 'object' ? row.id : row);
           await trx('customer_identities').insert({ customer_id: id, team_id: teamId, kind, value });
+          // A shop's orders that came before the customer wrote in are theirs now.
+          await linkWaitingOrders(trx, teamId, id, kind, value);
           return id;
         });
       } catch (err) {
@@ -38,6 +41,7 @@ export function createCustomerStore(db: Knex) {
     /** Adds an identity to a customer (a Slack user found to have a customer's email address). */
     async link(customerId: number, teamId: string, kind: IdentityKind, value: string): Promise<void> {
       await db('customer_identities').insert({ customer_id: customerId, team_id: teamId, kind, value }).onConflict(['team_id', 'kind', 'value']).ignore();
+      await linkWaitingOrders(db, teamId, customerId, kind, value);
     },
 
     async identities(customerId: number): Promise<{ kind: IdentityKind; value: string }[]> {

@@ -18,8 +18,8 @@ export interface InboxEvent {
   attempts: number;
 }
 
-/** The inboxes: Slack's events (JSON text), the SMTP listener's mails (bytes), the chat widget's messages (JSON text); one shape, see their migrations. */
-export type InboxTable = 'slack_inbox' | 'mail_inbox' | 'chat_inbox';
+/** The inboxes: Slack's events (JSON text), the SMTP listener's mails (bytes), the chat widget's messages and the shops' order webhooks (JSON text); one shape, see their migrations. */
+export type InboxTable = 'slack_inbox' | 'mail_inbox' | 'chat_inbox' | 'order_inbox';
 
 /** What one group commit writes: new arrivals, and the outcome of events processed since the last one. */
 export interface InboxWrite {
@@ -49,7 +49,7 @@ export function createInboxStore(db: Knex, table: InboxTable = 'slack_inbox') {
   // Slack retries an event by its event_id, so a done one is kept a while to be recognised; a mail has no such id
   // (its repeats are found by Message-ID when it is stored), and a chat message sent again after it became a
   // ticket's message is found by its ts then: done, they go at once.
-  const keepDone = table === 'slack_inbox';
+  const keepDone = table === 'slack_inbox' || table === 'order_inbox'; // a shop's replayed delivery id, likewise
   const withEnvelope = table === 'mail_inbox';
 
   return {

@@ -16,6 +16,8 @@ import * as createDeliveryFiles from '../../migrations/20261203000014_create_del
 import * as addApiReplyUrl from '../../migrations/20261203000015_add_api_reply_url.js';
 import * as createChatVisitors from '../../migrations/20261203000016_create_chat_visitors.js';
 import * as createChatInbox from '../../migrations/20261203000017_create_chat_inbox.js';
+import * as createOrders from '../../migrations/20261203000018_create_orders.js';
+import * as createOrderInbox from '../../migrations/20261203000019_create_order_inbox.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -39,6 +41,8 @@ const migrations: Record<string, Migration> = {
   '20261203000015_add_api_reply_url': addApiReplyUrl,
   '20261203000016_create_chat_visitors': createChatVisitors,
   '20261203000017_create_chat_inbox': createChatInbox,
+  '20261203000018_create_orders': createOrders,
+  '20261203000019_create_order_inbox': createOrderInbox,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
@@ -47,14 +51,14 @@ export const migrationSource: Knex.MigrationSource<string> = {
   getMigration: async (name) => migrations[name]!,
 };
 
-/** The migrations of the inbox's own SQLite file (see `inboxDatabaseUrl`): Slack's events, SMTP's mails, the chat's messages. */
+/** The migrations of the inbox's own SQLite file (see `inboxDatabaseUrl`): Slack's events, SMTP's mails, the chat's messages, the shops' order webhooks. */
 const inboxMigrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => ['20261202000011_create_slack_inbox', '20261203000013_create_mail_inbox', '20261203000017_create_chat_inbox'],
+  getMigrations: async () => ['20261202000011_create_slack_inbox', '20261203000013_create_mail_inbox', '20261203000017_create_chat_inbox', '20261203000019_create_order_inbox'],
   getMigrationName: (name) => name,
   getMigration: async (name) => migrations[name]!,
 };
 
-/** Brings the inbox's own SQLite file up to date (the database's `slack_inbox`, `mail_inbox` and `chat_inbox`, unused then, stay empty). */
+/** Brings the inbox's own SQLite file up to date (the database's `slack_inbox`, `mail_inbox`, `chat_inbox` and `order_inbox`, unused then, stay empty). */
 export async function migrateInbox(db: Knex): Promise<void> {
   await db.migrate.latest({ migrationSource: inboxMigrationSource });
 }

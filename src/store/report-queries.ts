@@ -66,7 +66,7 @@ export async function withCohort<T>(db: Knex, cohort: Cohort, calendars: Calenda
 }
 
 async function dropTables(trx: Knex.Transaction) {
-  for (const table of ['rpt_sla', 'rpt_values', 'rpt_waits', 'rpt_facts']) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
+  for (const table of ['rpt_conv', 'rpt_sla', 'rpt_values', 'rpt_waits', 'rpt_facts']) await trx.raw(`DROP TABLE IF EXISTS ${table}`);
 }
 
 function cohortFilter(cohort: Cohort): { sql: string; bindings: Knex.RawBinding[] } {
@@ -126,7 +126,7 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
      SELECT c.*, ${clock('c.created_at')} AS created_biz, ${clock('c.first_reply_at')} AS first_reply_biz, ${clock('c.solved_at')} AS solved_biz
      FROM (SELECT t.id, t.number, t.origin_channel_id AS channel_id, ${SLA_SCOPE} AS sla_scope, t.assignee_id, t.status, t.priority, t.created_at,
                   CASE WHEN t.status ${ACTIVE} THEN NULL ELSE t.solved_at END AS solved_at, ${calScope} AS cal_scope,
-                  t.first_reply_at, t.first_reply_agent, t.agent_replies, t.reopens, t.first_solved_at
+                  t.first_reply_at, t.first_reply_agent, t.agent_replies, t.reopens, t.first_solved_at, t.customer_id
            FROM tickets t WHERE ${filter.sql}) c`,
     [...calendars.channelScopes, calendars.teamScope, ...filter.bindings],
   );
@@ -155,6 +155,29 @@ export interface ChannelFigures {
   unanswered: number;
   firstReplyMean: number | null;
 }
+
+/** Converted tickets of a cohort: how many, the revenue of their orders by currency, per agent who replied. */
+export interface ConversionFigures {
+  tickets: number;
+  revenue: { currency: string; amountMinor: number }[];
+  /** Converted tickets each agent replied to publicly. */
+  byAgent: Map<string, number>;
+}
+
+/**
+ * The orders that convert a ticket (SPEC "Converted ticket"), one row per (ticket, order): an order of the
+ * ticket's customer placed within the window after the ticket was created (instants), not cancelled and not
+ * refunded in full, whose latest earlier ticket of that customer is this one (an order converts one ticket at
+ * most). Revenue is what was paid and kept: the total less its refunds.
+ */
+export const CONVERTING_ORDERS = `
+  SELECT f.id AS ticket_id, o.id AS order_id, o.currency, o.total_minor - o.refunded_minor AS revenue
+  FROM rpt_facts f CROSS JOIN orders o
+  WHERE f.customer_id IS NOT NULL AND o.customer_id = f.customer_id
+    AND o.created_at >= f.created_at AND o.created_at <= f.created_at + ?
+    AND o.cancelled_at IS NULL AND o.refunded_minor < o.total_minor
+    AND NOT EXISTS (SELECT 1 FROM tickets t2 WHERE t2.customer_id = f.customer_id AND t2.merged_into_id IS NULL
+                    AND (t2.created_at > f.created_at OR (t2.created_at = f.created_at AND t2.id > f.id)) AND t2.created_at <= o.created_at)`;
 
 /** The rows of a raw query: sqlite3 answers with an array, pg with a result holding `rows`. */
 export async function rawRows(db: Knex, sql: string, bindings: Knex.RawBinding[] = []): Promise<Record<string, unknown>[]> {
@@ -240,6 +263,23 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
         everSolved: num(row.ever_solved),
         reopened: num(row.reopened),
         agentReplies: num(row.agent_replies),
+      };
+    },
+
+    /** Converted tickets (see CONVERTING_ORDERS) with an order within `windowMs` of their creation. */
+    async conversion(windowMs: number): Promise<ConversionFigures> {
+      await trx.raw('DROP TABLE IF EXISTS rpt_conv');
+      await trx.raw(`CREATE TEMP TABLE rpt_conv AS ${CONVERTING_ORDERS}`, [windowMs]);
+      const [count = {}] = await rowsOf('SELECT COUNT(DISTINCT ticket_id) AS n FROM rpt_conv');
+      const revenue = await rowsOf('SELECT currency, SUM(revenue) AS amount FROM rpt_conv GROUP BY currency ORDER BY currency');
+      const agents = await rowsOf(
+        `SELECT a.agent_id, COUNT(*) AS n FROM (SELECT DISTINCT ticket_id FROM rpt_conv) c CROSS JOIN ticket_agent_replies a WHERE a.ticket_id = c.ticket_id AND a.replies > 0 GROUP BY a.agent_id`,
+      );
+      await trx.raw('DROP TABLE rpt_conv');
+      return {
+        tickets: num(count.n),
+        revenue: revenue.map((r) => ({ currency: String(r.currency), amountMinor: num(r.amount) })),
+        byAgent: new Map(agents.map((r) => [String(r.agent_id), num(r.n)])),
       };
     },
 

@@ -5,8 +5,8 @@ import type { HttpRoute } from './slack-http-receiver.js';
 
 type Backlog = { backlog(): Promise<{ pending: number; oldestAt: number | null; failed: number }> };
 
-/** GET /healthz (the database answers; what waits to be processed and delivered: Slack events, mails, chat messages, deliveries) and GET /metrics (Prometheus). */
-export function opsRoutes(db: Db, metrics: BotMetrics, queues: { delivery: Backlog; inbox: Backlog; mail: Backlog; chat: Backlog }, now: () => number = Date.now): HttpRoute[] {
+/** GET /healthz (the database answers; what waits to be processed and delivered: Slack events, mails, chat messages, order webhooks, deliveries) and GET /metrics (Prometheus). */
+export function opsRoutes(db: Db, metrics: BotMetrics, queues: { delivery: Backlog; inbox: Backlog; mail: Backlog; chat: Backlog; orders: Backlog }, now: () => number = Date.now): HttpRoute[] {
   const summary = async (queue: Backlog) => {
     const b = await queue.backlog().catch(() => null);
     return b && { pending: b.pending, oldestSeconds: b.oldestAt === null ? 0 : Math.round((now() - b.oldestAt) / 100) / 10, failed: b.failed };
@@ -17,8 +17,8 @@ export function opsRoutes(db: Db, metrics: BotMetrics, queues: { delivery: Backl
       path: '/healthz',
       handler: async (_req, res) => {
         const ok = await pingDb(db);
-        const [delivery, inbox, mail, chat] = ok ? await Promise.all([summary(queues.delivery), summary(queues.inbox), summary(queues.mail), summary(queues.chat)]) : [null, null, null, null];
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, delivery, inbox, mail, chat }));
+        const [delivery, inbox, mail, chat, orders] = ok ? await Promise.all([summary(queues.delivery), summary(queues.inbox), summary(queues.mail), summary(queues.chat), summary(queues.orders)]) : [null, null, null, null, null];
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, delivery, inbox, mail, chat, orders }));
       },
     },
     {

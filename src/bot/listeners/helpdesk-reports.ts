@@ -27,7 +27,7 @@ export async function handleReportCommand(command: ReportCommand, teamId: string
     case 'stats': {
       const p = period(command.period);
       const now = ctx.clock.now();
-      const { report, previous } = await reportWithPrevious(teamId, p, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now }, command.channelId ?? undefined);
+      const { report, previous } = await reportWithPrevious(teamId, p, { db: ctx.reportDb, serviceLevels: ctx.serviceLevels, now, conversionDays: ctx.conversionDays }, command.channelId ?? undefined);
       const named = { ...report, oldestOpen: await withSubjectsNamed(report.oldestOpen, ctx.directory) };
       const lines = reportLines(named, previous, slackStyle((t) => `#${t.number}`), now);
       const where = command.channelId ? ` in <#${command.channelId}>` : '';
