@@ -30,6 +30,16 @@ export interface OrderSnapshot {
   items: OrderItem[];
 }
 
+/** A refund as an order's description carries it (Shopify's refunds[], WooCommerce's refunds[]), by its own id. */
+export interface SnapshotRefund {
+  externalId: string;
+  amountMinor: number;
+  createdAt: number;
+}
+
+/** An order, and the refunds its description lists (more may come alone: Shopify's refunds/create). */
+export type ParsedOrder = OrderSnapshot & { refunds: SnapshotRefund[] };
+
 /** The email address orders and customers are matched on: trimmed, without case. */
 export const normalizeEmail = (value: unknown): string | null => {
   if (typeof value !== 'string') return null;

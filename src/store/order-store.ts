@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { IdentityKind } from '../domain/customer.js';
-import type { OrderItem, OrderSnapshot, OrderSource } from '../domain/order.js';
-import type { SnapshotRefund } from '../ingest/orders/order-payloads.js';
+import type { OrderItem, OrderSource, ParsedOrder, SnapshotRefund } from '../domain/order.js';
 import { writeTransaction } from './db.js';
 
 /** An order as stored: the shop's last description of it, its refunds added up, its customer once known. */
@@ -135,7 +134,7 @@ export function createOrderStore(db: Knex) {
      * Records what a shop says an order is now (a later `updatedAt` replaces an earlier one; an older description
      * arriving late changes nothing but adds its refunds), linked to its customer when one is known.
      */
-    async record(teamId: string, order: OrderSnapshot & { refunds: SnapshotRefund[] }, now: number): Promise<{ orderId: number; customerId: number | null; kind: 'created' | 'updated' | 'stale' }> {
+    async record(teamId: string, order: ParsedOrder, now: number): Promise<{ orderId: number; customerId: number | null; kind: 'created' | 'updated' | 'stale' }> {
       return writeTransaction(db, async (trx) => {
         const existing = (await trx('orders').where({ team_id: teamId, source: order.source, external_id: order.externalId }).first('id', 'customer_id', 'updated_at')) as { id: number; customer_id: number | null; updated_at: number | string } | undefined;
         await addRefunds(trx, teamId, order.source, order.externalId, order.refunds);

@@ -1,20 +1,12 @@
 import { z } from 'zod';
-import { normalizeCurrency, normalizeEmail, normalizeOrderNumber, normalizePhone, toMinor, type OrderItem, type OrderSnapshot } from '../../domain/order.js';
+import { normalizeCurrency, normalizeEmail, normalizeOrderNumber, normalizePhone, toMinor, type OrderItem, type ParsedOrder, type SnapshotRefund } from '../../domain/order.js';
 
 // The shops' order payloads as they send them (Shopify's Order resource, WooCommerce's REST v3 order, the signed
 // orders API of the SPEC), read into one OrderSnapshot. Only the fields threaddesk uses are checked; the rest of
 // a payload (addresses, taxes, discounts) is ignored. A payload that lacks what an order needs is refused with
 // the field named, before anything is stored.
 
-/** A refund as an order snapshot carries it (Shopify's refunds[], WooCommerce's refunds[]). */
-export interface SnapshotRefund {
-  externalId: string;
-  amountMinor: number;
-  createdAt: number;
-}
-
-/** An order, and the refunds its payload lists (more may come alone: Shopify's refunds/create). */
-export type ParsedOrder = OrderSnapshot & { refunds: SnapshotRefund[] };
+export type { ParsedOrder, SnapshotRefund };
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const MAX_ITEMS = 5;
