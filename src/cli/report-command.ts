@@ -44,7 +44,7 @@ export async function reportCommand(db: Db, options: ReportOptions): Promise<str
 /** `threaddesk export tickets`: the period's tickets as CSV, to a file or stdout. */
 export async function exportCommand(db: Db, options: ReportOptions): Promise<string> {
   const period = await periodOf(db, options);
-  const { csv, count } = await exportTicketsCsv(db, { teamId: options.teamId, from: period.from, to: period.to, channelId: options.channel });
+  const { csv, count } = await exportTicketsCsv(db, { teamId: options.teamId, from: period.from, to: period.to, channelId: options.channel }, options.conversionDays);
   if (!options.out) return csv;
   fs.writeFileSync(options.out, csv);
   return `exported ${count} ticket${count === 1 ? '' : 's'} to ${options.out}\n`;

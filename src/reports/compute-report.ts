@@ -34,6 +34,8 @@ export interface Conversion {
   revenue: { currency: string; amount: number }[];
   /** The window, in days of 24 hours. */
   days: number;
+  /** Whether the workspace has any order at all (no shop connected: reports leave conversion out). */
+  ordersKnown: boolean;
 }
 
 /** THREADDESK_CONVERSION_DAYS when not set. */
@@ -115,6 +117,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
       csat: await q.csat(),
       topTags: await q.topTags(5),
       conversion: await q.conversion(conversionDays * DAY),
+      ordersKnown: (await q.trx('orders').where({ team_id: cohort.teamId }).first('id')) !== undefined,
       activity: await periodActivity(q.trx, cohort.teamId, cohort.from, Math.min(cohort.to, deps.now + 1), cohort.channelId),
       backlog: await backlogAt(q.trx, cohort.teamId, backlogMoment, BACKLOG_BUCKETS.map((b) => b.under), cohort.channelId),
       oldest: await oldestOpen(q.trx, cohort.teamId, 5, cohort.channelId),
@@ -165,6 +168,7 @@ export async function computeReport(cohort: Cohort, deps: ReportDeps): Promise<R
       rate: share(conversion.tickets, totals.created),
       revenue: conversion.revenue.map((r) => ({ currency: r.currency, amount: r.amountMinor / 10 ** minorDigits(r.currency) })),
       days: conversionDays,
+      ordersKnown: otherHalf.ordersKnown,
     },
     topTags: otherHalf.topTags,
     oldestOpen: oldest,

@@ -1,6 +1,7 @@
 import type { Distribution, OpenTicketRef } from '../store/report-queries.js';
 import { SLA_TARGET_NAMES } from '../domain/sla.js';
-import type { Csat, Report } from './compute-report.js';
+import type { Conversion, Csat, Report } from './compute-report.js';
+import { formatMoney, fromMinor, minorDigits } from '../domain/order.js';
 import { channelKindOf, channelNameOf } from '../domain/intake-channel.js';
 
 /** How a report names people and links tickets (the bot gives Slack mentions and card links; the CLI plain ids). */
@@ -52,6 +53,20 @@ const csatLine = (c: Csat) =>
   c.sent === 0 ? 'no surveys sent' : `${formatPercent(c.score)} rated 4-5 (${c.rated} rating${c.rated === 1 ? '' : 's'}) · mean ${c.mean === null ? '–' : c.mean.toFixed(2)} · response rate ${formatPercent(c.responseRate)}`;
 
 
+/** "€150.00 (▲ from €100.00) · $50.00": revenue by currency, each against the period before. */
+function revenueText(now: Conversion['revenue'], before: Conversion['revenue'] | undefined): string {
+  if (now.length === 0) return 'no revenue';
+  const money = (currency: string) => (amount: number) => formatMoney(Math.round(amount * 10 ** minorDigits(currency)), currency);
+  return now.map((r) => `${money(r.currency)(r.amount)}${before ? change(r.amount, before.find((p) => p.currency === r.currency)?.amount ?? 0, money(r.currency)) : ''}`).join(' · ');
+}
+
+/** Converted tickets (SPEC): how many, their share, the revenue of their orders, against the period before. */
+function conversionLine(report: Report, previous: Report | null, style: ReportStyle): string {
+  const c = report.conversion;
+  const before = previous?.conversion;
+  return `${style.bold('Converted tickets')} ${c.tickets}${change(c.tickets, before?.tickets, String)} (${formatPercent(c.rate)} of tickets: the customer ordered within ${c.days} days) · ${style.bold('revenue')} ${revenueText(c.revenue, before?.revenue)}`;
+}
+
 /** The figures as lines of text (Slack mrkdwn with `slackStyle`, plain text with `plainStyle`). */
 export function reportLines(report: Report, previous: Report | null, style: ReportStyle, now: number): string[] {
   const b = style.bold;
@@ -66,6 +81,7 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
     `${b('Full resolution time')} ${durations(report.resolution)}${change(report.resolution.median, previous?.resolution.median, formatDuration)}${businessToo(report.resolution.business)}`,
     `${b('Solved')} ${report.solved} of ${report.created} · ${b('replies per solved ticket')} ${report.replies.perSolvedTicket.mean === null ? '–' : report.replies.perSolvedTicket.mean.toFixed(1)} · ${b('one-touch')} ${formatPercent(report.oneTouch.rate)}${change(report.oneTouch.rate, previous?.oneTouch.rate, formatPercent)} · ${b('automated')} ${formatPercent(report.automated.rate)} · ${b('reopened')} ${formatPercent(report.reopened.rate)}`,
     `${b('CSAT')} ${csatLine(report.csat)}${change(report.csat.score, previous?.csat.score, formatPercent)}`,
+    ...(report.conversion?.ordersKnown ? [conversionLine(report, previous, style)] : []),
   ];
   const sla = report.sla;
   if (sla.met + sla.breached + sla.running > 0) {
@@ -78,9 +94,10 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
     }
   }
   if (report.agents.length > 0) {
-    lines.push(b('Per agent') + ' (solved · replies · first reply median · CSAT)');
+    const orders = report.conversion?.ordersKnown === true;
+    lines.push(b('Per agent') + ` (solved · replies · first reply median · CSAT${orders ? ' · converted' : ''})`);
     for (const a of report.agents.slice(0, 15)) {
-      lines.push(`  • ${style.person(a.agentId)}: ${a.solved} solved · ${a.replies} replies · ${formatDuration(a.firstReply.median)} · ${a.csat.rated > 0 ? formatPercent(a.csat.score) : '–'}`);
+      lines.push(`  • ${style.person(a.agentId)}: ${a.solved} solved · ${a.replies} replies · ${formatDuration(a.firstReply.median)} · ${a.csat.rated > 0 ? formatPercent(a.csat.score) : '–'}${orders ? ` · ${a.converted} converted` : ''}`);
     }
   }
   if (report.oldestOpen.length > 0) {
@@ -123,5 +140,8 @@ export function reportCsvRow(report: Report): Record<string, string | number | n
     csat_response_rate: report.csat.responseRate,
     sla_met_share: report.sla.metShare,
     sla_breaches: report.sla.breached,
+    converted_tickets: report.conversion.tickets,
+    conversion_rate: report.conversion.rate,
+    converted_revenue: report.conversion.revenue.map((r) => `${r.currency} ${fromMinor(Math.round(r.amount * 10 ** minorDigits(r.currency)), r.currency)}`).join('; '),
   };
 }

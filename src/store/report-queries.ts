@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { fromMinor } from '../domain/order.js';
 
 /**
  * The SQL behind reports. A report is about a cohort (tickets created in a period, optionally of one
@@ -360,7 +361,7 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
     firstReplyByAgent: () => distributionsOf('rpt_facts', 'first_reply_at - created_at', 'first_reply_agent'),
 
     /** The cohort's tickets with their figures, oldest first (CSV export). */
-    async ticketRows(): Promise<ExportRow[]> {
+    async ticketRows(conversionWindowMs: number): Promise<ExportRow[]> {
       const iso = (v: unknown) => (v === null || v === undefined ? '' : new Date(num(v)).toISOString());
       const minutesBetween = (a: unknown, b: unknown) => (a === null || a === undefined || b === null || b === undefined ? null : Math.round((num(b) - num(a)) / 600) / 100);
       const rows = await rowsOf(
@@ -370,6 +371,12 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
       const tags = new Map<number, string[]>();
       for (const r of await rowsOf(`SELECT g.ticket_id, g.tag FROM rpt_facts f CROSS JOIN ticket_tags g WHERE g.ticket_id = f.id AND ${inRange('g.ticket_id')} ORDER BY g.tag`)) {
         tags.set(num(r.ticket_id), [...(tags.get(num(r.ticket_id)) ?? []), String(r.tag)]);
+      }
+      // The orders that converted each ticket (usually none or one).
+      const converting = new Map<number, { number: string; amount: string }[]>();
+      for (const r of await rowsOf(`SELECT c.ticket_id, o.number, c.currency, c.revenue FROM (${CONVERTING_ORDERS}) c JOIN orders o ON o.id = c.order_id ORDER BY o.created_at`, [conversionWindowMs])) {
+        const entry = { number: String(r.number), amount: `${String(r.currency)} ${fromMinor(num(r.revenue), String(r.currency))}` };
+        converting.set(num(r.ticket_id), [...(converting.get(num(r.ticket_id)) ?? []), entry]);
       }
       return rows.map((r) => ({
         number: num(r.number),
@@ -388,6 +395,9 @@ function reportQueries(trx: Knex.Transaction, range: IdRange, business: boolean)
         solved_at: iso(r.solved_at),
         resolution_minutes: minutesBetween(r.created_at, r.solved_at),
         csat_rating: numOrNull(r.rating),
+        converted: converting.has(num(r.id)) ? 'yes' : 'no',
+        order: (converting.get(num(r.id)) ?? []).map((o) => o.number).join(' '),
+        amount: (converting.get(num(r.id)) ?? []).map((o) => o.amount).join('; '),
       }));
     },
 
@@ -567,8 +577,8 @@ export async function solvedPerBucket(db: Knex, teamId: string, boundaries: numb
 }
 
 /** One row per ticket of a cohort with its figures, for CSV export (the cohort is what the person asked for). */
-export function cohortTicketRows(db: Knex, cohort: Cohort): Promise<ExportRow[]> {
-  return withCohort(db, cohort, { teamScope: null, channelScopes: [] }, (q) => q.ticketRows());
+export function cohortTicketRows(db: Knex, cohort: Cohort, conversionWindowMs: number): Promise<ExportRow[]> {
+  return withCohort(db, cohort, { teamScope: null, channelScopes: [] }, (q) => q.ticketRows(conversionWindowMs));
 }
 
 export interface ExportRow {
@@ -588,4 +598,8 @@ export interface ExportRow {
   solved_at: string;
   resolution_minutes: number | null;
   csat_rating: number | null;
+  /** yes when an order converted the ticket; its number(s) and what was paid and kept ("EUR 129.95"). */
+  converted: 'yes' | 'no';
+  order: string;
+  amount: string;
 }

@@ -86,8 +86,9 @@ describe('/helpdesk stats and export', () => {
     expect(lastEphemeral(h, W.alice)).toContain('I sent you the CSV of 1 ticket');
     const [file] = h.emu.files().filter((f) => f.filename.endsWith('.csv'));
     const lines = file!.bytes.toString('utf8').trim().split('\n');
-    expect(lines[0]).toBe('number,created_at,channel,requester,assignee,status,priority,subject,tags,first_reply_at,first_reply_minutes,agent_replies,reopens,solved_at,resolution_minutes,csat_rating');
+    expect(lines[0]).toBe('number,created_at,channel,requester,assignee,status,priority,subject,tags,first_reply_at,first_reply_minutes,agent_replies,reopens,solved_at,resolution_minutes,csat_rating,converted,order,amount');
     expect(lines[1]).toContain(`1,`);
+    expect(lines[1]).toMatch(/,no,,$/); // no order converted it
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"") printer"`);
     expect(file!.channel!.startsWith('D')).toBe(true);
   });

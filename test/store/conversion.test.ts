@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParsedOrder } from '../../src/domain/order.js';
 import { computeReport, type Report } from '../../src/reports/compute-report.js';
+import { exportTicketsCsv } from '../../src/reports/export-tickets.js';
+import { plainStyle, reportLines } from '../../src/reports/format-report.js';
 import { parsePeriod } from '../../src/reports/period.js';
 import { createCustomerStore } from '../../src/store/customer-store.js';
 import { createOrderStore, type OrderStore } from '../../src/store/order-store.js';
@@ -100,7 +102,7 @@ for (const kind of kinds) {
     it('counts converted tickets and their revenue by currency, by the rules worked out by hand', () => {
       expect(november.created).toBe(8);
       // A, E and the later F ticket in the month, and G whose order came after it: 4 of 8.
-      expect(november.conversion).toEqual({ tickets: 4, rate: 0.5, revenue: [{ currency: 'EUR', amount: 150 }, { currency: 'USD', amount: 50 }], days: 5 });
+      expect(november.conversion).toEqual({ tickets: 4, rate: 0.5, revenue: [{ currency: 'EUR', amount: 150 }, { currency: 'USD', amount: 50 }], days: 5, ordersKnown: true });
     });
 
     it('credits the agents who replied to a converted ticket', () => {
@@ -108,9 +110,22 @@ for (const kind of kinds) {
       expect(converted).toEqual({ [SAM]: 1, [PRIYA]: 2 }); // Sam: A (his F ticket did not convert, nor B); Priya: E and the later F ticket (not D)
     });
 
+    it('shows them in reports and digests, revenue by currency against the period before; the CSV says which order converted each ticket', async () => {
+      const line = reportLines(november, october, plainStyle, Date.now()).find((l) => l.startsWith('Converted tickets'));
+      expect(line).toBe('Converted tickets 4 (▲ from 1) (50% of tickets: the customer ordered within 5 days) · revenue €150.00 (▲ from €25.00) · $50.00 (▲ from $0.00)');
+      expect(reportLines(november, null, plainStyle, Date.now())).toContain('  • USAM: 0 solved · 3 replies · 30m · – · 1 converted'); // A, B and the earlier F ticket; A converted
+      const { csv } = await exportTicketsCsv(testDb.db, { teamId: TEAM, from: Date.parse('2026-11-01T00:00:00Z'), to: Date.parse('2026-12-01T00:00:00Z') });
+      const rows = csv.trim().split('\n').map((l) => l.split(','));
+      const [header, ...tickets] = rows;
+      const col = (name: string) => header!.indexOf(name);
+      expect(tickets.map((r) => [r[col('converted')], r[col('order')], r[col('amount')]])).toEqual([
+        ['yes', 'A1', 'EUR 100.00'], ['no', '', ''], ['no', '', ''], ['no', '', ''], ['yes', 'E2', 'USD 50.00'], ['no', '', ''], ['yes', 'F1', 'EUR 40.00'], ['yes', 'G1', 'EUR 10.00'],
+      ]);
+    });
+
     it('measures the window in hours, not in the team\'s calendar days, across a change of summer time', () => {
       expect(october.created).toBe(2);
-      expect(october.conversion).toEqual({ tickets: 1, rate: 0.5, revenue: [{ currency: 'EUR', amount: 25 }], days: 5 });
+      expect(october.conversion).toEqual({ tickets: 1, rate: 0.5, revenue: [{ currency: 'EUR', amount: 25 }], days: 5, ordersKnown: true });
     });
   });
 }

@@ -35,7 +35,7 @@ export async function handleReportCommand(command: ReportCommand, teamId: string
     }
     case 'export': {
       const p = period(command.period);
-      const { csv, count } = await exportTicketsCsv(ctx.reportDb, { teamId, from: p.from, to: p.to });
+      const { csv, count } = await exportTicketsCsv(ctx.reportDb, { teamId, from: p.from, to: p.to }, ctx.conversionDays);
       const dm = await ctx.sender.openDm(userId);
       await ctx.sender.uploadFile({ channelId: dm, filename: `tickets-${command.period.replace(/[^0-9a-z.-]/gi, '_')}.csv`, title: `Tickets created ${p.label}`, bytes: Buffer.from(csv, 'utf8'), initialComment: `${count} ticket${count === 1 ? '' : 's'} created ${p.label}.` });
       return answer.ephemeral(`:page_facing_up: I sent you the CSV of ${count} ticket${count === 1 ? '' : 's'} (created ${p.label}) in a direct message.`);
