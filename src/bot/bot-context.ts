@@ -11,6 +11,7 @@ import type { Db } from '../store/db.js';
 import type { CsatStore } from '../store/csat-store.js';
 import type { DigestStore } from '../store/digest-store.js';
 import type { OutboxStore } from '../store/outbox-store.js';
+import type { OrderStore } from '../store/order-store.js';
 import type { ServiceLevelStore } from '../store/service-level-store.js';
 import type { Directory } from './directory.js';
 import type { ReplyPresence } from './reply-presence.js';
@@ -37,6 +38,8 @@ export interface BotContext {
   /** Reports read the database directly (SQL aggregates), on their own connection with SQLite. */
   reportDb: Db;
   serviceLevels: ServiceLevelStore;
+  /** The shops' orders (cards, snippets, the customer view). */
+  orders: OrderStore;
   /** THREADDESK_CONVERSION_DAYS: the window of converted tickets in reports. */
   conversionDays: number;
   csat: CsatStore;

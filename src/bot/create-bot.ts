@@ -39,6 +39,7 @@ import { createMailSpool } from './email/mail-spool.js';
 import { intakeApiRoutes } from './api/intake-api.js';
 import { createOrderWebhooks } from './orders/order-webhooks.js';
 import { createOrderStore } from '../store/order-store.js';
+import { createSlackCustomerLink } from './slack-customer.js';
 import { createChatChannel, type ChatChannel } from './chat/chat-channel.js';
 import { createChatStore } from '../store/chat-store.js';
 import { createInboxStore } from '../store/inbox-store.js';
@@ -169,9 +170,11 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       .catch(() => undefined);
   });
   const publisher = createTicketPublisher(tickets);
+  const orders = createOrderStore(db);
   const context: BotContext = {
     tickets,
     customers,
+    orders,
     channels,
     templates,
     routing,
@@ -241,7 +244,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger, inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' } });
   routes.push(...chat.routes);
   // The shops' order webhooks and the orders API; each route is off until its secret is set.
-  const orderWebhooks = createOrderWebhooks({ config: config.orders, apiSecret: config.email.apiSecret, orders: createOrderStore(db), homeTeam: () => directory.homeTeam(), inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' }, clock, logger });
+  const orderWebhooks = createOrderWebhooks({ config: config.orders, apiSecret: config.email.apiSecret, orders, homeTeam: () => directory.homeTeam(), inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' }, clock, logger });
   routes.push(...orderWebhooks.routes);
   // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.
   if (config.email.apiSecret) {
@@ -284,6 +287,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       chatReplied: (visitorKey) => chat.notify(visitorKey),
       chats,
       chatUnseenMs: config.chat.unseenMs,
+      orders: deliveryDb === db ? orders : createOrderStore(deliveryDb),
+      slackCustomer: createSlackCustomerLink({ customers, orders, tickets, directory, now: () => clock.now() }),
       now: () => clock.now(),
     }),
   });

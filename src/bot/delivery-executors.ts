@@ -1,3 +1,5 @@
+import type { OrderStore } from '../store/order-store.js';
+import { orderCardText, orderOfTicket } from './ticket-order.js';
 import type { Logger } from 'pino';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import { slackToPlain } from '../ingest/slack-text.js';
@@ -47,6 +49,10 @@ export interface ExecutorDeps {
   apiSecret?: string | null;
   /** A reply on a chat ticket was recorded: the visitor's open widgets show it (by the visitor key). */
   chatReplied?: (visitorKey: string) => Promise<void>;
+  /** The shops' orders: the card shows the ticket's. */
+  orders?: Pick<OrderStore, 'byNumber' | 'ofCustomer'>;
+  /** A Slack requester becomes a customer by their profile's address as their ticket's card is first posted. */
+  slackCustomer?: (ticket: Ticket) => Promise<Ticket>;
   now?: () => number;
   /** A reply sent with "and set pending / close": the status change follows the recorded reply. */
   afterReply?: (ticketId: number, agentId: string, after: 'pending' | 'close') => Promise<void>;
@@ -108,9 +114,10 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
   async function renderCard(ticket: Ticket) {
     const [firstMessage, fields] = await Promise.all([tickets.firstMessage(ticket.id), tickets.fields(ticket.id)]);
     const slaDue = deps.slaDue ? await deps.slaDue(ticket).catch(() => '—') : '—';
+    const order = deps.orders ? await orderOfTicket(ticket, fields, firstMessage?.text ?? '', deps.orders) : null;
     // Mentions show people's names (looked up now, when the card is drawn; never while the message is stored).
     const [named, quoted] = await Promise.all([withSubjectNames(ticket, deps.directory), firstMessage && withMentionNames(firstMessage, deps.directory)]);
-    return buildTicketCard({ ticket: named, firstMessage: quoted, fields, slaDue, replying: deps.replying?.of(ticket.id).map((r) => r.agentId) ?? [] });
+    return buildTicketCard({ ticket: named, firstMessage: quoted, fields, slaDue, order: order && orderCardText(order), replying: deps.replying?.of(ticket.id).map((r) => r.agentId) ?? [] });
   }
 
   /** The ticket's card ts, posting the card first if it has none (its post failed or has not happened yet). */
@@ -122,8 +129,14 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     return bytes;
   }
 
-  async function ensureCard(delivery: PacedDelivery, ticket: Ticket): Promise<string> {
-    if (ticket.cardTs) return ticket.cardTs;
+  async function ensureCard(delivery: PacedDelivery, known: Ticket): Promise<string> {
+    if (known.cardTs) return known.cardTs;
+    const ticket = deps.slackCustomer
+      ? await deps.slackCustomer(known).catch((err: unknown) => {
+          deps.logger.warn({ err: (err as Error).message, ticket: known.number }, 'the Slack requester could not be linked to a customer; the card is posted without');
+          return known;
+        })
+      : known;
     const firstTs = (await tickets.firstMessage(ticket.id))?.ts ?? ticket.originTs;
     const originPermalink = ticket.originPermalink ?? (ticket.originKind === 'slack' ? await sender.permalink(ticket.originChannelId, firstTs, ticket.originTs) : null);
     const ts = await postOnce(delivery, ticket.triageChannelId, await renderCard({ ...ticket, originPermalink }));

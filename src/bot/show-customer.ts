@@ -10,13 +10,15 @@ import { withSubjectsNamed } from './mention-names.js';
  * remembered as one of the customer's identities once seen.
  */
 export async function showCustomer(teamId: string, requesterId: string, triggerId: string, ctx: BotContext): Promise<void> {
-  const { profile, requesterIds } = await whoIs(teamId, requesterId, ctx);
+  const { profile, requesterIds, customerId } = await whoIs(teamId, requesterId, ctx);
   const history = await ctx.tickets.ofRequester(teamId, requesterIds);
   const tickets = await withSubjectsNamed(history.tickets, ctx.directory);
-  await ctx.sender.openView(triggerId, buildCustomerModal({ customer: profile, teamId, ...history, tickets }));
+  // The shop's orders of the customer (by any of their identities), newest first, and what they spent in all.
+  const [orders, orderTotals] = customerId !== null ? await Promise.all([ctx.orders.ofCustomer(customerId, 10), ctx.orders.totalsOf(customerId)]) : [[], null];
+  await ctx.sender.openView(triggerId, buildCustomerModal({ customer: profile, teamId, ...history, tickets, orders, orderTotals }));
 }
 
-async function whoIs(teamId: string, requesterId: string, ctx: BotContext): Promise<{ profile: SlackUser; requesterIds: string[] }> {
+async function whoIs(teamId: string, requesterId: string, ctx: BotContext): Promise<{ profile: SlackUser; requesterIds: string[]; customerId: number | null }> {
   const address = emailOfRequester(requesterId);
   const external = externalOfRequester(requesterId);
   // A mail sender may be a member of the workspace: their profile address says so. A customer known only by an
@@ -29,5 +31,5 @@ async function whoIs(teamId: string, requesterId: string, ctx: BotContext): Prom
   const requesterIds = new Set([requesterId, ...(slackUser ? [slackUser.id] : []), ...(email ? [emailRequester(email)] : []), ...identities.map((i) => requesterOfIdentity(i.kind, i.value))]);
   const name = slackUser?.name ?? (customerId !== null ? await ctx.customers.name(customerId) : null) ?? address ?? requesterId;
   const profile: SlackUser = slackUser ? { ...slackUser, id: requesterId } : { id: requesterId, name, firstName: name.split(/\s+/)[0] ?? name, email, isAdmin: false, isBot: false, teamId: null };
-  return { profile, requesterIds: [...requesterIds] };
+  return { profile, requesterIds: [...requesterIds], customerId };
 }

@@ -8,18 +8,25 @@ import { escapeMrkdwn, person } from './slack-text.js';
 import { buildFieldsModal } from './blocks/ticket-views.js';
 import { ACTIONS } from './ids.js';
 import { subjectWithNames } from './mention-names.js';
+import { orderOfTicket, orderSnippets } from './ticket-order.js';
 
 /** The snippets every template can use, plus the ticket's own fields (order.number …). */
 export async function templateView(ticket: Ticket, agentId: string | null, ctx: BotContext): Promise<Record<string, unknown>> {
-  const [customer, agent, fields, channelName, subject] = await Promise.all([
+  const [customer, agent, fields, channelName, subject, firstMessage, timeZone] = await Promise.all([
     ctx.directory.user(ticket.requesterId),
     agentId ? ctx.directory.user(agentId) : null,
     ctx.tickets.fields(ticket.id),
     ctx.directory.channelName(ticket.originChannelId).catch(() => ''),
     subjectWithNames(ticket.subject, ctx.directory),
+    ctx.tickets.firstMessage(ticket.id),
+    ctx.channels.timeZone(ticket.teamId),
   ]);
+  const order = await orderOfTicket(ticket, fields, firstMessage?.text ?? '', ctx.orders);
+  const nested = nestFields(fields);
   return {
-    ...nestFields(fields),
+    ...nested,
+    // The ticket's order (order.number, order.total, order.status, order.created); a field set by hand wins.
+    ...(order ? { order: { ...orderSnippets(order, timeZone), ...((nested.order as Record<string, unknown> | undefined) ?? {}) } } : {}),
     customer: { name: customer.name, first_name: customer.firstName, email: customer.email },
     ticket: { number: String(ticket.number), subject, status: ticket.status },
     ...(agent ? { agent: { name: agent.name, first_name: agent.firstName } } : {}),

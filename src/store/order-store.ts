@@ -171,6 +171,11 @@ export function createOrderStore(db: Knex) {
       return row?.currency ?? null;
     },
 
+    /** Whether the workspace has any order at all (a shop is connected and sent one). */
+    async any(teamId: string): Promise<boolean> {
+      return (await db('orders').where({ team_id: teamId }).first('id')) !== undefined;
+    },
+
     /** A customer's orders, newest first. */
     async ofCustomer(customerId: number, limit = 10): Promise<StoredOrder[]> {
       const rows = (await db('orders').where({ customer_id: customerId }).orderBy('created_at', 'desc').limit(limit).select(COLUMNS)) as OrderRow[];

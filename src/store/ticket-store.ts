@@ -152,6 +152,11 @@ function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: 
         .update({ card_ts: cardTs, ...(originPermalink ? { origin_permalink: originPermalink } : {}) });
     },
 
+    /** The customer a ticket's requester turned out to be (a Slack user, by their profile's address). */
+    async setCustomer(id: number, customerId: number): Promise<void> {
+      await db('tickets').where({ id }).whereNull('customer_id').update({ customer_id: customerId });
+    },
+
     /** Adds a tag; returns false when the ticket already had it. */
     async addTag(ticketId: number, tag: string): Promise<boolean> {
       const rows = await db('ticket_tags').insert({ ticket_id: ticketId, tag }).onConflict(['ticket_id', 'tag']).ignore().returning('tag');

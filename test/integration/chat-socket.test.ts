@@ -153,7 +153,7 @@ describe('the chat socket', () => {
     relay.mails.length = 0;
     const away = await widget(h, null);
     away.send('a1', 'Can you hold a jacket in M for me?', 'Lea@Example.com');
-    await until(() => away.lines.length === 1, 'her message');
+    await until(() => away.lines.length === 1, 'her message', 10_000);
     await away.close();
     const stays = await widget(h, null);
     stays.send('b1', 'Do you have gift cards?', 'sam@example.com');

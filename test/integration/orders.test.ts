@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { signature } from '../../src/ingest/api/signature.js';
-import { useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
 /**
  * The shops' order webhooks end to end: real Shopify and WooCommerce payloads (test/fixtures/orders, shapes from
@@ -168,5 +168,68 @@ describe('order webhooks', () => {
     expect(await orders(h)).toEqual([expect.objectContaining({ source: 'api', external_id: 'A-77', number: '77', currency: 'JPY', email: 'ana@example.com', phone: '+34600111222' })]);
     expect(Number((await orders(h))[0].total_minor)).toBe(1500); // yen have no minor unit
     expect(Number((await orders(h))[0].created_at)).toBe(Date.parse('2026-11-30T01:00:00Z'));
+  });
+});
+
+describe('orders in the ticket', () => {
+  let h: Harness;
+  useHarness((started) => (h = started), { env });
+
+  /** Carol (a Slack user whose profile says carol@example.com) as the shop knows her: two orders. */
+  async function carolsOrders() {
+    const base = fixture('shopify-orders-create.json');
+    const customer = { ...(base.customer as object), id: 8800, email: 'carol@example.com', phone: null, first_name: 'Carol' };
+    const older = { ...base, id: 7001, name: '#1021', email: 'Carol@Example.com', customer, created_at: '2026-11-20T15:00:00+01:00', updated_at: '2026-11-20T15:00:00+01:00' };
+    const latest = { ...base, id: 7002, name: '#1034', email: 'carol@example.com', customer, total_price: '45.50', financial_status: 'pending', created_at: '2026-11-28T11:00:00+01:00', updated_at: '2026-11-28T11:00:00+01:00', line_items: [{ name: 'Wool socks <3-pack>', quantity: 1, price: '45.50' }] };
+    expect((await shopify(h, 'orders/create', older)).status).toBe(200);
+    expect((await shopify(h, 'orders/create', latest)).status).toBe(200);
+    await h.settle();
+  }
+
+  it('the card shows the order the customer names (else her latest); order snippets fill a template; !order picks another; an unknown order stops the template, naming the snippet', async () => {
+    await carolsOrders();
+    // A Slack user is the customer with her profile's address: the card shows the order her message names.
+    const { ticket } = await postInIntake(h, W.carol, 'Hi! Where is my order #1021? It has been a week.');
+    await h.settle();
+    const row = await h.testDb.db('tickets').where({ id: ticket.id }).first('customer_id');
+    expect(row.customer_id).not.toBeNull();
+    const card = () => blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks);
+    expect(card()).toContain('*Order*\n#1021 · <!date^');
+    expect(card()).toContain('€129.95 · paid\nLinen shirt - Blue / L ×1, Canvas tote ×2');
+
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'template add where-is-it Hi {{customer.first_name}}, order {{order.number}} ({{order.total}}, placed {{order.created}}) is {{order.status}}.');
+    await h.driver.userSays(W.alice, W.triage, '!template where-is-it', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    const replies = () => h.emu.thread(W.help, ticket.originTs).map((m) => m.text);
+    expect(replies()).toContain('Hi Carol, order 1021 (€129.95, placed 20 November 2026) is paid.');
+
+    // The agent says which order it is about: the card and the snippets follow.
+    await h.driver.userSays(W.alice, W.triage, '!order #1034', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(card()).toContain('*Order*\n#1034');
+    expect(card()).toContain('€45.50 · pending\nWool socks &lt;3-pack&gt; ×1'); // shop text is escaped on the card
+    await h.driver.userSays(W.alice, W.triage, '!template where-is-it', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(replies()).toContain('Hi Carol, order 1034 (€45.50, placed 28 November 2026) is pending.');
+
+    // An order the shop never sent: the number is known (the agent said it), its total is not.
+    const sentBefore = replies().length;
+    await h.driver.userSays(W.alice, W.triage, '!order 555', { thread_ts: ticket.cardTs! });
+    await h.driver.userSays(W.alice, W.triage, '!template where-is-it', { thread_ts: ticket.cardTs! });
+    await h.settle();
+    expect(replies()).toHaveLength(sentBefore);
+    expect(JSON.stringify(h.emu.ephemerals({ user: W.alice }).at(-1))).toContain('order.total');
+  });
+
+  it('without an order named, the card shows the customer\'s latest; the customer view lists her orders and what she spent', async () => {
+    await carolsOrders();
+    const { ticket } = await postInIntake(h, W.carol, 'Do you ship to Norway?');
+    await h.settle();
+    expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain('*Order*\n#1034');
+    await h.driver.clickButton(W.bob, W.triage, ticket.cardTs!, 'ticket_customer');
+    await h.settle();
+    const text = blockText(h.emu.openViews(W.bob)[0]!.view.blocks);
+    expect(text).toContain('2 orders · spent €175.45 in all');
+    expect(text).toMatch(/\*Orders\*\n• #1034 .*€45\.50 · pending · Wool socks &lt;3-pack&gt; ×1\n• #1021 .*€129\.95 · paid/);
   });
 });

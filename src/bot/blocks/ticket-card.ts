@@ -28,6 +28,8 @@ export interface CardInput {
   replying?: string[];
   /** The SLA target due soonest, as text ("first reply by …"), or "—". */
   slaDue?: string;
+  /** The order the ticket is about (ticket-order.ts), as the card shows it; null or unset: none. */
+  order?: string | null;
 }
 
 /** Where the ticket came from: a Slack channel (and its message), the mailbox a mail was sent to, an API source. */
@@ -42,7 +44,7 @@ export function originLabel(ticket: Pick<Ticket, 'originKind' | 'originSource' |
 }
 
 /** The ticket's card in the triage channel: everything an agent needs at a glance, and the buttons to act. */
-export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = [], slaDue = '—' }: CardInput): { text: string; blocks: object[] } {
+export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = [], slaDue = '—', order = null }: CardInput): { text: string; blocks: object[] } {
   const title = truncate(`#${ticket.number} ${ticket.subject}`, LIMITS.headerText);
   const origin = originLabel(ticket);
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, LIMITS.sectionField) });
@@ -58,6 +60,7 @@ export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = 
         field('Assignee', ticket.assigneeId ? `<@${ticket.assigneeId}>` : '_Unassigned_'),
         field('SLA due', slaDue),
         field('Tags', ticket.tags.length > 0 ? ticket.tags.map((t) => `\`${inertMrkdwn(t)}\``).join(' ') : '—'),
+        ...(order ? [field('Order', order)] : []),
         ...(Object.keys(fields).length > 0 ? [field('Fields', Object.entries(fields).map(([name, value]) => `${name}: ${escapeMrkdwn(value)}`).join('\n'))] : []),
       ],
     },

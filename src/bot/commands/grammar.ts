@@ -27,6 +27,7 @@ export const ACTION_USAGE = [
   `priority ${PRIORITIES.join('|')}`,
   'tag <word>',
   'set <field> <value>',
+  'order <number>',
   'template <name>',
   'merge <number>',
   'show',
@@ -83,6 +84,11 @@ export function parseTicketAction(text: string): Parsed<TicketAction> {
     case 'set': {
       const [name, value] = firstWord(rest);
       return name && value.trim() ? ok({ kind: 'set', name, value: value.trim() }) : fail('`set` needs a field and a value, like `set order.number 1234`.');
+    }
+    case 'order': {
+      // The order the ticket is about (the card shows it, order.* snippets use it): the order.number field.
+      const number = args.replace(/^#/, '');
+      return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(number) ? ok({ kind: 'set', name: 'order.number', value: number }) : fail('`order` needs an order number, like `order 1021`.');
     }
     case 'merge': {
       const into = /^#?(\d{1,9})$/.exec(args)?.[1];
