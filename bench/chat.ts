@@ -19,8 +19,7 @@
  * Targets: stored p99 under 100 ms, reply shown p99 under 1 s, peak RSS under 300 MB with 1,000 connections.
  * Last line `RESULT {json}`. Exits 0 once measured (missed targets are marked MISSED), 1 if it could not run.
  *
- * The bot runs compiled, as `npm start` runs it (`--runtime tsx`: from its sources under tsx, which costs its process
- * about 60–90 MB of RSS more).
+ * The bot runs compiled, as `npm start` runs it (`--runtime tsx`: from its sources under tsx, as the other benches do).
  *
  * Options: --connections C, --messages M, --seconds S, --replies R, --runtime compiled|tsx.
  */
