@@ -11,7 +11,8 @@ export interface WidgetLine {
 
 export interface ChatVisitor {
   /** Sends a message from the page; resolves once the widget shows it as stored. */
-  say(text: string): Promise<void>;
+  /** Sends a message (with the address the visitor typed in the widget's email field, if any). */
+  say(text: string, email?: string): Promise<void>;
   /** Resolves once the widget shows a line that `match` accepts. */
   waitFor(match: (line: WidgetLine) => boolean, timeoutMs?: number): Promise<WidgetLine>;
   lines: WidgetLine[];
@@ -46,9 +47,9 @@ export async function openChatWidget(botUrl: string, origin: string, page: strin
 
   return {
     lines,
-    async say(text) {
+    async say(text, email) {
       sent += 1;
-      socket.send(JSON.stringify({ type: 'send', id: `demo${sent}`, text, page }));
+      socket.send(JSON.stringify({ type: 'send', id: `demo${sent}`, text, page, ...(email ? { email } : {}) }));
       await waitFor((l) => l.from === 'visitor' && l.text === text);
     },
     waitFor,

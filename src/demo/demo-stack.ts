@@ -21,6 +21,9 @@ import { DEMO, seedDemoWorkspace } from './demo-workspace.js';
 /** A mail as the demo sends it to the bot's SMTP listener (nodemailer's message options). */
 export type InboundMail = Parameters<ReturnType<typeof nodemailer.createTransport>['sendMail']>[0];
 
+/** The secret the demo's shop signs its Shopify webhooks with (SHOPIFY_WEBHOOK_SECRET). */
+export const DEMO_SHOPIFY_SECRET = 'demo-shopify-secret-5d2a';
+
 export interface DemoStack {
   emu: SlackEmulator;
   bot: Bot;
@@ -88,6 +91,7 @@ export async function startDemoStack(): Promise<DemoStack> {
       THREADDESK_EMAIL_INBOXES: `${DEMO.mailbox}=${DEMO.triage}`,
       // The chat widget, for pages of the shop's website; Sam may change settings (he connects the chat).
       THREADDESK_CHAT_ORIGINS: DEMO.shopOrigin,
+      SHOPIFY_WEBHOOK_SECRET: DEMO_SHOPIFY_SECRET,
       THREADDESK_ADMINS: DEMO.sam,
     });
     if (!result.ok) throw new Error(`demo configuration rejected: ${result.errors.join('; ')}`);

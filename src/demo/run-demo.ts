@@ -2,9 +2,10 @@
 // played through the bot's real HTTP endpoint, and what each channel shows afterwards; then a customer who writes
 // by email (real SMTP both ways: into the bot's listener, out through a relay in this process). Every step checks
 // the ticket's state, so the demo doubles as a smoke test: it exits non-zero with a one-line reason when one fails.
+import { createHmac } from 'node:crypto';
 import type { Ticket, TicketEvent, TicketMessage } from '../domain/ticket.js';
 import type { EmuMessage } from '../emulator/index.js';
-import { startDemoStack, type DemoStack } from './demo-stack.js';
+import { DEMO_SHOPIFY_SECRET, startDemoStack, type DemoStack } from './demo-stack.js';
 import { CAST, DEMO } from './demo-workspace.js';
 import type { RelayedMail } from './demo-mail-relay.js';
 import { openChatWidget } from './demo-chat-visitor.js';
@@ -370,10 +371,22 @@ async function playEmail(stack: DemoStack): Promise<Ticket> {
 // ---- the chat part ---------------------------------------------------------------------------------------------
 
 const CHAT = {
-  page: `${DEMO.shopOrigin}/teapots/blue-glaze`,
-  question: 'Hi! Is the blue glaze teapot dishwasher safe?',
-  reply: '!reply Hi! Yes, up to 60 °C, and the lid too.',
+  page: `${DEMO.shopOrigin}/shirts/linen-blue`,
+  question: 'Hi! Does the blue linen shirt run small? I usually wear an M.',
+  email: 'lea.martin@example.com',
+  reply: '!reply Hi! It runs true to size: take your usual M. It is cut a little long, for wearing untucked.',
 };
+
+/** The order the visitor places the next day, as Shopify's orders/create webhook sends it (the fields that matter). */
+function nextDayOrder(now: number): Record<string, unknown> {
+  const at = new Date(now + 26 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  return {
+    id: 5923418734117, name: '#1042', order_number: 1042, email: CHAT.email, contact_email: CHAT.email, phone: null, created_at: at, updated_at: at, cancelled_at: null,
+    currency: 'EUR', total_price: '89.95', subtotal_price: '89.95', financial_status: 'paid', test: false,
+    customer: { id: 7311112229001, email: CHAT.email, first_name: 'Léa', last_name: 'Martin', phone: null },
+    line_items: [{ id: 13688971493001, name: 'Linen shirt - Blue / M', title: 'Linen shirt', quantity: 1, price: '89.95' }], refunds: [],
+  };
+}
 
 /** Plays the chat part: a visitor of the shop's website asks in the widget, Priya answers from the triage thread. */
 async function playChat(stack: DemoStack): Promise<void> {
@@ -394,7 +407,7 @@ async function playChat(stack: DemoStack): Promise<void> {
   let cardTs = '';
   let number = 0;
   await step(`A visitor on ${CHAT.page} asks in the widget`, CHAT.question, async () => {
-    await visitor.say(CHAT.question);
+    await visitor.say(CHAT.question, CHAT.email);
     await stack.settle();
   }, async () => {
     const row = (await stack.db('tickets').where({ origin_kind: 'chat' }).first('number', 'card_ts', 'origin_source')) as { number: number; card_ts: string | null; origin_source: string } | undefined;
@@ -417,6 +430,40 @@ async function playChat(stack: DemoStack): Promise<void> {
   print(style.accent('━━ What the widget shows ━━'));
   for (const line of visitor.lines) print(wrap(`${style.bold(line.from === 'agent' ? (line.agent ?? 'Support') : 'You')}: ${line.text}`, width, '  ').join('\n'));
   await visitor.close();
+  print();
+  await playOrder(stack, number);
+}
+
+/** The visitor buys the shirt the next day (the shop's webhook); today's digest counts her ticket as converted. */
+async function playOrder(stack: DemoStack, number: number): Promise<void> {
+  const names = namesFrom(stack.emu);
+  const body = JSON.stringify(nextDayOrder(Date.now()));
+  await step('The next day she buys the shirt: the shop sends Shopify\'s orders/create webhook', 'POST /webhooks/shopify  order #1042 · €89.95 · Linen shirt - Blue / M', async () => {
+    const response = await fetch(`${stack.botUrl}/webhooks/shopify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Hmac-Sha256': createHmac('sha256', DEMO_SHOPIFY_SECRET).update(body).digest('base64'), 'X-Shopify-Webhook-Id': 'demo-order-1042', 'X-Shopify-Shop-Domain': 'linen-and-loom.myshopify.com' },
+      body,
+    });
+    check(response.status === 200, `the bot answered the webhook with HTTP ${response.status}`);
+    await stack.settle();
+  }, async () => {
+    const order = (await stack.db('orders').where({ number: '1042' }).first('customer_id', 'total_minor')) as { customer_id: number | null; total_minor: number } | undefined;
+    const ticket = (await stack.db('tickets').where({ number }).first('customer_id')) as { customer_id: number | null } | undefined;
+    check(order && order.customer_id !== null && order.customer_id === ticket?.customer_id, 'the order was not linked to the chat visitor (by the address she gave in the widget)');
+    return `order #1042 stored and linked to the visitor of ticket #${number} by her address`;
+  });
+  await step('Priya posts today\'s figures again', '/helpdesk digest now #support-triage today', async () => {
+    const result = await stack.emu.driver.slashCommand(DEMO.priya, DEMO.triage, '/helpdesk', `digest now <#${DEMO.triage}|support-triage> today`);
+    check(result.status === 200, `the bot answered /helpdesk digest with HTTP ${result.status}`);
+    await stack.settle();
+  }, async () => {
+    const digest = stack.emu.messages(DEMO.triage).filter((m) => m.text.startsWith(':bar_chart: Support digest')).at(-1);
+    const text = threadText([digest!], names);
+    check(text.includes('Converted tickets 1'), 'the digest does not show one converted ticket');
+    check(text.includes('€89.95'), 'the digest does not show the order\'s revenue');
+    const line = text.split('\n').find((l) => l.includes('Converted tickets'))!;
+    return line.replace(/\*/g, '').trim();
+  });
 }
 
 // ---- the report -------------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ function revenueText(now: Conversion['revenue'], before: Conversion['revenue'] |
 function conversionLine(report: Report, previous: Report | null, style: ReportStyle): string {
   const c = report.conversion;
   const before = previous?.conversion;
-  return `${style.bold('Converted tickets')} ${c.tickets}${change(c.tickets, before?.tickets, String)} (${formatPercent(c.rate)} of tickets: the customer ordered within ${c.days} days) · ${style.bold('revenue')} ${revenueText(c.revenue, before?.revenue)}`;
+  return `${style.bold('Converted tickets')} ${c.tickets}${change(c.tickets, before?.tickets, String)} · ${formatPercent(c.rate)} of tickets (the customer ordered within ${c.days} days) · ${style.bold('revenue')} ${revenueText(c.revenue, before?.revenue)}`;
 }
 
 /** The figures as lines of text (Slack mrkdwn with `slackStyle`, plain text with `plainStyle`). */

@@ -112,7 +112,7 @@ for (const kind of kinds) {
 
     it('shows them in reports and digests, revenue by currency against the period before; the CSV says which order converted each ticket', async () => {
       const line = reportLines(november, october, plainStyle, Date.now()).find((l) => l.startsWith('Converted tickets'));
-      expect(line).toBe('Converted tickets 4 (▲ from 1) (50% of tickets: the customer ordered within 5 days) · revenue €150.00 (▲ from €25.00) · $50.00 (▲ from $0.00)');
+      expect(line).toBe('Converted tickets 4 (▲ from 1) · 50% of tickets (the customer ordered within 5 days) · revenue €150.00 (▲ from €25.00) · $50.00 (▲ from $0.00)');
       expect(reportLines(november, null, plainStyle, Date.now())).toContain('  • USAM: 0 solved · 3 replies · 30m · – · 1 converted'); // A, B and the earlier F ticket; A converted
       const { csv } = await exportTicketsCsv(testDb.db, { teamId: TEAM, from: Date.parse('2026-11-01T00:00:00Z'), to: Date.parse('2026-12-01T00:00:00Z') });
       const rows = csv.trim().split('\n').map((l) => l.split(','));

@@ -36,4 +36,14 @@ describe('configuration', () => {
     const bad = loadConfig({ ...base, THREADDESK_CHAT_ORIGINS: 'https://shop.example/pages/contact' });
     expect(bad).toEqual({ ok: false, errors: ['THREADDESK_CHAT_ORIGINS: expected origins like https://shop.example, got https://shop.example/pages/contact'] });
   });
+
+  it('turns the order webhooks on by their secrets, a 5-day conversion window by default, and names a bad window', () => {
+    expect(loadConfig(base)).toMatchObject({ ok: true, config: { orders: { shopifySecret: null, wooSecret: null, conversionDays: 5 } } });
+    expect(loadConfig({ ...base, SHOPIFY_WEBHOOK_SECRET: 'shpss_0123456789', WOOCOMMERCE_WEBHOOK_SECRET: 'wc&amp;secret', THREADDESK_CONVERSION_DAYS: '3' })).toMatchObject({
+      ok: true,
+      config: { orders: { shopifySecret: 'shpss_0123456789', wooSecret: 'wc&amp;secret', conversionDays: 3 } },
+    });
+    expect(loadConfig({ ...base, THREADDESK_CONVERSION_DAYS: '2.5' })).toEqual({ ok: false, errors: ['THREADDESK_CONVERSION_DAYS: expected a whole number of days'] });
+    expect(loadConfig({ ...base, THREADDESK_CONVERSION_DAYS: '0' })).toEqual({ ok: false, errors: ['THREADDESK_CONVERSION_DAYS: expected at least 1 day'] });
+  });
 });
