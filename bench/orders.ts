@@ -25,7 +25,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
 import { SlackEmulator } from '../src/emulator/index.js';
+import { computeReport } from '../src/reports/compute-report.js';
 import { connectDb } from '../src/store/db.js';
+import { createServiceLevelStore } from '../src/store/service-level-store.js';
 import { integerFlag } from './lib/args.js';
 import { HISTORY, readHistoryMeta } from './lib/report-history.js';
 import { ROOT, startBotProcess, type MeasuredProcess } from './lib/processes.js';
@@ -177,6 +179,12 @@ async function insertOrders(db: Knex, orders: PlannedOrder[], now: number): Prom
   await db.raw('ANALYZE orders');
 }
 
+/** What the 30-day report says of conversion now (the bench:reports child times it; this reads its figures). */
+async function conversionOf(db: Knex, now: number) {
+  const report = await computeReport({ teamId: HISTORY.teamId, from: now - 30 * DAY, to: now }, { db, serviceLevels: createServiceLevelStore(db, 0), now });
+  return { created: report.created, ...report.conversion };
+}
+
 async function integrity(db: Knex): Promise<{ orders: number; distinct: number; linked: number }> {
   const [row] = (await db('orders').where({ team_id: HISTORY.teamId }).select(db.raw('COUNT(*) AS n'), db.raw('COUNT(DISTINCT external_id) AS d'), db.raw('COUNT(customer_id) AS l'))) as { n: number | string; d: number | string; l: number | string }[];
   return { orders: Number(row!.n), distinct: Number(row!.d), linked: Number(row!.l) };
@@ -230,14 +238,17 @@ async function main(): Promise<void> {
       }
       log(`${dialect}: the reports again, with converted tickets (bench:reports)`);
       const after = await benchReports(dialect, where, 3);
+      const forReports = connectDb(url, dialect === 'postgres' ? { schema: where, forReports: true } : { forReports: true });
+      const conversion = await conversionOf(forReports, (await readHistoryMeta(forReports))!.now).finally(() => forReports.destroy());
       const target = TARGETS.report30[dialect];
       lines.push(`${dialect}: ${TICKETS.toLocaleString('en-US')} tickets, ${customers.toLocaleString('en-US')} customers, ${check.orders.toLocaleString('en-US')} orders (${check.distinct.toLocaleString('en-US')} distinct, ${check.linked.toLocaleString('en-US')} linked to their customer; ${ORDERS.toLocaleString('en-US')} sent) ${mark(check.orders === ORDERS && check.distinct === ORDERS && check.linked === ORDERS)}`);
       if (webhooks) {
         lines.push(`  webhooks: ${webhooks.sent.toLocaleString('en-US')} (${webhooks.replays} replayed) in ${webhooks.seconds.toFixed(1)} s = ${webhooks.perSecond.toFixed(0)}/s from ${CONCURRENCY} connections; answer p50 ${ms(webhooks.p50)} p99 ${ms(webhooks.p99)} max ${ms(webhooks.max)} (target p99 < ${TARGETS.p99Ms} ms) ${mark(webhooks.p99 < TARGETS.p99Ms && webhooks.refused === 0)}; refused ${webhooks.refused}`);
         lines.push(`  all orders recorded ${webhooks.drainSeconds.toFixed(1)} s after the first webhook (${(ORDERS / webhooks.drainSeconds).toFixed(0)} orders/s)`);
       } else lines.push('  orders written set-based (the webhooks are measured on SQLite)');
+      lines.push(`  30-day report: ${conversion.tickets.toLocaleString('en-US')} of ${conversion.created.toLocaleString('en-US')} tickets converted (${((conversion.rate ?? 0) * 100).toFixed(1)}%), revenue ${conversion.revenue.map((r) => `${r.currency} ${r.amount.toFixed(2)}`).join(', ')}`);
       lines.push(`  30-day report: ${ms(before.report30Ms)} before any order, ${ms(after.report30Ms)} with converted tickets (target < ${target / 1000} s) ${mark(after.report30Ms < target)}; daily digest ${ms(before.digestMs)} → ${ms(after.digestMs)}; reporting peak RSS ${after.peakRssMb} MB`);
-      results.push({ database: dialect, tickets: TICKETS, customers, ...check, webhooks: webhooks && { ...webhooks, p50: round(webhooks.p50, 1), p99: round(webhooks.p99, 1), max: round(webhooks.max, 1), perSecond: round(webhooks.perSecond, 0) }, report30Before: before.report30Ms, report30After: after.report30Ms, digestBefore: before.digestMs, digestAfter: after.digestMs, peakRssMb: after.peakRssMb });
+      results.push({ database: dialect, tickets: TICKETS, customers, ...check, webhooks: webhooks && { ...webhooks, p50: round(webhooks.p50, 1), p99: round(webhooks.p99, 1), max: round(webhooks.max, 1), perSecond: round(webhooks.perSecond, 0) }, conversion: { tickets: conversion.tickets, rate: conversion.rate, revenue: conversion.revenue }, report30Before: before.report30Ms, report30After: after.report30Ms, digestBefore: before.digestMs, digestAfter: after.digestMs, peakRssMb: after.peakRssMb });
     } finally {
       if (!values.keep) {
         fs.rmSync(tmp, { recursive: true, force: true });
