@@ -16,6 +16,9 @@ import type { HttpRoute } from '../http/slack-http-receiver.js';
 /** A big Shopify order (hundreds of line items) is a few hundred KB; more is refused while read. */
 export const ORDER_BODY_LIMIT = 2 * 1024 * 1024;
 
+/** Stored webhooks recorded at once; each is one short write transaction. */
+const CONCURRENT_ORDERS = 8;
+
 const SHOPIFY_ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/cancelled', 'orders/paid', 'orders/fulfilled', 'orders/edited']);
 const WOO_ORDER_TOPICS = new Set(['order.created', 'order.updated', 'order.restored']);
 
@@ -68,6 +71,9 @@ export function createOrderWebhooks(deps: OrderWebhookDeps) {
     recoverAbandonedAtStart: deps.inbox.recoverAbandonedAtStart,
     what: 'order webhook',
     component: 'order-inbox',
+    // A few at a time: a burst of webhooks (a sale, a bulk import) waits in the inbox, not in memory, and the
+    // answers never queue behind the orders' transactions.
+    concurrency: CONCURRENT_ORDERS,
     async process(body) {
       const event = JSON.parse(String(body)) as OrderEvent;
       if (event.kind === 'order') {
