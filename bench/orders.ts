@@ -15,7 +15,13 @@
  *    targets as before (SQLite under 2 s, PostgreSQL under 1 s).
  * Last line `RESULT {json}`. Exits 0 once measured (missed targets are marked MISSED), 1 if it could not run.
  *
- * Options: --tickets T, --orders O, --concurrency C, --db sqlite|postgres|both (default sqlite), --keep.
+ * --concurrency takes a list ("8,16,32"): the orders are sent in that many rounds, one per level, and each level's
+ * rate and latency are printed. Saturation is the smallest level within 5 % of the best rate (more connections
+ * only queue longer, Little's law: latency ≈ connections ÷ rate); the p99 target is judged there, and shown for
+ * every level.
+ *
+ * Options: --tickets T, --orders O, --concurrency C[,C…] (default 8,16,32), --db sqlite|postgres|both (default
+ * sqlite), --keep.
  */
 import { createHmac } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -41,11 +47,12 @@ const DAY = 86_400_000;
 const TARGETS = { p99Ms: 100, report30: { sqlite: 2000, postgres: 1000 } };
 const log = (line: string): void => console.error(`[bench] ${line}`);
 
-const { values } = parseArgs({ options: { tickets: { type: 'string', default: '1000000' }, orders: { type: 'string', default: '100000' }, concurrency: { type: 'string', default: '32' }, db: { type: 'string', default: 'sqlite' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { tickets: { type: 'string', default: '1000000' }, orders: { type: 'string', default: '100000' }, concurrency: { type: 'string', default: '8,16,32' }, db: { type: 'string', default: 'sqlite' }, keep: { type: 'boolean', default: false } } });
 const flag = integerFlag(USAGE);
 const TICKETS = flag('tickets', values.tickets);
 const ORDERS = flag('orders', values.orders);
-const CONCURRENCY = flag('concurrency', values.concurrency);
+/** Connections at once, one level after another (each sends its share of the orders): "8,16,32". */
+const LEVELS = values.concurrency!.split(',').map((c) => flag('concurrency', c.trim()));
 if (!['sqlite', 'postgres', 'both'].includes(values.db!)) throw new Error(`--db: sqlite, postgres or both (${USAGE})`);
 const DATABASES = (values.db === 'both' ? ['sqlite', 'postgres'] : [values.db]) as ('sqlite' | 'postgres')[];
 
@@ -121,14 +128,22 @@ function shopifyBody(o: PlannedOrder): string {
   });
 }
 
-interface WebhookFigures {
+interface LevelFigures {
+  concurrency: number;
   sent: number;
-  replays: number;
   seconds: number;
   perSecond: number;
   p50: number;
   p99: number;
   max: number;
+}
+
+interface WebhookFigures {
+  levels: LevelFigures[];
+  /** The saturating level (see the header). */
+  saturation: LevelFigures;
+  sent: number;
+  replays: number;
   refused: number;
   drainSeconds: number;
 }
@@ -136,12 +151,35 @@ interface WebhookFigures {
 async function sendWebhooks(bot: MeasuredProcess, orders: PlannedOrder[]): Promise<WebhookFigures> {
   const rng = prng(99);
   const jobs = orders.flatMap((o) => (rng() < 0.01 ? [o, o] : [o]));
+  let refused = 0;
+  const levels: LevelFigures[] = [];
+  const first = performance.now();
+  const share = Math.ceil(jobs.length / LEVELS.length);
+  for (const [i, concurrency] of LEVELS.entries()) {
+    const round = jobs.slice(i * share, (i + 1) * share);
+    const result = await sendRound(bot, round, concurrency);
+    refused += result.refused;
+    levels.push(result.figures);
+    log(`  ${concurrency} connections: ${result.figures.perSecond.toFixed(0)}/s, p50 ${ms(result.figures.p50)} p99 ${ms(result.figures.p99)}`);
+  }
+  // The stored deliveries become orders: until /healthz says none waits.
+  for (;;) {
+    const health = (await (await fetch(`${bot.url}/healthz`)).json()) as { orders?: { pending: number } };
+    if ((health.orders?.pending ?? 0) === 0) break;
+    await sleep(200);
+  }
+  const best = Math.max(...levels.map((l) => l.perSecond));
+  const saturation = levels.find((l) => l.perSecond >= 0.95 * best)!;
+  return { levels, saturation, sent: jobs.length, replays: jobs.length - orders.length, refused, drainSeconds: (performance.now() - first) / 1000 };
+}
+
+async function sendRound(bot: MeasuredProcess, jobs: PlannedOrder[], concurrency: number): Promise<{ figures: LevelFigures; refused: number }> {
   const latencies: number[] = [];
   let refused = 0;
   let next = 0;
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (next < jobs.length) {
         const o = jobs[next++]!;
         const body = shopifyBody(o);
@@ -158,14 +196,7 @@ async function sendWebhooks(bot: MeasuredProcess, orders: PlannedOrder[]): Promi
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  // The stored deliveries become orders: until /healthz says none waits.
-  const drainStart = performance.now();
-  for (;;) {
-    const health = (await (await fetch(`${bot.url}/healthz`)).json()) as { orders?: { pending: number } };
-    if ((health.orders?.pending ?? 0) === 0) break;
-    await sleep(200);
-  }
-  return { sent: jobs.length, replays: jobs.length - orders.length, seconds, perSecond: jobs.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), refused, drainSeconds: seconds + (performance.now() - drainStart) / 1000 };
+  return { figures: { concurrency, sent: jobs.length, seconds, perSecond: jobs.length / seconds, p50: round(percentile(latencies, 50), 1), p99: round(percentile(latencies, 99), 1), max: round(Math.max(...latencies), 1) }, refused };
 }
 
 /** PostgreSQL: the planned orders written set-based, as the webhooks would have stored them. */
@@ -217,7 +248,7 @@ async function main(): Promise<void> {
           let bot: MeasuredProcess | undefined;
           try {
             bot = await startBotProcess({ SLACK_BOT_TOKEN: emu.botToken, SLACK_SIGNING_SECRET: 'bench-orders-signing', SLACK_API_URL: emu.apiUrl, DATABASE_URL: url, LOG_LEVEL: 'warn', SHOPIFY_WEBHOOK_SECRET: SECRET, THREADDESK_SLACK_RATE_SCALE: '1000' }, 'compiled');
-            log(`sqlite: ${planned.length} signed orders/create webhooks from ${CONCURRENCY} connections`);
+            log(`sqlite: ${planned.length} signed orders/create webhooks, from ${LEVELS.join(', then ')} connections at once`);
             webhooks = await sendWebhooks(bot, planned);
           } finally {
             await bot?.stop();
@@ -243,12 +274,15 @@ async function main(): Promise<void> {
       const target = TARGETS.report30[dialect];
       lines.push(`${dialect}: ${TICKETS.toLocaleString('en-US')} tickets, ${customers.toLocaleString('en-US')} customers, ${check.orders.toLocaleString('en-US')} orders (${check.distinct.toLocaleString('en-US')} distinct, ${check.linked.toLocaleString('en-US')} linked to their customer; ${ORDERS.toLocaleString('en-US')} sent) ${mark(check.orders === ORDERS && check.distinct === ORDERS && check.linked === ORDERS)}`);
       if (webhooks) {
-        lines.push(`  webhooks: ${webhooks.sent.toLocaleString('en-US')} (${webhooks.replays} replayed) in ${webhooks.seconds.toFixed(1)} s = ${webhooks.perSecond.toFixed(0)}/s from ${CONCURRENCY} connections; answer p50 ${ms(webhooks.p50)} p99 ${ms(webhooks.p99)} max ${ms(webhooks.max)} (target p99 < ${TARGETS.p99Ms} ms) ${mark(webhooks.p99 < TARGETS.p99Ms && webhooks.refused === 0)}; refused ${webhooks.refused}`);
+        lines.push(`  webhooks: ${webhooks.sent.toLocaleString('en-US')} sent (${webhooks.replays} replayed: stored once), ${webhooks.refused} refused`);
+        for (const l of webhooks.levels) lines.push(`    ${String(l.concurrency).padStart(3)} connections: ${l.sent.toLocaleString('en-US')} in ${l.seconds.toFixed(1)} s = ${l.perSecond.toFixed(0)}/s; answer p50 ${ms(l.p50)} p99 ${ms(l.p99)} max ${ms(l.max)}${l === webhooks.saturation ? '  <- saturation' : ''}`);
+        const sat = webhooks.saturation;
+        lines.push(`  at saturation (${sat.concurrency} connections, ${sat.perSecond.toFixed(0)}/s): answer p99 ${ms(sat.p99)} (target < ${TARGETS.p99Ms} ms) ${mark(sat.p99 < TARGETS.p99Ms && webhooks.refused === 0)}`);
         lines.push(`  all orders recorded ${webhooks.drainSeconds.toFixed(1)} s after the first webhook (${(ORDERS / webhooks.drainSeconds).toFixed(0)} orders/s)`);
       } else lines.push('  orders written set-based (the webhooks are measured on SQLite)');
       lines.push(`  30-day report: ${conversion.tickets.toLocaleString('en-US')} of ${conversion.created.toLocaleString('en-US')} tickets converted (${((conversion.rate ?? 0) * 100).toFixed(1)}%), revenue ${conversion.revenue.map((r) => `${r.currency} ${r.amount.toFixed(2)}`).join(', ')}`);
       lines.push(`  30-day report: ${ms(before.report30Ms)} before any order, ${ms(after.report30Ms)} with converted tickets (target < ${target / 1000} s) ${mark(after.report30Ms < target)}; daily digest ${ms(before.digestMs)} → ${ms(after.digestMs)}; reporting peak RSS ${after.peakRssMb} MB`);
-      results.push({ database: dialect, tickets: TICKETS, customers, ...check, webhooks: webhooks && { ...webhooks, p50: round(webhooks.p50, 1), p99: round(webhooks.p99, 1), max: round(webhooks.max, 1), perSecond: round(webhooks.perSecond, 0) }, conversion: { tickets: conversion.tickets, rate: conversion.rate, revenue: conversion.revenue }, report30Before: before.report30Ms, report30After: after.report30Ms, digestBefore: before.digestMs, digestAfter: after.digestMs, peakRssMb: after.peakRssMb });
+      results.push({ database: dialect, tickets: TICKETS, customers, ...check, webhooks, conversion: { tickets: conversion.tickets, rate: conversion.rate, revenue: conversion.revenue }, report30Before: before.report30Ms, report30After: after.report30Ms, digestBefore: before.digestMs, digestAfter: after.digestMs, peakRssMb: after.peakRssMb });
     } finally {
       if (!values.keep) {
         fs.rmSync(tmp, { recursive: true, force: true });
@@ -262,7 +296,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nthreaddesk orders benchmark — ${new Date().toISOString()}, ${os.cpus().length} CPUs, node ${process.version}`);
   console.log(lines.join('\n'));
-  console.log(`RESULT ${JSON.stringify({ benchmark: 'orders', orders: ORDERS, concurrency: CONCURRENCY, results })}`);
+  console.log(`RESULT ${JSON.stringify({ benchmark: 'orders', orders: ORDERS, concurrency: LEVELS, results })}`);
 }
 
 main().catch((err: unknown) => {

@@ -165,12 +165,6 @@ export function createOrderStore(db: Knex) {
       }, 'orders');
     },
 
-    /** The currency of an order already stored, or null. */
-    async currencyOf(teamId: string, source: OrderSource, externalId: string): Promise<string | null> {
-      const row = (await db('orders').where({ team_id: teamId, source, external_id: externalId }).first('currency')) as { currency: string } | undefined;
-      return row?.currency ?? null;
-    },
-
     /** Whether the workspace has any order at all (a shop is connected and sent one). */
     async any(teamId: string): Promise<boolean> {
       return (await db('orders').where({ team_id: teamId }).first('id')) !== undefined;

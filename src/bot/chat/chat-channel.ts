@@ -97,7 +97,7 @@ export function createChatChannel(deps: ChatChannelDeps) {
   }
 
   /** A stored message becomes its ticket's message (in the visitor's order), then their open widgets show it. */
-  async function process(message: StoredChatMessage): Promise<void> {
+  async function toTicket(message: StoredChatMessage): Promise<void> {
     await deps.lock([`${CHAT_CHANNEL}\u0000${message.visitorKey}`], async () => {
       if (message.saveEmail && message.email) await deps.chats.setEmail(message.visitorKey, message.email);
       const channel = await intake();
@@ -106,7 +106,7 @@ export function createChatChannel(deps: ChatChannelDeps) {
     });
     await notify(message.visitorKey);
   }
-  const inbox = createChatInbox({ db: deps.inbox.db, clock: deps.clock, logger: deps.logger, owner: deps.inbox.owner, recoverAbandonedAtStart: deps.inbox.recoverAbandonedAtStart, process });
+  const inbox = createChatInbox({ db: deps.inbox.db, clock: deps.clock, logger: deps.logger, owner: deps.inbox.owner, recoverAbandonedAtStart: deps.inbox.recoverAbandonedAtStart, process: toTicket });
 
   /** Stores a visitor's message (then it is theirs: the widget hears "stored"); an error message for the widget when it cannot be taken. */
   async function receive(visitor: ChatVisitor, input: { id?: unknown; text?: unknown; page?: unknown; email?: unknown }): Promise<string | null> {

@@ -106,12 +106,16 @@ export function parseShopifyOrder(json: unknown): Parsed<ParsedOrder> {
   };
 }
 
-/** Shopify's refunds/create: a refund of an order already sent (or still to come: it waits for it). */
-export function parseShopifyRefund(json: unknown, orderCurrency: (orderId: string) => string | null = () => null): Parsed<SnapshotRefund & { orderExternalId: string; currency: string | null }> {
-  const parsed = shopifyRefund.extend({ transactions: z.array(z.object({ kind: z.string().optional(), status: z.string().optional(), amount: decimal, currency: z.string().optional() })).default([]) }).safeParse(json);
+/**
+ * Shopify's refunds/create: a refund of an order already sent (or still to come: it waits for it). Its transactions
+ * name their currency (the amounts' minor unit depends on it).
+ */
+export function parseShopifyRefund(json: unknown): Parsed<SnapshotRefund & { orderExternalId: string; currency: string | null }> {
+  const parsed = shopifyRefund.extend({ transactions: z.array(z.object({ kind: z.string().optional(), status: z.string().optional(), amount: decimal, currency: currency.optional() })).default([]) }).safeParse(json);
   if (!parsed.success) return problem(parsed.error);
-  const code = normalizeCurrency(parsed.data.transactions[0]?.currency) ?? orderCurrency(parsed.data.order_id);
-  const refund = shopifyRefundOf(parsed.data, code ?? 'XXX');
+  const code = normalizeCurrency(parsed.data.transactions[0]?.currency);
+  if (code === null && parsed.data.transactions.length > 0) return { ok: false, error: 'transactions.0.currency: is required (an ISO 4217 code like "EUR")' };
+  const refund = shopifyRefundOf(parsed.data, code ?? 'EUR');
   if (!refund.ok) return refund;
   return { ok: true, value: { ...refund.value, orderExternalId: parsed.data.order_id, currency: code } };
 }

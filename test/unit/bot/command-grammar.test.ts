@@ -15,6 +15,8 @@ describe('one grammar for /ticket and ! thread commands', () => {
     ['42 priority HIGH', { kind: 'action', number: 42, action: { kind: 'priority', priority: 'high' } }],
     ['42 tag Billing', { kind: 'action', number: 42, action: { kind: 'tag', tag: 'billing' } }],
     ['42 set order.number A-1234 ', { kind: 'action', number: 42, action: { kind: 'set', name: 'order.number', value: 'A-1234' } }],
+    ['42 order #1021', { kind: 'action', number: 42, action: { kind: 'set', name: 'order.number', value: '1021' } }],
+    ['42 order 113-8847792-5633869', { kind: 'action', number: 42, action: { kind: 'set', name: 'order.number', value: '113-8847792-5633869' } }],
     ['42 template Refund-Approved', { kind: 'action', number: 42, action: { kind: 'template', name: 'refund-approved' } }],
     ['customer <@U0CAROL|carol>', { kind: 'customer', userId: 'U0CAROL' }],
     ['list', { kind: 'list', filter: 'open' }],
