@@ -9,6 +9,7 @@ import { DEFAULT_CONVERSION_DAYS } from './reports/compute-report.js';
 import { connectDb, type Db } from './store/db.js';
 import { migrateIfPending, migrateLatest } from './store/migrate.js';
 import { createTemplateStore } from './store/template-store.js';
+import { suggestCommand } from './cli/suggest-command.js';
 
 const USAGE = `usage:
   threaddesk templates export FOLDER [--team T…]   write every template as FOLDER/NAME.md
@@ -17,6 +18,8 @@ const USAGE = `usage:
                                                    the figures for tickets created in those days (both included)
   threaddesk export tickets --from YYYY-MM-DD --to YYYY-MM-DD [--channel C…] [--out FILE] [--team T…]
                                                    those tickets as CSV (stdout without --out)
+  threaddesk suggest --ticket N [--format text|json] [--team T…]
+                                                   the replies the Suggest button offers for ticket N, best first
 DATABASE_URL selects the database (default sqlite:./data/threaddesk.sqlite); THREADDESK_CONVERSION_DAYS the window
 of converted tickets (default 5).`;
 
@@ -33,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { team: { type: 'string' }, help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' }, channel: { type: 'string' }, agent: { type: 'string' }, tag: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    options: { team: { type: 'string' }, help: { type: 'boolean', short: 'h' }, from: { type: 'string' }, to: { type: 'string' }, channel: { type: 'string' }, agent: { type: 'string' }, tag: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, ticket: { type: 'string' } },
   });
   const [area, verb, target] = positionals;
   const isReport = area === 'report' && positionals.length === 1;
@@ -49,6 +52,26 @@ async function main(argv: string[]): Promise<number> {
 
       const options = { teamId: values.team ?? (await onlyTeam(db)), from: values.from, to: values.to, channel: values.channel, agent: values.agent, tag: values.tag, format: values.format ?? 'text', out: values.out, now: Date.now(), conversionDays: conversionDays() };
       await writeOut(isReport ? await reportCommand(db, options) : await exportCommand(db, options));
+      return 0;
+    } finally {
+      await db.destroy();
+    }
+  }
+  if (!values.help && area === 'suggest' && positionals.length === 1) {
+    const ticket = Number(values.ticket);
+    if (!Number.isInteger(ticket) || ticket < 1) {
+      console.error(`threaddesk: suggest needs --ticket N (a ticket number)\n${USAGE}`);
+      return 2;
+    }
+    const format = values.format ?? 'text';
+    if (!['text', 'json'].includes(format)) {
+      console.error(`threaddesk: --format: expected text or json, got "${format}"`);
+      return 2;
+    }
+    const db = connectDb(process.env.DATABASE_URL ?? 'sqlite:./data/threaddesk.sqlite', { forReports: true });
+    try {
+      await migrateIfPending(db);
+      await writeOut(await suggestCommand(db, { teamId: values.team ?? (await onlyTeam(db)), ticket, format }));
       return 0;
     } finally {
       await db.destroy();

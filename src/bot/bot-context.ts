@@ -38,6 +38,8 @@ export interface BotContext {
   /** Reports read the database directly (SQL aggregates), on their own connection with SQLite. */
   reportDb: Db;
   serviceLevels: ServiceLevelStore;
+  /** Suggested replies: the teams' past replies and templates, ranked for a conversation. */
+  suggestions: import('../suggest/suggestion-service.js').SuggestionService;
   /** The shops' orders (cards, snippets, the customer view). */
   orders: OrderStore;
   /** THREADDESK_CONVERSION_DAYS: the window of converted tickets in reports. */

@@ -39,6 +39,8 @@ import { createMailSpool } from './email/mail-spool.js';
 import { intakeApiRoutes } from './api/intake-api.js';
 import { createOrderWebhooks } from './orders/order-webhooks.js';
 import { createOrderStore } from '../store/order-store.js';
+import { createSuggestionStore } from '../store/suggestion-store.js';
+import { createSuggestionService } from '../suggest/suggestion-service.js';
 import { createSlackCustomerLink } from './slack-customer.js';
 import { createChatChannel, type ChatChannel } from './chat/chat-channel.js';
 import { createChatStore } from '../store/chat-store.js';
@@ -171,7 +173,13 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   });
   const publisher = createTicketPublisher(tickets);
   const orders = createOrderStore(db);
+  const suggestions = createSuggestionService({
+    store: createSuggestionStore(db, reportDb),
+    templates: async (teamId) => (await templates.list(teamId)).map((t) => ({ name: t.name, body: t.body, uses: t.usageCount })),
+    logger,
+  });
   const context: BotContext = {
+    suggestions,
     tickets,
     customers,
     orders,
@@ -305,6 +313,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       const server = (await app.start(port)) as Server | undefined;
       await chat.start(server);
       await orderWebhooks.start();
+      // The suggestions learn the past replies in the background; a click meanwhile uses what is learned so far.
+      void suggestions.catchUp().catch((err: unknown) => logger.warn({ err }, 'suggested replies: the history could not be read'));
       // Events stored but not processed by an earlier run are processed now.
       await inbox.start();
       worker.start();

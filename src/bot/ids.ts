@@ -11,6 +11,10 @@ export const ACTIONS = {
   follow: 'ticket_follow',
   merge: 'ticket_merge',
   fillFields: 'template_fill_fields',
+  suggest: 'ticket_suggest',
+  /** "Open in Reply" under `!suggest`'s answer (a thread command has no trigger_id to open a modal with). */
+  suggestOpen: 'suggest_open_reply',
+  suggestionPick: 'reply_suggestion_pick',
 } as const;
 
 export const VIEWS = {

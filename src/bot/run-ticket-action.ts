@@ -12,6 +12,7 @@ import { withSubjectNames } from './mention-names.js';
 import { sendPublicReply } from './public-reply.js';
 import { firstWord, type TicketAction } from './commands/grammar.js';
 import { sendTemplateReply } from './template-reply.js';
+import { suggestReply } from './suggest-reply.js';
 import { publishHome } from './home-tab.js';
 import { setField } from '../tickets/set-field.js';
 import { mergeTickets } from '../tickets/merge-tickets.js';
@@ -75,6 +76,9 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
       await ctx.publisher.announce(survivor, `:link: <@${actorId}> merged #${duplicate.number} into this ticket.`);
       return answer.confirm?.(`:link: #${duplicate.number} merged into #${survivor.number}.`);
     }
+    case 'suggest':
+      await requireAgent(actorId, ticket, deps);
+      return suggestReply(ticket, actorId, answer, ctx);
     case 'template':
       await requireAgent(actorId, ticket, deps);
       return sendTemplateReply(ticket, action.name, '', actorId, answer, ctx);

@@ -12,6 +12,7 @@ export type DomainErrorCode =
   | 'channel_not_configured'
   | 'not_allowed'
   | 'template_not_found'
+  | 'no_suggestion'
   | 'bad_template'
   | 'missing_snippets'
   | 'bad_field'

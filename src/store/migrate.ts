@@ -18,6 +18,7 @@ import * as createChatVisitors from '../../migrations/20261203000016_create_chat
 import * as createChatInbox from '../../migrations/20261203000017_create_chat_inbox.js';
 import * as createOrders from '../../migrations/20261203000018_create_orders.js';
 import * as createOrderInbox from '../../migrations/20261203000019_create_order_inbox.js';
+import * as createSuggestionFeedback from '../../migrations/20261203000020_create_suggestion_feedback.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '20261203000017_create_chat_inbox': createChatInbox,
   '20261203000018_create_orders': createOrders,
   '20261203000019_create_order_inbox': createOrderInbox,
+  '20261203000020_create_suggestion_feedback': createSuggestionFeedback,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -100,6 +100,7 @@ function cardActions(ticket: Ticket): object {
         ...(ticket.assigneeId ? { initial_user: ticket.assigneeId } : {}),
       },
       { type: 'button', action_id: ACTIONS.reply, text: { type: 'plain_text', text: 'Reply' }, value },
+      { type: 'button', action_id: ACTIONS.suggest, text: { type: 'plain_text', text: 'Suggest' }, value },
       closeOrReopen,
       { type: 'button', action_id: ACTIONS.customer, text: { type: 'plain_text', text: 'Customer' }, value },
       { type: 'button', action_id: ACTIONS.follow, text: { type: 'plain_text', text: 'Follow' }, value },

@@ -35,6 +35,10 @@ export interface ReplyModalState {
   version?: number;
   /** A note above the box, e.g. which snippets a chosen template is missing. */
   notice?: string;
+  /** Suggested replies (Suggest), best first; the chosen one is in the box, the others one click away. */
+  suggestions?: { preview: string; label: string; chosen: boolean }[];
+  /** The id of the suggestion in the box (so that sending it teaches the ranking). */
+  picked?: string;
 }
 
 const AFTER_OPTIONS: { value: ReplyAfter; text: string }[] = [
@@ -65,16 +69,24 @@ export function buildReplyModal(ticket: Ticket, state: ReplyModalState = { templ
     },
   ];
   const notice = state.notice ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(state.notice, 2000) }] }] : [];
+  const suggestions = (state.suggestions ?? []).map((s, i) => ({
+    type: 'section',
+    block_id: `reply_suggestion_${i}`,
+    text: { type: 'mrkdwn', text: truncate(`*${i + 1}. ${s.label}*${s.chosen ? ' · in the box' : ''}\n${inertMrkdwn(truncate(s.preview, 280))}`, LIMITS.sectionText) },
+    ...(s.chosen ? {} : { accessory: { type: 'button', action_id: ACTIONS.suggestionPick, text: { type: 'plain_text', text: 'Use this one' }, value: String(i) } }),
+  }));
+  const suggested = suggestions.length > 0 ? [{ type: 'header', text: { type: 'plain_text', text: 'Suggested replies' } }, ...suggestions, { type: 'divider' }] : [];
   return {
     type: 'modal',
     callback_id: VIEWS.replyModal,
     notify_on_close: true, // so that closing it ends the "is replying" note on the card
-    private_metadata: JSON.stringify({ ticketId: ticket.id, version: state.version ?? 0 }),
+    private_metadata: JSON.stringify({ ticketId: ticket.id, version: state.version ?? 0, ...(state.picked ? { picked: state.picked } : {}) }),
     title: { type: 'plain_text', text: truncate(`Reply to #${ticket.number}`, LIMITS.modalTitle) },
     submit: { type: 'plain_text', text: 'Send' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${inertMrkdwn(ticket.subject)}*\nThe requester ${person(ticket.requesterId)} will see this reply ${ticket.originKind === 'email' ? 'by email' : 'in the origin thread'}.`, LIMITS.sectionText) } },
+      ...suggested,
       ...picker,
       ...notice,
       {

@@ -13,6 +13,7 @@ export type TicketAction =
   | { kind: 'tag'; tag: string }
   | { kind: 'set'; name: string; value: string }
   | { kind: 'template'; name: string }
+  | { kind: 'suggest' }
   | { kind: 'merge'; into: number };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -29,6 +30,7 @@ export const ACTION_USAGE = [
   'set <field> <value>',
   'order <number>',
   'template <name>',
+  'suggest',
   'merge <number>',
   'show',
 ];
@@ -90,6 +92,8 @@ export function parseTicketAction(text: string): Parsed<TicketAction> {
       const number = args.replace(/^#/, '');
       return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(number) ? ok({ kind: 'set', name: 'order.number', value: number }) : fail('`order` needs an order number, like `order 1021`.');
     }
+    case 'suggest':
+      return args ? fail('`suggest` takes no arguments.') : ok({ kind: 'suggest' });
     case 'merge': {
       const into = /^#?(\d{1,9})$/.exec(args)?.[1];
       return into ? ok({ kind: 'merge', into: Number(into) }) : fail('`merge` needs the number of the ticket to keep, like `merge 41`.');

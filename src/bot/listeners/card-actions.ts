@@ -30,6 +30,7 @@ export function registerCardActions(app: App, ctx: BotContext): void {
   on(ACTIONS.assignMe, () => ({ kind: 'assign', assignee: 'me' }));
   on(ACTIONS.assignPick, ({ action }) => ({ kind: 'assign', assignee: (action as { selected_user?: string }).selected_user ?? 'me' }));
   on(ACTIONS.reply, () => ({ kind: 'reply', text: '' }));
+  on(ACTIONS.suggest, () => ({ kind: 'suggest' }));
   on(ACTIONS.close, () => ({ kind: 'close' }));
   on(ACTIONS.reopen, () => ({ kind: 'reopen' }));
 

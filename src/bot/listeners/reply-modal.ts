@@ -1,5 +1,5 @@
 import { replyProblem } from '../../domain/channel-rules.js';
-import type { App, BlockAction, ExternalSelectAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
 import { isDomainError } from '../../domain/errors.js';
 import { renderTemplate } from '../../domain/template.js';
 import type { Ticket } from '../../domain/ticket.js';
@@ -14,10 +14,15 @@ import { withSubjectNames } from '../mention-names.js';
 import { ACTIONS, REPLY_AFTER, REPLY_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
 import { escapeMrkdwn } from '../slack-text.js';
 import { templateView } from '../template-reply.js';
+import { HOLE } from '../../suggest/render-suggestion.js';
+import { answerErrors, respondAnswer } from '../answers.js';
+import { sentSuggestion, suggestionState, suggestionsFor, suggestReply } from '../suggest-reply.js';
 
 interface ModalMetadata {
   ticketId?: number;
   version?: number;
+  /** The suggestion put in the box (suggest-reply.ts), by its short id. */
+  picked?: string;
 }
 
 type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
@@ -64,6 +69,33 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
     await ctx.sender.updateView(view.id, view.hash, buildReplyModal(await withSubjectNames(ticket, ctx.directory), state));
   });
 
+  // "Use this one" beside a suggestion: it goes into the box (a new version of the input, as for a template).
+  app.action<BlockAction<ButtonAction>>(ACTIONS.suggestionPick, async ({ ack, body, action }) => {
+    await ack();
+    const view = body.view;
+    if (!view) return;
+    const metadata = JSON.parse(view.private_metadata || '{}') as ModalMetadata;
+    const ticket = await ctx.tickets.byId(Number(metadata.ticketId));
+    if (!ticket || (await agentProblem(body.user.id, ctx, ticket))) return;
+    const { shown, complete } = await suggestionsFor(ticket, body.user.id, ctx);
+    const pick = Number(action.value);
+    if (!Number.isInteger(pick) || !shown[pick]) return;
+    const templates = (await ctx.templates.names(ticket.teamId, '', 1)).length > 0;
+    await ctx.sender.updateView(view.id, view.hash, buildReplyModal(await withSubjectNames(ticket, ctx.directory), suggestionState(shown, pick, (metadata.version ?? 0) + 1, templates, complete)));
+  });
+
+  // "Open in Reply" under `!suggest`'s answer: the click brings the trigger a thread command lacks.
+  app.action<BlockAction<ButtonAction>>(ACTIONS.suggestOpen, async ({ ack, body, action, respond }) => {
+    await ack();
+    const ticket = await ctx.tickets.byId(Number(action.value));
+    if (!ticket) return;
+    const answer = respondAnswer(respond, body.trigger_id);
+    await answerErrors(answer, ctx.logger, { action: ACTIONS.suggestOpen, ticket: ticket.number }, async () => {
+      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
+      await suggestReply(ticket, body.user.id, answer, ctx);
+    });
+  });
+
   app.view(VIEWS.replyModal, async ({ ack, view, body }) => {
     const values = view.state.values as StateValues;
     const inputBlock = Object.keys(values).find((blockId) => blockId.startsWith(REPLY_INPUT.block)) ?? REPLY_INPUT.block;
@@ -72,11 +104,23 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
     const after = (values[REPLY_AFTER.block]?.[REPLY_AFTER.action]?.selected_option?.value ?? 'nothing') as ReplyAfter;
     const metadata = JSON.parse(view.private_metadata || '{}') as ModalMetadata;
     const ticket = Number.isInteger(metadata.ticketId) ? await ctx.tickets.byId(metadata.ticketId!) : null;
-    const problem = !ticket ? 'This ticket no longer exists.' : text.length === 0 ? 'Write a reply first.' : ((await agentProblem(body.user.id, ctx, ticket)) ?? replyProblem(ticket, text));
+    const hole = HOLE.exec(text)?.[0];
+    const problem = !ticket
+      ? 'This ticket no longer exists.'
+      : text.length === 0
+        ? 'Write a reply first.'
+        : hole
+          ? `Fill in ${hole} first: the customer would see it as it is.`
+          : ((await agentProblem(body.user.id, ctx, ticket)) ?? replyProblem(ticket, text));
     if (problem) return ack({ response_action: 'errors', errors: { [inputBlock]: problem } });
     await ack();
     ctx.replying.stop(ticket!.id, body.user.id);
+    // Which suggestion was in the box, found before the reply changes the conversation it was suggested for.
+    const chosen = metadata.picked ? await pickedSuggestion(ticket!, body.user.id, metadata.picked, ctx) : null;
     await sendFromModal(ticket!, body.user.id, text, after, ctx);
+    if (chosen && sentSuggestion(chosen.text, replyText(values))) {
+      await ctx.suggestions.recordSent(ticket!.teamId, chosen.key, ctx.clock.now()).catch((err: unknown) => ctx.logger.warn({ err }, 'suggested reply: what was sent could not be learned'));
+    }
   });
 
   // notify_on_close: an agent who cancels is no longer replying.
@@ -87,6 +131,16 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
     ctx.replying.stop(ticket.id, body.user.id);
     await ctx.publisher.refreshCard(ticket);
   });
+}
+
+/** The suggestion the modal put in its box, if it is still among the ticket's suggestions. */
+async function pickedSuggestion(ticket: Ticket, agentId: string, picked: string, ctx: BotContext) {
+  try {
+    return (await suggestionsFor(ticket, agentId, ctx)).shown.find((s) => s.id === picked) ?? null;
+  } catch (err) {
+    ctx.logger.warn({ err, ticket: ticket.number }, 'suggested reply: the suggestions could not be read again');
+    return null;
+  }
 }
 
 async function sendFromModal(ticket: Ticket, agentId: string, text: string, after: ReplyAfter, ctx: BotContext): Promise<void> {

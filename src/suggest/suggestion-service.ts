@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import type { SuggestionStore } from '../store/suggestion-store.js';
+import { generaliseReply } from './generalise.js';
+import { SuggestionIndex, type Suggestion } from './suggestion-index.js';
+
+/** What the service needs of the ticket it suggests for. */
+export interface SuggestFor {
+  teamId: string;
+  /** The ticket's public messages, oldest first. */
+  messages: { role: string; text: string; visibility: string }[];
+}
+
+export interface SuggestionServiceDeps {
+  store: SuggestionStore;
+  templates: (teamId: string) => Promise<{ name: string; body: string; uses: number }[]>;
+  logger?: Logger;
+}
+
+/** Messages read per query while catching up (a million past messages load in a few hundred queries). */
+const BATCH = 5000;
+/** The customer's words kept per ticket while it waits for an answer (the start says most). */
+const WAITING_TEXT = 2000;
+
+/**
+ * The teams' suggestion indexes, kept current: each public reply is learned, with the customer's words it
+ * answered, from the messages table (by message id, so the bot, another instance and `threaddesk suggest` all
+ * learn the same replies); nothing is rebuilt per click.
+ */
+export function createSuggestionService(deps: SuggestionServiceDeps) {
+  const indexes = new Map<string, SuggestionIndex>();
+  /** The customer's words not answered yet, by ticket. */
+  const waiting = new Map<number, string>();
+  let cursor = 0;
+  let feedbackCursor = 0;
+  let loading: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  let loaded = false;
+  let learned = 0;
+
+  const indexOf = (teamId: string) => {
+    let index = indexes.get(teamId);
+    if (!index) indexes.set(teamId, (index = new SuggestionIndex()));
+    return index;
+  };
+
+  async function readNew(): Promise<void> {
+    for (;;) {
+      const batch = await deps.store.publicMessagesAfter(cursor, BATCH);
+      for (const m of batch) {
+        cursor = m.id;
+        if (m.role === 'requester') {
+          const before = waiting.get(m.ticketId);
+          if (before === undefined || before.length < WAITING_TEXT) waiting.set(m.ticketId, before ? `${before}\n${m.text}` : m.text);
+          continue;
+        }
+        const question = waiting.get(m.ticketId);
+        if (question === undefined) continue; // a second reply in a row answers nothing new
+        waiting.delete(m.ticketId);
+        const reply = generaliseReply(m.text, { customerName: m.customerName });
+        if (reply.length > 0) {
+          indexOf(m.teamId).addConversation(question, reply);
+          learned += 1;
+        }
+      }
+      if (batch.length < BATCH) break;
+    }
+    for (const f of await deps.store.feedbackSince(feedbackCursor)) {
+      indexOf(f.teamId).setSent(f.answerKey, f.sent);
+      feedbackCursor = Math.max(feedbackCursor, f.updatedAt);
+    }
+  }
+
+  /**
+   * Learns what was written since the last call. One read at a time: a caller arriving during a read waits for
+   * the next one (which sees what was written meanwhile), shared with everyone who arrives before it starts.
+   */
+  function catchUp(): Promise<void> {
+    if (loading) {
+      queued ??= loading.then(() => {
+        queued = null;
+        return catchUp();
+      });
+      return queued;
+    }
+    loading = readNew().finally(() => {
+      loading = null;
+      loaded = true;
+    });
+    return loading;
+  }
+
+  return {
+    catchUp,
+    /** Past replies learned so far. */
+    learned: () => learned,
+    /**
+     * Up to `limit` answers for the ticket's conversation: what the customer wrote since the last public reply
+     * (all they wrote when the agent spoke last). While the first load of a large history runs, what is loaded so
+     * far answers, so a click never waits for it (`complete` says so).
+     */
+    async suggest(ticket: SuggestFor, limit = 3): Promise<{ suggestions: Suggestion[]; complete: boolean }> {
+      if (loaded) await catchUp();
+      else void catchUp().catch((err: unknown) => deps.logger?.warn({ err }, 'suggestions: the history could not be read'));
+      const index = indexOf(ticket.teamId);
+      index.setTemplates(await deps.templates(ticket.teamId));
+      const publicMessages = ticket.messages.filter((m) => m.visibility === 'public');
+      const lastReply = publicMessages.map((m) => m.role).lastIndexOf('agent');
+      const unanswered = publicMessages.slice(lastReply + 1).filter((m) => m.role === 'requester');
+      const question = (unanswered.length > 0 ? unanswered : publicMessages.filter((m) => m.role === 'requester')).map((m) => m.text).join('\n');
+      return { suggestions: question.trim() ? index.suggest(question, limit) : [], complete: loaded };
+    },
+    /** An agent sent a suggested answer. */
+    recordSent: (teamId: string, key: string, now: number) => deps.store.recordSent(teamId, key, now),
+  };
+}
+
+export type SuggestionService = ReturnType<typeof createSuggestionService>;
