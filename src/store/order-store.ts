@@ -98,6 +98,7 @@ export async function linkWaitingOrders(db: Knex | Knex.Transaction, teamId: str
 
 /** The shops' orders and their refunds, and which customer each belongs to. */
 export function createOrderStore(db: Knex) {
+  const postgres = db.client.config.client === 'pg';
   /** The customer an order's email, phone or shop customer id names, if any is known (the shop's id first). */
   async function customerOf(trx: Knex | Knex.Transaction, teamId: string, order: { email: string | null; phone: string | null; customerRef: string | null }): Promise<number | null> {
     const keys: [IdentityKind, string | null][] = [['external', order.customerRef], ['email', order.email], ['phone', order.phone]];
@@ -136,14 +137,24 @@ export function createOrderStore(db: Knex) {
      */
     async record(teamId: string, order: ParsedOrder, now: number): Promise<{ orderId: number; customerId: number | null; kind: 'created' | 'updated' | 'stale' }> {
       return writeTransaction(db, async (trx) => {
-        const existing = (await trx('orders').where({ team_id: teamId, source: order.source, external_id: order.externalId }).first('id', 'customer_id', 'updated_at')) as { id: number; customer_id: number | null; updated_at: number | string } | undefined;
+        // Two webhooks of one order may be recorded at once (8 at a time, several instances): on PostgreSQL the
+        // row is locked while read, so the later description always wins; SQLite's write lock does that already.
+        const current = () => {
+          const query = trx('orders').where({ team_id: teamId, source: order.source, external_id: order.externalId }).first('id', 'customer_id', 'updated_at');
+          return (postgres ? query.forUpdate() : query) as Promise<{ id: number; customer_id: number | null; updated_at: number | string } | undefined>;
+        };
+        let existing = await current();
         await addRefunds(trx, teamId, order.source, order.externalId, order.refunds);
         const customerId = existing?.customer_id != null ? Number(existing.customer_id) : await customerOf(trx, teamId, order);
         const values = { number: order.number, customer_id: customerId, email: order.email, phone: order.phone, customer_ref: order.customerRef, currency: order.currency, total_minor: order.totalMinor, status: order.status, cancelled_at: order.cancelledAt, created_at: order.createdAt, updated_at: order.updatedAt, items: JSON.stringify(order.items) };
         let kind: 'created' | 'updated' | 'stale';
         let orderId: number;
+        const [row] = existing
+          ? []
+          : ((await trx('orders').insert({ team_id: teamId, source: order.source, external_id: order.externalId, ...values, received_at: now }).onConflict(['team_id', 'source', 'external_id']).ignore().returning('id')) as ({ id: number } | number)[]);
+        // Another instance inserted it between the read and the insert: it is an update then.
+        if (!existing && row === undefined) existing = await current();
         if (!existing) {
-          const [row] = (await trx('orders').insert({ team_id: teamId, source: order.source, external_id: order.externalId, ...values, received_at: now }).returning('id')) as ({ id: number } | number)[];
           orderId = Number(typeof row === 'object' ? row.id : row);
           kind = 'created';
         } else {
@@ -160,6 +171,8 @@ export function createOrderStore(db: Knex) {
     /** A refund sent apart from its order (Shopify's refunds/create); it counts once the order is there too. */
     async refund(teamId: string, source: OrderSource, orderExternalId: string, refund: SnapshotRefund): Promise<void> {
       await writeTransaction(db, async (trx) => {
+        // The order's row locked first (PostgreSQL): two refunds recorded at once then add up, not overwrite.
+        if (postgres) await trx('orders').where({ team_id: teamId, source, external_id: orderExternalId }).forUpdate().first('id');
         await addRefunds(trx, teamId, source, orderExternalId, [refund]);
         await sumRefunds(trx, teamId, source, orderExternalId);
       }, 'orders');

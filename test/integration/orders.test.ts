@@ -198,6 +198,7 @@ describe('orders in the ticket', () => {
     expect(card()).toContain('€129.95 · paid\nLinen shirt - Blue / L ×1, Canvas tote ×2');
 
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'template add where-is-it Hi {{customer.first_name}}, order {{order.number}} ({{order.total}}, placed {{order.created}}) is {{order.status}}.');
+    await h.settle(); // the template is saved before it is used
     await h.driver.userSays(W.alice, W.triage, '!template where-is-it', { thread_ts: ticket.cardTs! });
     await h.settle();
     const replies = () => h.emu.thread(W.help, ticket.originTs).map((m) => m.text);

@@ -22,7 +22,9 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
     if (message.bot_id || !message.user || !HUMAN_SUBTYPES.has(message.subtype)) return;
 
     const inbound = inboundFromEvent(message, teamId);
-    if (await ctx.channels.isTriageChannel(message.channel)) return handleTriageThreadMessage(inbound, ctx);
+    // An agent's commands in one triage thread run in the order typed (`!order 555` then `!template …` uses 555),
+    // as a customer's messages do: both wait on the thread's key.
+    if (await ctx.channels.isTriageChannel(message.channel)) return ctx.ingestLock(ingestOrderKeys(inbound), () => handleTriageThreadMessage(inbound, ctx));
     try {
       await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx));
     } catch (err) {
