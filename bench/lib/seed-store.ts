@@ -67,6 +67,31 @@ const BODIES = [
   'Thanks for the quick answer! I tried that, it did not help unfortunately. Here is what I get now.',
   'Order reference in the subject. The tracking page has said "label created" for five days now.',
 ];
+/** Agents' answers: a greeting, one of many answers, a closing; about a thousand different replies in all. */
+const REPLY_OPENERS = ['Hi {name},', 'Hello {name},', 'Thanks for writing in, {name}.', 'Sorry about that, {name}!', 'Good morning {name},', 'Hi there,', 'Thanks for your patience.', 'Hello,', 'Hi {name}, thanks for the details.', 'Sorry for the wait.'];
+const REPLY_ANSWERS = [
+  'I have reset your VPN profile; please reconnect and tell me if error 809 comes back.',
+  'your order {order} left our warehouse today and should arrive within 3 working days.',
+  'the refund for order {order} was issued; it takes 5 to 10 working days to show on your statement.',
+  'I have unlocked your account. You can sign in again with your usual password.',
+  'the invoice was corrected; you will find the new PDF in the billing portal.',
+  'please clear the app cache under Settings, Storage, then start the app again.',
+  'the carrier confirms the parcel is at your local depot; they will try again tomorrow.',
+  'I have sent a new password reset link to the address on file.',
+  'the laptop is ready for pickup at the IT desk, second floor, from 9 am.',
+  'your access to the shared drive was granted; it can take 15 minutes to show up.',
+  'the export now runs in the background and you will get the CSV by email.',
+  'I have escalated this to second-line support; they answer within one working day.',
+  'a replacement ships today at no cost; no need to send the broken one back.',
+  'the duplicate charge on order {order} was reversed by our payments team.',
+  'please send us a photo of the parcel label so we can open a claim with the carrier.',
+  'the outage on the mail server is fixed; messages held since 10:00 are being delivered now.',
+  'your subscription was moved to the annual plan; the difference is credited on the next invoice.',
+  'I added the printer to your profile; it appears after you log out and in again.',
+  'the checkout error came from an expired card; updating it under Payment methods fixes it.',
+  'we can change the delivery address until the label is printed; I updated it for you.',
+];
+const REPLY_CLOSINGS = ['Let me know if anything else comes up.', 'Have a good day!', '', 'Best regards.', 'I will keep this ticket open until you confirm.'];
 const TAGS = ['vpn', 'billing', 'hardware', 'access', 'shipping', 'refund', 'urgent', 'vip'];
 
 const AREAS = ['access', 'billing', 'checkout', 'delivery', 'devices', 'email', 'hardware', 'invoices', 'laptops', 'network', 'orders', 'payments'];
@@ -119,6 +144,12 @@ export async function seedStore(db: Knex, spec: SeedSpec): Promise<SeedFigures> 
   const random = prng(20261123);
   const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
   // Requesters: a long tail (some customers write often, most rarely): index ~ N * u^2.
+  const agentReply = () =>
+    [pick(REPLY_OPENERS), pick(REPLY_ANSWERS), pick(REPLY_CLOSINGS)]
+      .join(' ')
+      .replace('{name}', pick(['Carol', 'Dave', 'Erin', 'Frank', 'Grace', 'Heidi', 'Ivan', 'Judy']))
+      .replace('{order}', String(100_000 + Math.floor(random() * 900_000)))
+      .trim();
   const requester = () => spec.requesterIds[Math.floor(spec.requesterIds.length * random() ** 2)]!;
   const DAY = 86_400_000;
   const span = spec.days * DAY - spec.quietMs;
@@ -164,7 +195,7 @@ export async function seedStore(db: Knex, spec: SeedSpec): Promise<SeedFigures> 
           messages.push({
             id: messageId, ticket_id: id, channel_id: origin, ts: k === 0 ? originTs : slackTs(sentAt), thread_ts: k === 0 ? null : originTs,
             user_id: fromAgent ? assignee : requesterId, author_role: fromAgent ? 'agent' : 'requester', visibility: 'public',
-            text: k === 0 ? `${SUBJECTS[i % SUBJECTS.length]} — ${pick(BODIES)}` : pick(BODIES), files_json: null, mirror_ts: null, sent_at: sentAt, edited_at: null, deleted_at: null,
+            text: k === 0 ? `${SUBJECTS[i % SUBJECTS.length]} — ${pick(BODIES)}` : fromAgent ? agentReply() : pick(BODIES), files_json: null, mirror_ts: null, sent_at: sentAt, edited_at: null, deleted_at: null,
           });
           if (k === 0) events.push({ ticket_id: id, kind: 'created', actor_id: requesterId, from_value: null, to_value: 'new', message_id: messageId, at: createdAt });
         }

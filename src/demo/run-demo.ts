@@ -434,6 +434,55 @@ async function playChat(stack: DemoStack): Promise<void> {
   await playOrder(stack, number);
 }
 
+const LEO = "Hello, the teapot I ordered came broken: the spout snapped off in the box. What can you do?";
+
+/** Another customer with the same trouble as Maya: Sam presses Suggest and sends his own earlier answer, made a template. */
+async function playSuggest(stack: DemoStack): Promise<void> {
+  print();
+  print(style.bold('And the next customer with the same trouble: Suggest'));
+  print(wrap('Suggest ranks the team\'s past replies and templates for this conversation (BM25 on the team\'s own words, how often each answer is used, which suggestions agents sent); names and order numbers of past replies became snippets.', width, '').map(style.dim).join('\n'));
+  print();
+  let originTs = '';
+  let cardTs = '';
+  let number = 0;
+  await step('Leo asks in #help', LEO, async () => {
+    originTs = await says(stack, DEMO.leo, DEMO.help, LEO);
+  }, async () => {
+    const row = (await stack.db('tickets').where({ origin_ts: originTs }).first('number', 'card_ts')) as { number: number; card_ts: string | null } | undefined;
+    check(row?.card_ts, 'Leo\'s message opened no ticket with a card');
+    cardTs = row.card_ts;
+    number = row.number;
+    return `ticket #${number}; its card in #support-triage has a [Suggest] button`;
+  });
+  let viewId = '';
+  let box: { block_id: string; element: { initial_value?: string } } | undefined;
+  await step(`Sam clicks [Suggest] on the card of #${number}`, null, async () => {
+    const result = await stack.emu.driver.clickButton(DEMO.sam, DEMO.triage, cardTs, 'ticket_suggest');
+    check(result.status === 200, `the bot answered the click on [Suggest] with HTTP ${result.status}`);
+    await stack.settle();
+  }, async () => {
+    const [open] = stack.emu.openViews(DEMO.sam);
+    check(open, 'no Reply modal opened for Sam');
+    viewId = open.id;
+    const blocks = open.view.blocks as { block_id?: string; element?: { initial_value?: string } }[];
+    box = blocks.find((b) => b.block_id?.startsWith('reply_text')) as typeof box;
+    const text = box?.element.initial_value ?? '';
+    check(text.startsWith("Hi Leo, I'm so sorry your teapot arrived broken!"), `the suggestion in the box is “${text.slice(0, 80)}”`);
+    return `the Reply modal opens with Sam's answer to Maya, now for Leo: “${text.slice(0, 60)}…”`;
+  });
+  await step('Sam clicks [Send]', null, async () => {
+    const result = await stack.emu.driver.submitView(DEMO.sam, viewId, { [box!.block_id]: { reply_text_input: box!.element.initial_value! }, reply_after: { reply_after_choice: { type: 'radio_buttons', selected_option: { value: 'nothing' } } } });
+    check(result.status === 200, `the bot answered the modal's Send with HTTP ${result.status}`);
+    await stack.settle();
+  }, async () => {
+    const reply = stack.emu.thread(DEMO.help, originTs).find((m) => m.bot_id && m.text.includes('replacement ships today'));
+    check(reply, 'the suggested reply did not reach Leo\'s thread in #help');
+    const used = (await stack.db('suggestion_feedback').first('sent')) as { sent: number } | undefined;
+    check(used?.sent === 1, 'the suggestion sent was not recorded for the ranking');
+    return 'in Leo\'s thread in #help; the ranking records that this suggestion was sent';
+  });
+}
+
 /** The visitor buys the shirt the next day (the shop's webhook); today's digest counts her ticket as converted. */
 async function playOrder(stack: DemoStack, number: number): Promise<void> {
   const names = namesFrom(stack.emu);
@@ -536,7 +585,7 @@ async function main(): Promise<number> {
   print(style.bold('threaddesk demo'));
   print(wrap(
     'The real bot, started over HTTP against a local Slack emulator with a throwaway SQLite file. ' +
-      'Cast: Maya (customer) posts in #help; Sam and Priya (agents) work tickets in #support-triage; ' +
+      'Cast: Maya and Leo (customers) post in #help; Sam and Priya (agents) work tickets in #support-triage; ' +
       `Mia (customer) writes by email to ${DEMO.mailbox}; a visitor of the shop's website uses the chat widget.`,
     width,
     '',
@@ -564,6 +613,8 @@ async function main(): Promise<number> {
     check(errors().length === 0, `the bot logged ${errors().length} error(s) during the email conversation`);
     await Promise.race([playChat(running), timeout]);
     check(errors().length === 0, `the bot logged ${errors().length} error(s) during the chat`);
+    await Promise.race([playSuggest(running), timeout]);
+    check(errors().length === 0, `the bot logged ${errors().length} error(s) during Suggest`);
     print();
     const warnings = running.logLines.length;
     if (warnings > 0) print(style.yellow(`! the bot logged ${warnings} warning(s) during the conversation (not shown).`));
