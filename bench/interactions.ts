@@ -467,7 +467,7 @@ function report(r: Report): void {
   for (const k of KINDS) out.push(`  ${pad(LABEL[k], 22)} "in Slack" = ${EFFECT[k]}; bot done = the bot idle again (p50 ${ms(figures[k].doneP50)}, max ${ms(figures[k].doneMax)})`);
   out.push(`  template renders: ${figures.template.rendered ?? 0} filled the box, ${figures.template.notices ?? 0} showed a missing-snippet notice`);
   out.push(`  suggestions: learned the ${r.seeded.messages.toLocaleString('en-US')} seeded messages' replies within ${r.learnSeconds.toFixed(1)} s of the bot's start (in the background; Suggest answers meanwhile)`);
-  const one = (s: ProcessStats) => `loop delay p99 ${ms(s.loopP99Ms)} max ${ms(s.loopMaxMs)}, CPU ${s.cpuCores.toFixed(2)} cores, GC max ${ms(s.gcMaxMs)}`;
+  const one = (s: ProcessStats) => `loop delay p99 ${ms(s.loopP99Ms)} max ${ms(s.loopMaxMs)}, CPU ${s.cpuCores.toFixed(2)} cores, GC max ${ms(s.gcMaxMs)}, RSS ${s.rssMb?.toFixed(0) ?? '?'} MB`;
   out.push('  processes during each phase:');
   for (const k of ['assign', 'customer', 'reply', 'suggest'] as Kind[]) {
     const p = figures[k].processes;

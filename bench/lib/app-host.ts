@@ -33,7 +33,7 @@ export interface LogSummary {
 }
 
 /** Where a process spent a phase: event-loop delay, CPU (1.0 = one core busy), GC pauses (see probe.ts). */
-export type ProcessStats = Pick<ProbeSample, 'loopP99Ms' | 'loopMaxMs' | 'cpuCores' | 'gcMaxMs' | 'gcTotalMs'>;
+export type ProcessStats = Pick<ProbeSample, 'loopP99Ms' | 'loopMaxMs' | 'cpuCores' | 'gcMaxMs' | 'gcTotalMs' | 'rssMb'>;
 
 export { processMonitor };
 

@@ -99,12 +99,18 @@ export async function linkWaitingOrders(db: Knex | Knex.Transaction, teamId: str
 /** The shops' orders and their refunds, and which customer each belongs to. */
 export function createOrderStore(db: Knex) {
   const postgres = db.client.config.client === 'pg';
-  /** The customer an order's email, phone or shop customer id names, if any is known (the shop's id first). */
+  /** The customer an order's email, phone or shop customer id names, if any is known (the shop's id first): one query. */
   async function customerOf(trx: Knex | Knex.Transaction, teamId: string, order: { email: string | null; phone: string | null; customerRef: string | null }): Promise<number | null> {
-    const keys: [IdentityKind, string | null][] = [['external', order.customerRef], ['email', order.email], ['phone', order.phone]];
-    for (const [kind, value] of keys) {
-      if (value === null) continue;
-      const row = (await trx('customer_identities').where({ team_id: teamId, kind, value }).first('customer_id')) as { customer_id: number } | undefined;
+    const keys = ([['external', order.customerRef], ['email', order.email], ['phone', order.phone]] as [IdentityKind, string | null][]).filter((k): k is [IdentityKind, string] => k[1] !== null);
+    if (keys.length === 0) return null;
+    const rows = (await trx('customer_identities')
+      .where({ team_id: teamId })
+      .where((q) => {
+        for (const [kind, value] of keys) void q.orWhere({ kind, value });
+      })
+      .select('kind', 'customer_id')) as { kind: IdentityKind; customer_id: number }[];
+    for (const [kind] of keys) {
+      const row = rows.find((r) => r.kind === kind);
       if (row) return Number(row.customer_id);
     }
     return null;
@@ -123,6 +129,10 @@ export function createOrderStore(db: Knex) {
       .onConflict(['team_id', 'source', 'external_id'])
       .merge(['amount_minor']);
   }
+
+  /** The sum of an order's refunds recorded so far, as a subquery of the statement that inserts the order. */
+  const refundedSoFar = (trx: Knex.Transaction, teamId: string, source: OrderSource, externalId: string) =>
+    trx.raw('(SELECT COALESCE(SUM(amount_minor), 0) FROM order_refunds WHERE team_id = ? AND source = ? AND order_external_id = ?)', [teamId, source, externalId]);
 
   /** The order's refunded amount: the sum of its refunds (those that came before it too). */
   async function sumRefunds(trx: Knex.Transaction, teamId: string, source: OrderSource, externalId: string): Promise<void> {
@@ -151,7 +161,12 @@ export function createOrderStore(db: Knex) {
         let orderId: number;
         const [row] = existing
           ? []
-          : ((await trx('orders').insert({ team_id: teamId, source: order.source, external_id: order.externalId, ...values, received_at: now }).onConflict(['team_id', 'source', 'external_id']).ignore().returning('id')) as ({ id: number } | number)[]);
+          : ((await trx('orders')
+              // Refunds that came before the order (a refunds/create webhook first) count from the start.
+              .insert({ team_id: teamId, source: order.source, external_id: order.externalId, ...values, refunded_minor: refundedSoFar(trx, teamId, order.source, order.externalId), received_at: now })
+              .onConflict(['team_id', 'source', 'external_id'])
+              .ignore()
+              .returning('id')) as ({ id: number } | number)[]);
         // Another instance inserted it between the read and the insert: it is an update then.
         if (!existing && row === undefined) existing = await current();
         if (!existing) {
@@ -162,7 +177,9 @@ export function createOrderStore(db: Knex) {
           kind = Number(existing.updated_at) > order.updatedAt ? 'stale' : 'updated';
           if (kind === 'updated') await trx('orders').where({ id: orderId }).update(values);
         }
-        await sumRefunds(trx, teamId, order.source, order.externalId);
+        // A known order's refunded amount changes only with refunds (this description's, or a refund webhook's, which
+        // adds itself up): one statement less per update.
+        if (existing && order.refunds.length > 0) await sumRefunds(trx, teamId, order.source, order.externalId);
         if (customerId !== null && kind !== 'stale') await learnIdentities(trx, teamId, customerId, order);
         return { orderId, customerId, kind };
       }, 'orders');

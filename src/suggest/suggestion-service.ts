@@ -20,6 +20,8 @@ export interface SuggestionServiceDeps {
 const BATCH = 5000;
 /** The customer's words kept per ticket while it waits for an answer (the start says most). */
 const WAITING_TEXT = 2000;
+/** Tickets whose words are kept while they wait; past it the longest-waiting are forgotten (rarely answered later). */
+const WAITING_TICKETS = 50_000;
 
 /**
  * The teams' suggestion indexes, kept current: each public reply is learned, with the customer's words it
@@ -51,6 +53,7 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
         if (m.role === 'requester') {
           const before = waiting.get(m.ticketId);
           if (before === undefined || before.length < WAITING_TEXT) waiting.set(m.ticketId, before ? `${before}\n${m.text}` : m.text);
+          if (waiting.size > WAITING_TICKETS) waiting.delete(waiting.keys().next().value!);
           continue;
         }
         const question = waiting.get(m.ticketId);
@@ -82,8 +85,10 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
       });
       return queued;
     }
+    const started = Date.now();
     loading = readNew().finally(() => {
       loading = null;
+      if (!loaded) deps.logger?.info({ replies: learned, seconds: (Date.now() - started) / 1000 }, 'suggested replies: the history is learned');
       loaded = true;
     });
     return loading;

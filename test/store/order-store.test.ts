@@ -34,6 +34,14 @@ for (const kind of kinds) {
       }
     });
 
+    it('counts a refund that came before its order, and an update without refunds keeps it', async () => {
+      await orders.refund('T1', 'shopify', 'late-order', { externalId: 'early', amountMinor: 1_500, createdAt: 1_500 });
+      await orders.record('T1', description('late-order', 2_000, 'paid'), 5_000);
+      await orders.record('T1', description('late-order', 3_000, 'fulfilled'), 6_000);
+      const row = (await testDb.db('orders').where({ external_id: 'late-order' }).first('refunded_minor', 'status')) as { refunded_minor: number | string; status: string };
+      expect([Number(row.refunded_minor), row.status]).toEqual([1_500, 'fulfilled']);
+    });
+
     it('adds up refunds recorded at once', async () => {
       await orders.record('T1', description('refunded', 2_000, 'paid'), 5_000);
       await Promise.all([1, 2, 3, 4].map((n) => orders.refund('T1', 'shopify', 'refunded', { externalId: `r${n}`, amountMinor: 500, createdAt: 3_000 })));
