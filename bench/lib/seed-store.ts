@@ -189,7 +189,9 @@ export async function seedStore(db: Knex, spec: SeedSpec): Promise<SeedFigures> 
         for (let k = 0; k < nMessages; k++) {
           messageId += 1;
           const fromAgent = k > 0 && assignee !== null && random() < 0.5;
-          const sentAt = k === 0 ? createdAt : last + Math.floor(random() * 4 * 3_600_000);
+          // Never after the quiet time before `now`: a follow-up "in the future" would make its requester's next
+          // real message join that ticket instead of opening one.
+          const sentAt = k === 0 ? createdAt : Math.max(last, Math.min(last + Math.floor(random() * 4 * 3_600_000), spec.now - spec.quietMs));
           last = sentAt;
           if (!fromAgent) lastRequester = sentAt;
           messages.push({
