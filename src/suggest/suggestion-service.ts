@@ -17,7 +17,9 @@ export interface SuggestionServiceDeps {
 }
 
 /** Messages read per query while catching up (a million past messages load in a few hundred queries). */
-const BATCH = 5000;
+const BATCH = 2000;
+/** Messages learned between two turns of the event loop: learning a large history never holds up requests. */
+const SLICE = 200;
 /** The customer's words kept per ticket while it waits for an answer (the start says most). */
 const WAITING_TEXT = 2000;
 /** Tickets whose words are kept while they wait; past it the longest-waiting are forgotten (rarely answered later). */
@@ -48,7 +50,8 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
   async function readNew(): Promise<void> {
     for (;;) {
       const batch = await deps.store.publicMessagesAfter(cursor, BATCH);
-      for (const m of batch) {
+      for (const [i, m] of batch.entries()) {
+        if (i > 0 && i % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
         cursor = m.id;
         if (m.role === 'requester') {
           const before = waiting.get(m.ticketId);
