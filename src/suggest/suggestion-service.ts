@@ -22,6 +22,11 @@ const BATCH = 2000;
 const SLICE = 200;
 /** The customer's words kept per ticket while it waits for an answer (the start says most). */
 const WAITING_TEXT = 2000;
+/**
+ * Ids looked at again on each catch-up: on PostgreSQL a message can commit after one with a higher id (two
+ * instances writing at once), and a read that had passed its id would never see it otherwise.
+ */
+const LOOKBACK = 500;
 /** Tickets whose words are kept while they wait; past it the longest-waiting are forgotten (rarely answered later). */
 const WAITING_TICKETS = 50_000;
 
@@ -35,6 +40,8 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
   /** The customer's words not answered yet, by ticket. */
   const waiting = new Map<number, string>();
   let cursor = 0;
+  /** The messages learned among the last LOOKBACK ids. */
+  const seen = new Set<number>();
   let feedbackCursor = 0;
   let loading: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
@@ -48,11 +55,15 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
   };
 
   async function readNew(): Promise<void> {
+    let from = Math.max(0, cursor - LOOKBACK);
     for (;;) {
-      const batch = await deps.store.publicMessagesAfter(cursor, BATCH);
+      const batch = await deps.store.publicMessagesAfter(from, BATCH);
       for (const [i, m] of batch.entries()) {
         if (i > 0 && i % SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-        cursor = m.id;
+        from = m.id;
+        if (seen.has(m.id)) continue;
+        seen.add(m.id);
+        cursor = Math.max(cursor, m.id);
         if (m.role === 'requester') {
           const before = waiting.get(m.ticketId);
           if (before === undefined || before.length < WAITING_TEXT) waiting.set(m.ticketId, before ? `${before}\n${m.text}` : m.text);
@@ -68,6 +79,7 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
           learned += 1;
         }
       }
+      for (const id of seen) if (id <= cursor - LOOKBACK) seen.delete(id);
       if (batch.length < BATCH) break;
     }
     for (const f of await deps.store.feedbackSince(feedbackCursor)) {
