@@ -313,8 +313,6 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       const server = (await app.start(port)) as Server | undefined;
       await chat.start(server);
       await orderWebhooks.start();
-      // The suggestions learn the past replies in the background; a click meanwhile uses what is learned so far.
-      void suggestions.catchUp().catch((err: unknown) => logger.warn({ err }, 'suggested replies: the history could not be read'));
       // Events stored but not processed by an earlier run are processed now.
       await inbox.start();
       worker.start();

@@ -27,6 +27,8 @@ const WAITING_TEXT = 2000;
  * instances writing at once), and a read that had passed its id would never see it otherwise.
  */
 const LOOKBACK = 500;
+/** How long the first Suggest waits for the history to be learned (Slack's trigger lasts 3 s). */
+const FIRST_LOAD_WAIT_MS = 1500;
 /** Tickets whose words are kept while they wait; past it the longest-waiting are forgotten (rarely answered later). */
 const WAITING_TICKETS = 50_000;
 
@@ -115,12 +117,17 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
     learned: () => learned,
     /**
      * Up to `limit` answers for the ticket's conversation: what the customer wrote since the last public reply
-     * (all they wrote when the agent spoke last). While the first load of a large history runs, what is loaded so
-     * far answers, so a click never waits for it (`complete` says so).
+     * (all they wrote when the agent spoke last). The history is learned on the first Suggest, not when the bot
+     * starts (reading a large history beside a burst of writes slowed SQLite's writers for a minute, see
+     * docs/benchmarks.md, Orders); that click waits for it at most FIRST_LOAD_WAIT_MS, then answers from what is
+     * learned so far (`complete` says so) while the rest loads in the background.
      */
     async suggest(ticket: SuggestFor, limit = 3): Promise<{ suggestions: Suggestion[]; complete: boolean }> {
       if (loaded) await catchUp();
-      else void catchUp().catch((err: unknown) => deps.logger?.warn({ err }, 'suggestions: the history could not be read'));
+      else {
+        const load = catchUp().catch((err: unknown) => deps.logger?.warn({ err }, 'suggestions: the history could not be read'));
+        await Promise.race([load, new Promise((resolve) => setTimeout(resolve, FIRST_LOAD_WAIT_MS).unref())]);
+      }
       const index = indexOf(ticket.teamId);
       index.setTemplates(await deps.templates(ticket.teamId));
       const publicMessages = ticket.messages.filter((m) => m.visibility === 'public');
