@@ -15,6 +15,9 @@ const PASSWORD = 'You can set a new password at https://shop.example/account/res
 
 /** Carol's past tickets, answered by Alice in their triage threads: two breakages, one password. */
 async function history(h: Harness): Promise<void> {
+  // Every message of Carol's opens its own ticket (no joining of her messages within 5 minutes).
+  await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+  await h.settle();
   for (const [question, answer] of [
     ['My teapot arrived broken, can I get a refund? Order 48213', REFUND],
     ['The vase in order 48213 is broken, I want a refund please', REFUND],
@@ -22,7 +25,6 @@ async function history(h: Harness): Promise<void> {
   ] as const) {
     const { ticket } = await postInIntake(h, W.carol, question);
     await h.driver.userSays(W.alice, W.triage, `!reply ${answer}`, { thread_ts: ticket.cardTs! });
-    await h.driver.userSays(W.alice, W.triage, '!close', { thread_ts: ticket.cardTs! }); // her next message is a new ticket
     await h.settle();
   }
 }

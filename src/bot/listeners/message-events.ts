@@ -22,14 +22,18 @@ export function registerMessageEvents(app: App, ctx: BotContext): void {
     if (message.bot_id || !message.user || !HUMAN_SUBTYPES.has(message.subtype)) return;
 
     const inbound = inboundFromEvent(message, teamId);
-    // An agent's commands in one triage thread run in the order typed (`!order 555` then `!template …` uses 555),
-    // as a customer's messages do: both wait on the thread's key.
-    if (await ctx.channels.isTriageChannel(message.channel)) return ctx.ingestLock(ingestOrderKeys(inbound), () => handleTriageThreadMessage(inbound, ctx));
+    // The key is taken before anything is awaited, so messages of one thread (a customer's, or an agent's
+    // commands: `!reply …` then `!close`) run in the order they arrived.
+    let ingest = false;
     try {
-      await ctx.ingestLock(ingestOrderKeys(inbound), () => ingestAndShow(inbound, ctx));
+      await ctx.ingestLock(ingestOrderKeys(inbound), async () => {
+        if (await ctx.channels.isTriageChannel(message.channel)) return handleTriageThreadMessage(inbound, ctx);
+        ingest = true;
+        return ingestAndShow(inbound, ctx);
+      });
     } catch (err) {
       // Not stored (the database is unreachable…): the event stays in the inbox and is tried again (event-inbox.ts).
-      (context.retryLater as ((reason: unknown) => void) | undefined)?.(err);
+      if (ingest) (context.retryLater as ((reason: unknown) => void) | undefined)?.(err);
       throw err;
     }
   });
