@@ -31,12 +31,6 @@ export function createSuggestionStore(db: Knex, readDb: Knex = db) {
       return rows.map((r) => ({ id: Number(r.id), ticketId: Number(r.ticket_id), teamId: r.team_id, role: r.author_role, text: r.text, customerName: r.customer_name }));
     },
 
-    /** The newest message id (where a fresh index ends its first load). */
-    async lastMessageId(): Promise<number> {
-      const row = (await readDb('messages').max({ id: 'id' }).first()) as { id: number | string | null } | undefined;
-      return Number(row?.id ?? 0);
-    },
-
     /** An agent sent a suggested answer. */
     async recordSent(teamId: string, answerKey: string, now: number): Promise<void> {
       await db('suggestion_feedback')

@@ -58,10 +58,6 @@ export class SuggestionIndex {
 
   constructor(private readonly ranking: Ranking = RANKING) {}
 
-  get conversationCount(): number {
-    return this.conversations.size;
-  }
-
   private answerFor(key: string, text: string, source: Answer['source'], template?: string): number {
     const known = this.answerByKey.get(key);
     if (known !== undefined) {
