@@ -1,6 +1,7 @@
-import { buildDigest } from '../reports/digest.js';
 import { renderDigestChart } from '../reports/chart.js';
-import { reportLines, slackStyle } from '../reports/format-report.js';
+import { reportLines, slackStyle, type ReportStyle } from '../reports/format-report.js';
+import { recurringLines } from '../reports/recurring-lines.js';
+import { buildDigest, RECURRING_WEEKS_BEFORE, type Digest } from '../reports/digest.js';
 import type { Period } from '../reports/period.js';
 import type { BotContext } from './bot-context.js';
 import { truncate } from './slack-text.js';
@@ -32,7 +33,7 @@ export async function postDigest(teamId: string, channelId: string, period: Peri
   const style = slackStyle((t) => (links.has(t.id) ? `<${links.get(t.id)}|#${t.number}>` : `#${t.number}`));
   const title = `:bar_chart: Support digest: ${period.label}`;
   const lateNote = late ? `:hourglass: Posted late: I was not running when this digest was due.` : null;
-  const lines = reportLines(digest.report, digest.previous, style, now);
+  const lines = [...reportLines(digest.report, digest.previous, style, now), ...(await recurringSection(digest, style, ctx))];
   const context = `Tickets created in the period (times in ${period.timeZone}); ▲▼ compare with the period before.`;
   // Recorded for the delivery worker: the digest survives a Slack outage or a restart, and posts once.
   const lane = `digest:${channelId}`;
@@ -50,4 +51,16 @@ export async function postDigest(teamId: string, channelId: string, period: Peri
     deliver.channelPost(teamId, lane, channelId, post),
     deliver.fileUpload(teamId, lane, channelId, { filename: `threaddesk-${digest.chart.at(-1)?.day ?? 'digest'}.png`, title: 'Last 14 days: created, solved, first reply time', bytes: chart }),
   ]);
+}
+
+/** "Questions that keep coming back", each example linked to its card. */
+async function recurringSection(digest: Digest, style: ReportStyle, ctx: BotContext): Promise<string[]> {
+  if (!digest.recurring) return [];
+  const { found, tickets } = digest.recurring;
+  const links = new Map<number, string>();
+  for (const q of [...found.largest, ...found.growing]) {
+    const t = tickets.get(q.example.ticketId)!;
+    links.set(t.ticketId, t.cardTs ? `<${await ctx.sender.permalink(t.triageChannelId, t.cardTs)}|#${t.number}>` : `#${t.number}`);
+  }
+  return recurringLines(found, RECURRING_WEEKS_BEFORE, style, (id) => links.get(id) ?? '');
 }

@@ -19,6 +19,8 @@ export interface ShownSuggestion {
   /** Snippets it still needs (left as `{{name}}` in the text). */
   missing: string[];
   key: string;
+  /** A template's name (a template suggestion). */
+  template?: string;
   /** A short id of the answer for the modal's metadata (keys can be long). */
   id: string;
 }
@@ -35,7 +37,7 @@ export async function suggestionsFor(ticket: Ticket, agentId: string, ctx: BotCo
     complete,
     shown: suggestions.map((s) => {
       const rendered = renderSuggestion(s.text, view);
-      return { text: slackToPlain(rendered.text), label: s.source === 'template' ? `template ${s.template}` : 'past reply', missing: rendered.missing, key: s.key, id: shortId(s.key) };
+      return { text: slackToPlain(rendered.text), label: s.source === 'template' ? `template ${s.template}` : 'past reply', missing: rendered.missing, key: s.key, id: shortId(s.key), ...(s.template ? { template: s.template } : {}) };
     }),
   };
 }

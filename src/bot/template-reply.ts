@@ -61,6 +61,12 @@ export async function sendTemplateReply(ticket: Ticket, name: string, extra: str
     throw new DomainError('missing_snippets', `Not sent: template \`${name}\` needs a value for ${rendered.missing.map((m) => `\`${m}\``).join(', ')}.${how}`);
   }
   await sendPublicReply(ticket, agentId, extra ? `${rendered.text}\n\n${extra}` : rendered.text, ctx);
-  await ctx.templates.countUse(ticket.teamId, name);
+  await noteTemplateUse(ticket, name, agentId, ctx);
   await answer.confirm?.(`:outbox_tray: Template \`${name}\` sent to ${person(ticket.requesterId)} on #${ticket.number}.`);
+}
+
+/** A template was sent on a ticket: its use is counted (the picker ranks by it) and kept in the ticket's history. */
+export async function noteTemplateUse(ticket: Ticket, name: string, agentId: string, ctx: BotContext): Promise<void> {
+  await ctx.templates.countUse(ticket.teamId, name);
+  await ctx.tickets.addEvent(ticket.id, { kind: 'template_used', actorId: agentId, fromValue: null, toValue: name, messageId: null, at: ctx.clock.now() });
 }

@@ -83,6 +83,8 @@ export type TicketEventKind =
   | 'tagged'
   | 'field_set'
   | 'auto_reply'
+  /** An agent answered with a template (its name): what the digest's recurring questions were answered with. */
+  | 'template_used'
   | 'merged'
   | 'message_edited'
   | 'message_deleted';

@@ -21,17 +21,28 @@ function stem(word: string): string {
 
 /** The words of a text that say what it is about: links, mentions and Slack markup out, stop words out, stemmed. */
 export function wordsOf(text: string): string[] {
+  const words: string[] = [];
+  eachWord(text, (word) => words.push(word));
+  return words;
+}
+
+/** The same words, each with how it was written (lower-cased): what a person reads when a word is shown. */
+export function wordsWithSurface(text: string): { word: string; surface: string }[] {
+  const words: { word: string; surface: string }[] = [];
+  eachWord(text, (word, surface) => words.push({ word, surface }));
+  return words;
+}
+
+function eachWord(text: string, take: (word: string, surface: string) => void): void {
   const plain = text
     .toLowerCase()
     .replace(/<[^>\s]+>/g, ' ') // Slack's <@U…>, <#C…>, <https://…|label>
     .replace(/https?:\/\/\S+/g, ' ')
     .replace(/@\w+/g, ' ')
     .replace(/’/g, "'");
-  const words: string[] = [];
   for (const match of plain.matchAll(/[\p{L}\p{N}][\p{L}\p{N}']*/gu)) {
-    const word = match[0].replace(/'(s|t|re|ve|ll|d|m)?$/, '').replace(/'/g, '');
-    if (word.length < 2 || STOP_WORDS.has(word)) continue;
-    words.push(/^\d+$/.test(word) ? (word.length >= 4 ? '#num' : word) : stem(word));
+    const surface = match[0].replace(/'(s|t|re|ve|ll|d|m)?$/, '').replace(/'/g, '');
+    if (surface.length < 2 || STOP_WORDS.has(surface)) continue;
+    take(/^\d+$/.test(surface) ? (surface.length >= 4 ? '#num' : surface) : stem(surface), surface);
   }
-  return words;
 }

@@ -120,6 +120,8 @@ describe('the Reply modal with templates', () => {
     // the reply, then (solved) the satisfaction survey
     expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Hi Carol, it shipped today. — Alice Tracking: &lt;https://track.example/1&gt;', 'How did we do on #1? Rate 1-5.']);
     expect((await h.tickets.byId(ticket.id))!.status).toBe('solved');
+    // what the digest's recurring questions name as their answer
+    expect(await templatesUsed(h, ticket.id)).toEqual(['shipped']);
   });
 
   it('says which snippet a picked template misses and leaves the box alone; "send and set pending" works', async () => {
@@ -138,8 +140,11 @@ describe('the Reply modal with templates', () => {
     await h.settle();
     expect(h.emu.thread(W.help, originTs).map((m) => m.text)).toEqual(['Checking with the warehouse.']);
     expect((await h.tickets.byId(ticket.id))!.status).toBe('pending');
+    expect(await templatesUsed(h, ticket.id)).toEqual([]); // written by hand: no template was sent
   });
 });
+
+const templatesUsed = async (h: Harness, ticketId: number) => ((await h.testDb.db('ticket_events').where({ ticket_id: ticketId, kind: 'template_used' }).orderBy('id').pluck('to_value')) as string[]);
 
 describe('channel automation: acknowledgement template and field patterns', () => {
   let h: Harness;

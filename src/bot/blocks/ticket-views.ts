@@ -80,7 +80,7 @@ export function buildReplyModal(ticket: Ticket, state: ReplyModalState = { templ
     type: 'modal',
     callback_id: VIEWS.replyModal,
     notify_on_close: true, // so that closing it ends the "is replying" note on the card
-    private_metadata: JSON.stringify({ ticketId: ticket.id, version: state.version ?? 0, ...(state.picked ? { picked: state.picked } : {}) }),
+    private_metadata: JSON.stringify({ ticketId: ticket.id, version: state.version ?? 0, ...(state.picked ? { picked: state.picked } : {}), ...(state.selected && state.text ? { template: state.selected } : {}) }),
     title: { type: 'plain_text', text: truncate(`Reply to #${ticket.number}`, LIMITS.modalTitle) },
     submit: { type: 'plain_text', text: 'Send' },
     close: { type: 'plain_text', text: 'Cancel' },

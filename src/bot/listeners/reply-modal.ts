@@ -13,7 +13,7 @@ import { buildReplyModal, templateOption } from '../blocks/ticket-views.js';
 import { withSubjectNames } from '../mention-names.js';
 import { ACTIONS, REPLY_AFTER, REPLY_INPUT, VIEWS, type ReplyAfter } from '../ids.js';
 import { escapeMrkdwn } from '../slack-text.js';
-import { templateView } from '../template-reply.js';
+import { noteTemplateUse, templateView } from '../template-reply.js';
 import { HOLE } from '../../suggest/render-suggestion.js';
 import { answerErrors, respondAnswer } from '../answers.js';
 import { sentSuggestion, suggestionState, suggestionsFor, suggestReply } from '../suggest-reply.js';
@@ -23,6 +23,8 @@ interface ModalMetadata {
   version?: number;
   /** The suggestion put in the box (suggest-reply.ts), by its short id. */
   picked?: string;
+  /** The template put in the box by the picker. */
+  template?: string;
 }
 
 type StateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
@@ -117,10 +119,13 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
     ctx.replying.stop(ticket!.id, body.user.id);
     // Which suggestion was in the box, found before the reply changes the conversation it was suggested for.
     const chosen = metadata.picked ? await pickedSuggestion(ticket!, body.user.id, metadata.picked, ctx) : null;
-    await sendFromModal(ticket!, body.user.id, text, after, ctx);
-    if (chosen && sentSuggestion(chosen.text, replyText(values))) {
+    if (!(await sendFromModal(ticket!, body.user.id, text, after, ctx))) return;
+    const suggestionSent = chosen !== null && sentSuggestion(chosen.text, replyText(values));
+    if (suggestionSent) {
       await ctx.suggestions.recordSent(ticket!.teamId, chosen.key, ctx.clock.now()).catch((err: unknown) => ctx.logger.warn({ err }, 'suggested reply: what was sent could not be learned'));
     }
+    const template = suggestionSent ? chosen.template : metadata.picked ? undefined : metadata.template;
+    if (template) await noteTemplateUse(ticket!, template, body.user.id, ctx);
   });
 
   // notify_on_close: an agent who cancels is no longer replying.
@@ -143,12 +148,15 @@ async function pickedSuggestion(ticket: Ticket, agentId: string, picked: string,
   }
 }
 
-async function sendFromModal(ticket: Ticket, agentId: string, text: string, after: ReplyAfter, ctx: BotContext): Promise<void> {
+/** Records the reply for delivery; false (and the agent told, their text given back) when it could not be. */
+async function sendFromModal(ticket: Ticket, agentId: string, text: string, after: ReplyAfter, ctx: BotContext): Promise<boolean> {
   try {
     await ctx.publisher.postPublicReply(ticket, agentId, text, after === 'pending' || after === 'close' ? after : undefined);
+    return true;
   } catch (err) {
     ctx.logger.error({ err, ticket: ticket.number }, 'reply from modal failed');
     await ctx.sender.ephemeral(ticket.triageChannelId, agentId, `Sorry, your reply to #${ticket.number} could not be sent. Your text was:\n${text}`, ticket.cardTs ?? undefined).catch(() => undefined);
+    return false;
   }
 }
 
