@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { answerKey, generaliseReply } from '../src/suggest/generalise.js';
 import { RANKING, SuggestionIndex, type Ranking } from '../src/suggest/suggestion-index.js';
+import { LabelIndex } from '../src/suggest/label-index.js';
 import { loadTweets, reconstruct } from '../test/support/twcs.js';
 
 const DATASETS = path.resolve(fileURLToPath(new URL('../', import.meta.url)), '../shared/datasets');
@@ -99,7 +100,7 @@ function measure(history: Case[], test: Case[], ranking: Ranking): Figures {
   for (const c of history) {
     let index = indexes.get(c.team);
     if (!index) indexes.set(c.team, (index = new SuggestionIndex(ranking)));
-    index.addConversation(c.conversation, c.reply, undefined, c.at);
+    index.addConversation(c.conversation, c.reply, c.at);
   }
   const hits = { suggestions: [0, 0], mostUsed: [0, 0], bm25: [0, 0] };
   let ceiling = 0;
@@ -140,10 +141,10 @@ function tune(history: Case[]): { ranking: Ranking; figures: Figures } {
 /** Learned routing: the company whose team answered the most similar past first messages. */
 function routing(firstMessages: { team: string; at: number; text: string }[]) {
   const [history, test] = splitByTime(firstMessages);
-  const index = new SuggestionIndex();
+  const index = new LabelIndex();
   const counts = new Map<string, number>();
   for (const m of history) {
-    index.addConversation(m.text, '', [m.team]);
+    index.add(m.text, [m.team]);
     counts.set(m.team, (counts.get(m.team) ?? 0) + 1);
   }
   const busiest = [...counts].sort((a, b) => b[1] - a[1])[0]![0];

@@ -41,6 +41,8 @@ import { createOrderWebhooks } from './orders/order-webhooks.js';
 import { createOrderStore } from '../store/order-store.js';
 import { createSuggestionStore } from '../store/suggestion-store.js';
 import { createSuggestionService } from '../suggest/suggestion-service.js';
+import { createLearnedRouting } from '../suggest/routing-service.js';
+import { createRoutingHistoryStore } from '../store/routing-history-store.js';
 import { createSlackCustomerLink } from './slack-customer.js';
 import { createChatChannel, type ChatChannel } from './chat/chat-channel.js';
 import { createChatStore } from '../store/chat-store.js';
@@ -178,6 +180,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     templates: async (teamId) => (await templates.list(teamId)).map((t) => ({ name: t.name, body: t.body, uses: t.usageCount })),
     logger,
   });
+  const learnedRouting = createLearnedRouting({ store: createRoutingHistoryStore(reportDb), logger });
   const context: BotContext = {
     suggestions,
     tickets,
@@ -199,6 +202,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       routing,
       isAgent: (user, triage) => directory.isAgent(user, triage),
       agentPool: (triage) => directory.agentPool(triage),
+      learnedLabels: (teamId, text, waitMs) => learnedRouting.labelsFor(teamId, text, waitMs),
       show: {
         created: (ticket, message) => {
           metrics.ticketsCreated.inc();

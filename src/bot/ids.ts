@@ -15,6 +15,8 @@ export const ACTIONS = {
   /** "Open in Reply" under `!suggest`'s answer (a thread command has no trigger_id to open a modal with). */
   suggestOpen: 'suggest_open_reply',
   suggestionPick: 'reply_suggestion_pick',
+  /** "Apply" under learned routing's suggestion in a triage thread. */
+  learnedApply: 'learned_routing_apply',
 } as const;
 
 export const VIEWS = {

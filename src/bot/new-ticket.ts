@@ -5,6 +5,10 @@ import { routeNewTicket } from '../tickets/route-new-ticket.js';
 import type { BotContext } from './bot-context.js';
 import { templateView } from './template-reply.js';
 import { escapeMrkdwn } from './slack-text.js';
+import { learnedChoice } from '../suggest/learned-routing.js';
+import { slackToPlain } from '../ingest/slack-text.js';
+import { deliver } from './delivery-intents.js';
+import { buildLearnedHint } from './blocks/thread-messages.js';
 
 /**
  * A ticket was just opened (its card and 🎫 are already recorded with it): pick its fields out of the message,
@@ -25,7 +29,21 @@ export async function routeAndPublish(ticket: Ticket, message: TicketMessage, ct
     await ctx.publisher.announce(shown, `:twisted_rightwards_arrows: Routing ${parts.join(', ')}.`);
     if (routed.assigneeId) await ctx.publisher.notifyAssignee(shown, routed.assigneeId, null);
   }
+  await offerLearned(shown, message.text, ctx).catch((err: unknown) => ctx.logger.warn({ err, ticket: ticket.number }, 'learned routing: no suggestion'));
   await acknowledge(shown, ctx);
+}
+
+/**
+ * Where the intake channel does not route by what was learned, the learned choice is offered in the ticket's
+ * thread (Apply). It answers from what is learned already: a new ticket never waits for the history.
+ */
+async function offerLearned(ticket: Ticket, text: string, ctx: BotContext): Promise<void> {
+  const learnedLabels = ctx.useCaseDeps.learnedLabels;
+  if (!learnedLabels || (await ctx.routing.channelRouting(ticket.originChannelId))?.policy === 'learned') return;
+  const choice = learnedChoice(await learnedLabels(ticket.teamId, slackToPlain(text), 0), await ctx.routing.groups(ticket.teamId));
+  const hint = { agentId: ticket.assigneeId ? null : choice.agentId, groupName: choice.groupName, tags: choice.tags.filter((t) => !ticket.tags.includes(t)) };
+  if (!hint.agentId && hint.tags.length === 0) return;
+  await ctx.tickets.enqueue([deliver.triagePost(ticket, buildLearnedHint(ticket, hint))]);
 }
 
 /** The intake channel's acknowledgement template, sent as an automatic reply (agent snippets are not available). */

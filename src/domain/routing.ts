@@ -1,6 +1,6 @@
 // Routing decisions: which rules a new ticket matches, and which agent gets it. Pure.
 
-export const ROUTING_POLICIES = ['manual', 'round-robin', 'fewest-open'] as const;
+export const ROUTING_POLICIES = ['manual', 'round-robin', 'fewest-open', 'learned'] as const;
 export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
 
 export interface RoutingRule {
@@ -48,7 +48,8 @@ export interface PickInput {
  */
 export function pickAssignee({ policy, pool, away, lastAssignee, openCounts }: PickInput): string | null {
   const available = [...new Set(pool)].filter((id) => !away.has(id)).sort();
-  if (policy === 'manual' || available.length === 0) return null;
+  // Learned routing chooses from similar past tickets (route-new-ticket.ts), not by turns.
+  if (policy === 'manual' || policy === 'learned' || available.length === 0) return null;
   if (policy === 'fewest-open') {
     return available.reduce((best, id) => ((openCounts[id] ?? 0) < (openCounts[best] ?? 0) ? id : best), available[0]!);
   }

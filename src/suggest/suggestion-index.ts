@@ -40,9 +40,8 @@ interface Answer {
 
 export class SuggestionIndex {
   private readonly conversations = new Bm25Index();
-  /** Per conversation document: which answer it got, and its labels (group, tags) for learned routing. */
+  /** Per conversation document: which answer it got. */
   private answerOfConversation = new Int32Array(1024);
-  private readonly labelsOfConversation: (string[] | undefined)[] = [];
   private readonly answersText = new Bm25Index();
   private readonly answers: Answer[] = [];
   private readonly answerByKey = new Map<string, number>();
@@ -75,7 +74,7 @@ export class SuggestionIndex {
   }
 
   /** A past conversation: the customer's words and the (generalised) reply it got. */
-  addConversation(customerText: string, generalisedReply: string, labels?: string[], at = 0): void {
+  addConversation(customerText: string, generalisedReply: string, at = 0): void {
     const answer = this.answerFor(answerKey(generalisedReply), generalisedReply, 'reply');
     this.answers[answer]!.uses += 1;
     this.totalUses += 1;
@@ -87,7 +86,6 @@ export class SuggestionIndex {
       this.answerOfConversation = grown;
     }
     this.answerOfConversation[doc] = answer;
-    if (labels && labels.length > 0) this.labelsOfConversation[doc] = labels;
   }
 
   /** Recent use counts more when the ranking has a half-life (an answer of last month over one of last year). */
@@ -211,19 +209,5 @@ export class SuggestionIndex {
   /** Whether an answer with this key was ever given (the evaluation's ceiling). */
   knows(key: string): boolean {
     return this.answerByKey.has(key);
-  }
-
-  /**
-   * Labels (a group, tags) that similar past conversations got, with the share of the neighbours' weight each
-   * holds, best first: learned routing and tagging.
-   */
-  labelsFor(customerText: string, neighbours = 15): { label: string; weight: number }[] {
-    const votes = new Map<string, number>();
-    let total = 0;
-    for (const hit of this.conversations.search(wordsOf(customerText), neighbours)) {
-      total += hit.score;
-      for (const label of this.labelsOfConversation[hit.doc] ?? []) votes.set(label, (votes.get(label) ?? 0) + hit.score);
-    }
-    return [...votes].map(([label, weight]) => ({ label, weight: weight / (total || 1) })).sort((a, b) => b.weight - a.weight || a.label.localeCompare(b.label));
   }
 }

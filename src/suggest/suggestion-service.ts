@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SuggestionStore } from '../store/suggestion-store.js';
 import { generaliseReply } from './generalise.js';
 import { SuggestionIndex, type Suggestion } from './suggestion-index.js';
+import { createSerialReader } from './serial-reader.js';
 
 /** What the service needs of the ticket it suggests for. */
 export interface SuggestFor {
@@ -45,9 +46,6 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
   /** The messages learned among the last LOOKBACK ids. */
   const seen = new Set<number>();
   let feedbackCursor = 0;
-  let loading: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
-  let loaded = false;
   let learned = 0;
 
   const indexOf = (teamId: string) => {
@@ -90,29 +88,10 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
     }
   }
 
-  /**
-   * Learns what was written since the last call. One read at a time: a caller arriving during a read waits for
-   * the next one (which sees what was written meanwhile), shared with everyone who arrives before it starts.
-   */
-  function catchUp(): Promise<void> {
-    if (loading) {
-      queued ??= loading.then(() => {
-        queued = null;
-        return catchUp();
-      });
-      return queued;
-    }
-    const started = Date.now();
-    loading = readNew().finally(() => {
-      loading = null;
-      if (!loaded) deps.logger?.info({ replies: learned, seconds: (Date.now() - started) / 1000 }, 'suggested replies: the history is learned');
-      loaded = true;
-    });
-    return loading;
-  }
+  const reader = createSerialReader(readNew, (seconds) => deps.logger?.info({ replies: learned, seconds }, 'suggested replies: the history is learned'));
 
   return {
-    catchUp,
+    catchUp: reader.catchUp,
     /** Past replies learned so far. */
     learned: () => learned,
     /**
@@ -123,18 +102,15 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
      * learned so far (`complete` says so) while the rest loads in the background.
      */
     async suggest(ticket: SuggestFor, limit = 3): Promise<{ suggestions: Suggestion[]; complete: boolean }> {
-      if (loaded) await catchUp();
-      else {
-        const load = catchUp().catch((err: unknown) => deps.logger?.warn({ err }, 'suggestions: the history could not be read'));
-        await Promise.race([load, new Promise((resolve) => setTimeout(resolve, FIRST_LOAD_WAIT_MS).unref())]);
-      }
+      if (reader.loaded()) await reader.catchUp();
+      else await reader.ready(FIRST_LOAD_WAIT_MS, (err) => deps.logger?.warn({ err }, 'suggestions: the history could not be read'));
       const index = indexOf(ticket.teamId);
       index.setTemplates(await deps.templates(ticket.teamId));
       const publicMessages = ticket.messages.filter((m) => m.visibility === 'public');
       const lastReply = publicMessages.map((m) => m.role).lastIndexOf('agent');
       const unanswered = publicMessages.slice(lastReply + 1).filter((m) => m.role === 'requester');
       const question = (unanswered.length > 0 ? unanswered : publicMessages.filter((m) => m.role === 'requester')).map((m) => m.text).join('\n');
-      return { suggestions: question.trim() ? index.suggest(question, limit) : [], complete: loaded };
+      return { suggestions: question.trim() ? index.suggest(question, limit) : [], complete: reader.loaded() };
     },
     /** An agent sent a suggested answer. */
     recordSent: (teamId: string, key: string, now: number) => deps.store.recordSent(teamId, key, now),

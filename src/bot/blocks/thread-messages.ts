@@ -1,6 +1,7 @@
 import type { Ticket, TicketMessage } from '../../domain/ticket.js';
 import { fileLines, inertMrkdwn, person, truncate } from '../slack-text.js';
 import { LIMITS } from './limits.js';
+import { ACTIONS } from '../ids.js';
 
 export interface SlackPost {
   text: string;
@@ -34,4 +35,23 @@ export function buildPublicReply(text: string, agentName: string): SlackPost {
 /** What the triage thread shows after an agent's public reply was sent. */
 export function buildReplySent(ticket: Ticket, agentId: string, text: string): SlackPost {
   return buildStatusLine(`:outbox_tray: <@${agentId}> replied to the requester on #${ticket.number}:\n>${inertMrkdwn(truncate(text.replace(/\n/g, ' '), 500))}`);
+}
+
+/** Learned routing's suggestion for a new ticket (its channel does not apply it by itself), with Apply. */
+export function buildLearnedHint(ticket: Ticket, hint: { agentId: string | null; groupName: string | null; tags: string[] }): SlackPost {
+  const parts = [
+    hint.agentId ? `went to <@${hint.agentId}>${hint.groupName ? ` (group \`${inertMrkdwn(hint.groupName)}\`)` : ''}` : null,
+    hint.tags.length > 0 ? `were tagged ${hint.tags.map((t) => `\`${inertMrkdwn(t)}\``).join(' ')}` : null,
+  ].filter(Boolean);
+  const text = `:bulb: Similar solved tickets ${parts.join(' and ')}.`;
+  return {
+    text,
+    blocks: [
+      section(text),
+      {
+        type: 'actions',
+        elements: [{ type: 'button', action_id: ACTIONS.learnedApply, text: { type: 'plain_text', text: 'Apply' }, value: JSON.stringify({ agent: hint.agentId, tags: hint.tags }) }],
+      },
+    ],
+  };
 }

@@ -49,7 +49,7 @@ export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk channel #intake field NAME PATTERN|off` pick a ticket field out of customer messages, e.g. `field order.number #(\\d{4,})`',
   '`/helpdesk template add NAME [text]`, `template edit NAME [text]`: save a reply template (mustache, e.g. `Hi {{customer.first_name}}, order {{order.number}} ships today.`); without text, an editor opens',
   '`/helpdesk template list`, `template show NAME`, `template delete NAME`',
-  '`/helpdesk channel #intake routing round-robin|fewest-open|manual [group NAME]` assigns new tickets automatically',
+  '`/helpdesk channel #intake routing round-robin|fewest-open|learned|manual [group NAME]` assigns new tickets automatically (`learned`: to whom, and with which tags, similar solved tickets went)',
   '`/helpdesk rule add #intake PATTERN tag TAG [group NAME]`, `rule list #intake`, `rule remove #intake ID`: e.g. `rule add #help refund|chargeback tag billing group billing`',
   '`/helpdesk group add NAME @a @b`, `group remove NAME @a`, `group list`',
   '`/helpdesk away`, `/helpdesk back`: an away agent gets no new tickets; `/helpdesk reassign @agent` hands their open tickets on',

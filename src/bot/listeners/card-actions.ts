@@ -53,6 +53,23 @@ export function registerCardActions(app: App, ctx: BotContext): void {
   onAgentButton(ACTIONS.merge, async (ticket, { body }) => ctx.sender.openView(body.trigger_id, buildMergeModal(await withSubjectNames(ticket, ctx.directory))));
   onAgentButton(ACTIONS.customer, (ticket, { body }) => showCustomer(ticket.teamId, ticket.requesterId, body.trigger_id, ctx));
 
+  // Apply under learned routing's suggestion (a line in the ticket's triage thread, found by that thread).
+  app.action<BlockAction<BlockElementAction>>(ACTIONS.learnedApply, async (args) => {
+    await args.ack();
+    const { body, action } = args;
+    const answer = respondAnswer(args.respond, body.trigger_id);
+    await answerErrors(answer, ctx.logger, { action: ACTIONS.learnedApply, user: body.user.id }, async () => {
+      const channel = body.container?.channel_id ?? body.channel?.id;
+      const thread = (body.message as { thread_ts?: string } | undefined)?.thread_ts;
+      const ticket = channel && thread ? await ctx.tickets.byCard(channel, thread) : null;
+      if (!ticket) throw new DomainError('ticket_not_found', 'This suggestion does not belong to a ticket I know.');
+      await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
+      const hint = JSON.parse((action as { value?: string }).value ?? '{}') as { agent?: string | null; tags?: string[] };
+      if (hint.agent && !ticket.assigneeId) await runTicketAction(ticket, { kind: 'assign', assignee: hint.agent }, body.user.id, answer, ctx);
+      for (const tag of (hint.tags ?? []).filter((t) => /^[a-z0-9][a-z0-9_.-]{0,39}$/.test(t))) await runTicketAction((await ctx.tickets.byId(ticket.id))!, { kind: 'tag', tag }, body.user.id, answer, ctx);
+    });
+  });
+
   // The merge modal's submit: the same action as `!merge N`; a wrong number stays in the modal with the reason.
   app.view(VIEWS.mergeModal, async ({ ack, view, body }) => {
     const ticketId = Number((JSON.parse(view.private_metadata || '{}') as { ticketId?: number }).ticketId);

@@ -1,5 +1,5 @@
 import { DomainError } from '../../domain/errors.js';
-import { patternProblem } from '../../domain/routing.js';
+import { patternProblem, type RoutingPolicy } from '../../domain/routing.js';
 import { reassignTickets } from '../../tickets/reassign-tickets.js';
 import type { Answer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
@@ -37,7 +37,7 @@ export async function handleRoutingCommand(command: RoutingCommand, teamId: stri
     case 'routing':
       await requireIntake(command.channelId, ctx);
       await routing.setPolicy(command.channelId, command.policy, command.groupName);
-      return answer.ephemeral(`New tickets in <#${command.channelId}>: ${command.policy === 'manual' ? 'assigned by hand' : `${command.policy} over available ${command.groupName ? `\`${command.groupName}\` agents` : 'agents'}`}.`);
+      return answer.ephemeral(`New tickets in <#${command.channelId}>: ${describePolicy(command.policy, command.groupName)}.`);
     case 'rule':
       await requireIntake(command.channelId, ctx);
       if (command.op === 'add') {
@@ -49,6 +49,12 @@ export async function handleRoutingCommand(command: RoutingCommand, teamId: stri
       }
       return answer.ephemeral(describeRules(command.channelId, await routing.rules(command.channelId)));
   }
+}
+
+function describePolicy(policy: RoutingPolicy, groupName: string | null): string {
+  if (policy === 'manual') return 'assigned by hand';
+  if (policy === 'learned') return 'assigned and tagged as similar solved tickets were (when most of them agree), else left for an agent';
+  return `${policy} over available ${groupName ? `\`${groupName}\` agents` : 'agents'}`;
 }
 
 function describeRules(channelId: string, rules: Awaited<ReturnType<BotContext['routing']['rules']>>): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { answerKey, generaliseReply } from '../../../src/suggest/generalise.js';
 import { renderSuggestion } from '../../../src/suggest/render-suggestion.js';
 import { SuggestionIndex } from '../../../src/suggest/suggestion-index.js';
+import { LabelIndex } from '../../../src/suggest/label-index.js';
 import { wordsOf } from '../../../src/suggest/words.js';
 
 describe('generalising a past reply into a template', () => {
@@ -68,10 +69,11 @@ describe('ranking suggestions', () => {
   });
 
   it('learns routing labels from similar past tickets', () => {
-    const index = new SuggestionIndex();
-    index.addConversation('my invoice is wrong', '', ['billing']);
-    index.addConversation('charged twice on my invoice', '', ['billing']);
-    index.addConversation('app crashes at start', '', ['tech']);
-    expect(index.labelsFor('the invoice total is wrong')[0]).toMatchObject({ label: 'billing', weight: 1 });
+    const index = new LabelIndex();
+    index.add('my invoice is wrong', ['billing']);
+    index.add('charged twice on my invoice', ['billing']);
+    index.add('app crashes at start', ['tech']);
+    expect(index.labelsFor('the invoice total is wrong')[0]).toMatchObject({ label: 'billing', share: 1 });
+    expect(index.labelsFor('hello there')).toEqual([]);
   });
 });
