@@ -17,6 +17,16 @@ export interface Config {
   email: EmailConfig;
   chat: ChatConfig;
   orders: OrdersConfig;
+  llm: LlmConfig;
+}
+
+/** An OpenAI-compatible endpoint that may rewrite a suggested reply for its conversation; off unless a URL is set. */
+export interface LlmConfig {
+  /** Base URL (…/v1): POST {url}/chat/completions. Null: no customer text is sent anywhere. */
+  url: string | null;
+  model: string;
+  apiKey: string | null;
+  timeoutMs: number;
 }
 
 export interface OrdersConfig {
@@ -118,6 +128,10 @@ const schema = z.object({
   WOOCOMMERCE_WEBHOOK_SECRET: z.string().min(1).optional(),
   THREADDESK_CONVERSION_DAYS: z.coerce.number({ error: 'expected a number of days' }).int('expected a whole number of days').min(1, 'expected at least 1 day').max(90, 'expected at most 90 days').default(5),
   THREADDESK_SLACK_RATE_SCALE: z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(1),
+  THREADDESK_LLM_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'expected the base URL of an OpenAI-compatible API, like http://127.0.0.1:8080/v1').optional(),
+  THREADDESK_LLM_MODEL: z.string().min(1).default('default'),
+  THREADDESK_LLM_API_KEY: z.string().min(1).optional(),
+  THREADDESK_LLM_TIMEOUT_MS: z.coerce.number({ error: 'expected a number of milliseconds' }).int().min(100, 'expected at least 100 ms').max(2500, 'expected at most 2500 ms (the Suggest click must answer within Slack\'s 3 s)').default(1500),
 });
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -161,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
         maxBytes: v.THREADDESK_EMAIL_MAX_BYTES,
       },
       orders: { shopifySecret: v.SHOPIFY_WEBHOOK_SECRET ?? null, wooSecret: v.WOOCOMMERCE_WEBHOOK_SECRET ?? null, conversionDays: v.THREADDESK_CONVERSION_DAYS },
+      llm: { url: v.THREADDESK_LLM_URL?.replace(/\/$/, '') ?? null, model: v.THREADDESK_LLM_MODEL, apiKey: v.THREADDESK_LLM_API_KEY ?? null, timeoutMs: v.THREADDESK_LLM_TIMEOUT_MS },
       chat: { origins: v.THREADDESK_CHAT_ORIGINS, unseenMs: v.THREADDESK_CHAT_EMAIL_AFTER_SECONDS * 1000, publicUrl: (v.THREADDESK_PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, '') },
     },
   };

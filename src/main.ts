@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { config } = result;
-  const logger = createLogger({ level: config.logLevel, secrets: [config.botToken, config.signingSecret ?? '', config.appToken ?? ''] });
+  const logger = createLogger({ level: config.logLevel, secrets: [config.botToken, config.signingSecret ?? '', config.appToken ?? '', config.email.apiSecret ?? '', config.orders.shopifySecret ?? '', config.orders.wooSecret ?? '', config.llm.apiKey ?? ''] });
   // A failure nobody awaited is a bug to see in the logs, not a reason to stop serving every other request.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (kept running)'));
   process.on('uncaughtException', (err, origin) => logger.error({ err, origin }, 'uncaught exception (kept running)'));

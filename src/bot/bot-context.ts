@@ -40,6 +40,8 @@ export interface BotContext {
   serviceLevels: ServiceLevelStore;
   /** Suggested replies: the teams' past replies and templates, ranked for a conversation. */
   suggestions: import('../suggest/suggestion-service.js').SuggestionService;
+  /** THREADDESK_LLM_URL: rewrites the suggestion put in the Reply box for its conversation; null when not configured. */
+  rewriteSuggestion: import('../suggest/llm-rewrite.js').RewriteSuggestion | null;
   /** The shops' orders (cards, snippets, the customer view). */
   orders: OrderStore;
   /** THREADDESK_CONVERSION_DAYS: the window of converted tickets in reports. */

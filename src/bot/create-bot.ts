@@ -42,6 +42,7 @@ import { createOrderStore } from '../store/order-store.js';
 import { createSuggestionStore } from '../store/suggestion-store.js';
 import { createSuggestionService } from '../suggest/suggestion-service.js';
 import { createLearnedRouting } from '../suggest/routing-service.js';
+import { createLlmRewriter } from '../suggest/llm-rewrite.js';
 import { createRoutingHistoryStore } from '../store/routing-history-store.js';
 import { createSlackCustomerLink } from './slack-customer.js';
 import { createChatChannel, type ChatChannel } from './chat/chat-channel.js';
@@ -183,6 +184,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const learnedRouting = createLearnedRouting({ store: createRoutingHistoryStore(reportDb), logger });
   const context: BotContext = {
     suggestions,
+    rewriteSuggestion: createLlmRewriter(config.llm, logger),
     tickets,
     customers,
     orders,

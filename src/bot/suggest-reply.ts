@@ -10,6 +10,7 @@ import { buildReplyModal, type ReplyModalState } from './blocks/ticket-views.js'
 import { ACTIONS } from './ids.js';
 import { withSubjectNames } from './mention-names.js';
 import { templateView } from './template-reply.js';
+import type { RewriteSuggestion } from '../suggest/llm-rewrite.js';
 
 /** A suggestion ready for the Reply box: rendered for this ticket and agent. */
 export interface ShownSuggestion {
@@ -70,6 +71,7 @@ export async function suggestReply(ticket: Ticket, agentId: string, answer: Answ
     throw new DomainError('no_suggestion', `No suggestion for #${ticket.number} yet: nothing in the team's past replies or templates matches it. Click *Reply* to write one.`);
   }
   if (answer.triggerId) {
+    if (ctx.rewriteSuggestion) await rewriteBest(ticket, shown, ctx.rewriteSuggestion, ctx);
     const templates = (await ctx.templates.names(ticket.teamId, '', 1)).length > 0;
     await ctx.sender.openView(answer.triggerId, buildReplyModal(await withSubjectNames(ticket, ctx.directory), suggestionState(shown, 0, 1, templates, complete)));
     ctx.replying.start(ticket.id, agentId);
@@ -79,6 +81,13 @@ export async function suggestReply(ticket: Ticket, agentId: string, answer: Answ
   const quoted = preview.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/^/gm, '> ');
   if (answer.offer) return answer.offer(`:bulb: Suggested reply for #${ticket.number} (${shown[0]!.label}):\n${quoted}`, { actionId: ACTIONS.suggestOpen, label: 'Open in Reply', value: String(ticket.id) });
   return answer.ephemeral(`:bulb: Suggested reply for #${ticket.number} (${shown[0]!.label}):\n${quoted}`);
+}
+
+/** THREADDESK_LLM_URL: the best suggestion, rewritten for this conversation (kept as it is if the model fails). */
+async function rewriteBest(ticket: Ticket, shown: ShownSuggestion[], rewrite: RewriteSuggestion, ctx: BotContext): Promise<void> {
+  const conversation = (await ctx.tickets.messages(ticket.id)).filter((m) => m.visibility === 'public' && m.deletedAt === null).map((m) => ({ role: m.authorRole, text: slackToPlain(m.text) }));
+  const rewritten = await rewrite(conversation, shown[0]!.text);
+  if (rewritten) shown[0] = { ...shown[0]!, text: rewritten, label: `${shown[0]!.label}, rewritten for this conversation` };
 }
 
 /** Whether the text sent is (mostly) the suggestion: at least half of its words made it. */
