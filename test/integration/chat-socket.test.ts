@@ -43,7 +43,8 @@ async function widget(h: Harness, token: string | null, since = 0, botUrl = h.bo
   });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   ws.send(JSON.stringify({ type: 'hello', token, since }));
-  for (let i = 0; i < 100 && !welcome; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 250 && !welcome; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (!welcome) throw new Error(`the bot did not welcome the widget: ${errors.join('; ') || 'no answer in 5 s'}`);
   return {
     token: (welcome as { token?: string } | null)?.token ?? token,
     lines,
@@ -69,6 +70,7 @@ describe('the chat socket', () => {
 
   it('a token reads only its own conversation; a reconnect with the last id gets only what came after; a forged token is a new visitor', async () => {
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle(); // connected before a widget says hello (else: "The chat is not set up yet")
     const ann = await widget(h, null);
     expect(ann.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
     ann.send('m1', 'Is the shop open on Sunday?');
@@ -104,6 +106,7 @@ describe('the chat socket', () => {
 
   it('a message is stored before the widget hears so: with tickets unwritable it waits in the chat inbox, sent again it is one message, and a restarted bot makes one ticket of it', async () => {
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle(); // connected before a widget says hello (else: "The chat is not set up yet")
     const tickets = h.bot.context.useCaseDeps.tickets;
     tickets.open = () => Promise.reject(new Error('database unreachable'));
     const lea = await widget(h, null);
@@ -150,6 +153,7 @@ describe('the chat socket', () => {
 
   it('a reply no open widget showed in time (THREADDESK_CHAT_EMAIL_AFTER_SECONDS) is mailed to the address the visitor left; one they saw is not', async () => {
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle(); // connected before a widget says hello (else: "The chat is not set up yet")
     relay.mails.length = 0;
     const away = await widget(h, null);
     away.send('a1', 'Can you hold a jacket in M for me?', 'Lea@Example.com');

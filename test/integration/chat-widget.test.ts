@@ -50,6 +50,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the chat widget in a browser', ()
 
   it('a visitor chats, an agent answers with !reply; a reply sent while the visitor was offline shows after the reconnect; a reload keeps the conversation', async () => {
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle(); // connected before a widget says hello (else: "The chat is not set up yet")
     const context = await browser!.newContext({ viewport: { width: 390, height: 760 } }); // a phone-sized screen
     const page = await context.newPage();
     await openChat(h, page);
@@ -94,6 +95,7 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the chat widget in a browser', ()
 
   it('another browser cannot read the conversation; a message with <script> is shown as text; a site not allowed cannot connect', async () => {
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle(); // connected before a widget says hello (else: "The chat is not set up yet")
     const first = await browser!.newContext();
     const page = await first.newPage();
     await openChat(h, page);
