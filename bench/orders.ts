@@ -4,7 +4,8 @@
  * 1. A history of T tickets (default 1,000,000; bench/lib/report-history.ts, through `npm run bench:reports`, which
  *    also times the reports on it before any order exists), whose 30,000 requesters become customers known by an
  *    email address (set-based SQL: customers, customer_identities, tickets.customer_id).
- * 2. SQLite: the bot as deployed (compiled, its own process, SHOPIFY_WEBHOOK_SECRET set) on that file takes O
+ * 2. SQLite: the bot as deployed (compiled, its own process, SHOPIFY_WEBHOOK_SECRET set) on that file, once it has
+ *    caught up with what a running helpdesk would have done before (the history's SLA alerts, see `settled`), takes O
  *    signed Shopify orders/create webhooks (default 100,000) from C connections at once (default 32), each for a
  *    customer of a random ticket, placed 0–10 days after it (about half of them convert it); 1 % of the deliveries
  *    are sent twice with the same X-Shopify-Webhook-Id (Shopify's retry). Measured: requests a second over the
@@ -148,6 +149,23 @@ interface WebhookFigures {
   drainSeconds: number;
 }
 
+/**
+ * A bot started on a history it never ran on first catches up: its SLA watch (first pass 30 s after the start)
+ * finds the history's overdue open tickets (about 1,400 at 1M tickets) and posts their warnings and breaches once.
+ * A helpdesk that has been running posted those long ago: the webhooks are measured after that, not beside it.
+ */
+async function settled(bot: MeasuredProcess): Promise<void> {
+  const started = Date.now();
+  let quiet = 0;
+  while (quiet < 3 || Date.now() - started < 35_000) {
+    await sleep(1000);
+    const health = (await fetch(`${bot.url}/healthz`).then((r) => r.json())) as { delivery?: { pending: number } | null };
+    quiet = (health.delivery?.pending ?? 1) === 0 ? quiet + 1 : 0;
+    if (Date.now() - started > 600_000) throw new Error('the bot did not catch up with its SLA alerts in 10 minutes');
+  }
+  log(`sqlite: the bot caught up with its own backlog (SLA alerts) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
 async function sendWebhooks(bot: MeasuredProcess, orders: PlannedOrder[]): Promise<WebhookFigures> {
   const rng = prng(99);
   const jobs = orders.flatMap((o) => (rng() < 0.01 ? [o, o] : [o]));
@@ -248,6 +266,7 @@ async function main(): Promise<void> {
           let bot: MeasuredProcess | undefined;
           try {
             bot = await startBotProcess({ SLACK_BOT_TOKEN: emu.botToken, SLACK_SIGNING_SECRET: 'bench-orders-signing', SLACK_API_URL: emu.apiUrl, DATABASE_URL: url, LOG_LEVEL: 'warn', SHOPIFY_WEBHOOK_SECRET: SECRET, THREADDESK_SLACK_RATE_SCALE: '1000' }, 'compiled');
+            await settled(bot);
             log(`sqlite: ${planned.length} signed orders/create webhooks, from ${LEVELS.join(', then ')} connections at once`);
             webhooks = await sendWebhooks(bot, planned);
           } finally {
