@@ -95,6 +95,8 @@ async function makeCustomers(db: Knex): Promise<number> {
 interface PlannedOrder {
   id: number;
   email: string;
+  /** The shop's id of the customer: one per customer, as Shopify keeps it (orders are linked by it first). */
+  shopCustomerId: number;
   createdAt: number;
   totalCents: number;
   currency: string;
@@ -112,7 +114,7 @@ async function planOrders(db: Knex, now: number): Promise<PlannedOrder[]> {
   }
   return ids.map((ticketId, i) => {
     const t = byId.get(ticketId)!;
-    return { id: 9_000_000_000 + i, email: `${t.requester_id.toLowerCase()}@bench.example`, createdAt: Math.min(now - 60_000, t.created_at + Math.floor(rng() * 10 * DAY)), totalCents: 500 + Math.floor(rng() * 30_000), currency: rng() < 0.8 ? 'EUR' : 'USD' };
+    return { id: 9_000_000_000 + i, email: `${t.requester_id.toLowerCase()}@bench.example`, shopCustomerId: 7_000_000 + Number(t.requester_id.replace(/\D/g, '')), createdAt: Math.min(now - 60_000, t.created_at + Math.floor(rng() * 10 * DAY)), totalCents: 500 + Math.floor(rng() * 30_000), currency: rng() < 0.8 ? 'EUR' : 'USD' };
   });
 }
 
@@ -124,7 +126,7 @@ function shopifyBody(o: PlannedOrder): string {
     id: o.id, admin_graphql_api_id: `gid://shopify/Order/${o.id}`, name: `#${o.id - 9_000_000_000 + 1001}`, order_number: o.id - 9_000_000_000 + 1001, number: o.id - 9_000_000_000 + 1,
     email: o.email, contact_email: o.email, phone: null, created_at: at, updated_at: at, processed_at: at, cancelled_at: null, cancel_reason: null, currency: o.currency, presentment_currency: o.currency,
     total_price: total, subtotal_price: total, total_tax: '0.00', financial_status: 'paid', fulfillment_status: null, test: false, confirmed: true,
-    customer: { id: 7_000_000 + (o.id % 30_000), email: o.email, first_name: 'Bench', last_name: 'Customer', phone: null, currency: o.currency },
+    customer: { id: o.shopCustomerId, email: o.email, first_name: 'Bench', last_name: 'Customer', phone: null, currency: o.currency },
     line_items: [{ id: o.id * 10, name: 'Linen shirt - Blue / L', title: 'Linen shirt', quantity: 1, price: total, sku: 'LS-BL-L' }], refunds: [],
   });
 }
@@ -222,7 +224,7 @@ async function insertOrders(db: Knex, orders: PlannedOrder[], now: number): Prom
   const customers = new Map(((await db('customer_identities').where({ team_id: HISTORY.teamId, kind: 'email' }).select('customer_id', 'value')) as { customer_id: number; value: string }[]).map((r) => [r.value, Number(r.customer_id)]));
   for (let i = 0; i < orders.length; i += 1000) {
     await db('orders').insert(
-      orders.slice(i, i + 1000).map((o) => ({ team_id: HISTORY.teamId, source: 'shopify', external_id: String(o.id), number: String(o.id - 9_000_000_000 + 1001), customer_id: customers.get(o.email) ?? null, email: o.email, customer_ref: `shopify:${7_000_000 + (o.id % 30_000)}`, currency: o.currency, total_minor: o.totalCents, refunded_minor: 0, status: 'paid', created_at: o.createdAt, updated_at: o.createdAt, items: '[]', received_at: now })),
+      orders.slice(i, i + 1000).map((o) => ({ team_id: HISTORY.teamId, source: 'shopify', external_id: String(o.id), number: String(o.id - 9_000_000_000 + 1001), customer_id: customers.get(o.email) ?? null, email: o.email, customer_ref: `shopify:${o.shopCustomerId}`, currency: o.currency, total_minor: o.totalCents, refunded_minor: 0, status: 'paid', created_at: o.createdAt, updated_at: o.createdAt, items: '[]', received_at: now })),
     );
   }
   await db.raw('ANALYZE orders');

@@ -36,7 +36,7 @@ const week = values.week ? Date.parse(`${values.week}T00:00:00Z`) : [...perWeek]
 const earlier = Array.from({ length: WEEKS_BEFORE }, (_, i) => perWeek.get(week - (i + 1) * WEEK) ?? []);
 
 const started = performance.now();
-const found = recurringQuestions(perWeek.get(week) ?? [], earlier);
+const found = await recurringQuestions(perWeek.get(week) ?? [], earlier);
 const ms = performance.now() - started;
 console.log(`Week of ${new Date(week).toISOString().slice(0, 10)}${values.team ? ` (${values.team})` : ' (every company as one inbox)'}: ${perWeek.get(week)?.length ?? 0} tickets; the ${WEEKS_BEFORE} weeks before: ${earlier.map((w) => w.length).join(', ')}; grouped in ${ms.toFixed(0)} ms\n`);
 for (const line of recurringLines(found, WEEKS_BEFORE, plainStyle, (id) => `tweet ${id}`)) console.log(line);

@@ -35,7 +35,7 @@ export async function recurringOfPeriod(teamId: string, period: Period, deps: Re
   for (let before = previousPeriod(period), i = 0; i < RECURRING_WEEKS_BEFORE; i++, before = previousPeriod(before)) {
     earlier.push(await askedTickets(deps.db, teamId, before.from, before.to));
   }
-  return { found: recurringQuestions(tickets, earlier), tickets: new Map(tickets.map((t) => [t.ticketId, t])) };
+  return { found: await recurringQuestions(tickets, earlier), tickets: new Map(tickets.map((t) => [t.ticketId, t])) };
 }
 
 /** A period's figures and those of the period of the same length before it (what ▲/▼ compare with). */

@@ -59,16 +59,27 @@ interface Group {
   members: number[];
 }
 
+/** Tickets grouped between two turns of the event loop: a busy week (20,000 tickets, a few seconds) never holds up requests. */
+const SLICE = 200;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** The week's largest recurring questions and, besides them, those growing fastest against the earlier weeks. */
-export function recurringQuestions(week: AskedQuestion[], earlierWeeks: AskedQuestion[][], options: RecurringOptions = RECURRING): { largest: RecurringQuestion[]; growing: RecurringQuestion[] } {
+export async function recurringQuestions(week: AskedQuestion[], earlierWeeks: AskedQuestion[][], options: RecurringOptions = RECURRING): Promise<{ largest: RecurringQuestion[]; growing: RecurringQuestion[] }> {
   const ordered = [...week].sort((a, b) => a.at - b.at || a.ticketId - b.ticketId);
-  const idf = inverseFrequencies([ordered, ...earlierWeeks].flat().map((q) => q.text));
-  const vectors = ordered.map((q) => vectorOf(q.text, idf));
+  // Each text is read once: its words serve the IDF, its vector and, for a group's members, the group's words.
+  const wordsOf = new Map<AskedQuestion, Written[]>();
+  for (const [i, q] of [ordered, ...earlierWeeks].flat().entries()) {
+    if (i % SLICE === SLICE - 1) await turn();
+    wordsOf.set(q, wordsWithSurface(q.text));
+  }
+  const idf = inverseFrequencies([...wordsOf.values()]);
+  const vectors = ordered.map((q) => vectorOf(wordsOf.get(q)!, idf));
 
   // First pass: in the order the tickets came, each joins its nearest group or starts one.
   const groups: Group[] = [];
   const groupsOfWord = new Map<string, number[]>();
-  vectors.forEach((vector, i) => {
+  for (const [i, vector] of vectors.entries()) {
+    if (i % SLICE === SLICE - 1) await turn();
     const best = nearest(vector, groups, groupsOfWord, options.threshold);
     if (best === null) {
       const group: Group = { centre: new Map(), squared: 0, members: [] };
@@ -79,12 +90,13 @@ export function recurringQuestions(week: AskedQuestion[], earlierWeeks: AskedQue
       addTo(groups[best]!, best, vector, groupsOfWord);
       groups[best]!.members.push(i);
     }
-  });
+  }
 
   // Groups of one question that formed apart (the first tickets happened to differ) become one.
   const merged: Group[] = [];
   const mergedOfWord = new Map<string, number[]>();
-  for (const group of groups.filter((g) => g.members.length > 1)) {
+  for (const [i, group] of groups.filter((g) => g.members.length > 1).entries()) {
+    if (i % SLICE === SLICE - 1) await turn();
     const direction = new Map([...group.centre].map(([word, weight]) => [word, weight / Math.sqrt(group.squared)]));
     let into = nearest(direction, merged, mergedOfWord, options.threshold);
     if (into === null) {
@@ -99,26 +111,34 @@ export function recurringQuestions(week: AskedQuestion[], earlierWeeks: AskedQue
   const candidates = merged.filter((g) => g.members.length >= options.minCount);
   const frozenIndex = new Map<string, number[]>();
   candidates.forEach((g, n) => {
-    for (const word of g.centre.keys()) frozenIndex.set(word, [...(frozenIndex.get(word) ?? []), n]);
+    for (const word of g.centre.keys()) {
+      const list = frozenIndex.get(word);
+      if (list) list.push(n);
+      else frozenIndex.set(word, [n]);
+    }
   });
   const placed = candidates.map(() => [] as number[]);
-  vectors.forEach((vector, i) => {
+  for (const [i, vector] of vectors.entries()) {
+    if (i % SLICE === SLICE - 1) await turn();
     const best = nearest(vector, candidates, frozenIndex, options.threshold);
     if (best !== null) placed[best]!.push(i);
-  });
-  const earlierCounts = earlierWeeks.map((questions) => {
+  }
+  const earlierCounts: number[][] = [];
+  for (const questions of earlierWeeks) {
     const counts = candidates.map(() => 0);
-    for (const q of questions) {
-      const best = nearest(vectorOf(q.text, idf), candidates, frozenIndex, options.threshold);
+    for (const [i, q] of questions.entries()) {
+      if (i % SLICE === SLICE - 1) await turn();
+      const best = nearest(vectorOf(wordsOf.get(q)!, idf), candidates, frozenIndex, options.threshold);
       if (best !== null) counts[best]! += 1;
     }
-    return counts;
-  });
+    earlierCounts.push(counts);
+  }
 
   const found: RecurringQuestion[] = [];
-  candidates.forEach((group, n) => {
+  for (const [n, group] of candidates.entries()) {
+    if (n % SLICE === SLICE - 1) await turn();
     const members = placed[n]!;
-    if (members.length < options.minCount) return;
+    if (members.length < options.minCount) continue;
     const earlier = earlierCounts.map((counts) => counts[n]!);
     const average = earlier.length ? earlier.reduce((a, b) => a + b, 0) / earlier.length : 0;
     const asked = members.map((i) => ordered[i]!);
@@ -126,13 +146,13 @@ export function recurringQuestions(week: AskedQuestion[], earlierWeeks: AskedQue
       count: members.length,
       earlier,
       growth: members.length - average,
-      words: markingWords(group, asked, idf),
+      words: markingWords(group, asked.map((q) => wordsOf.get(q)!), idf),
       example: asked[mostTypical(members.map((i) => vectors[i]!), group)]!,
       ticketIds: asked.map((q) => q.ticketId),
       template: mostCommon(asked.map((q) => q.template ?? null).filter((t): t is string => Boolean(t)), (t) => t),
       answer: answerGiven(asked),
     });
-  });
+  }
 
   const firstTicket = (q: RecurringQuestion) => q.example.ticketId;
   const largest = [...found].sort((a, b) => b.count - a.count || b.growth - a.growth || firstTicket(a) - firstTicket(b)).slice(0, options.largest);
@@ -143,9 +163,11 @@ export function recurringQuestions(week: AskedQuestion[], earlierWeeks: AskedQue
   return { largest, growing };
 }
 
-function inverseFrequencies(texts: string[]): Map<string, number> {
+type Written = { word: string; surface: string };
+
+function inverseFrequencies(texts: Written[][]): Map<string, number> {
   const documents = new Map<string, number>();
-  for (const text of texts) for (const word of new Set(wordsWithSurface(text).map((w) => w.word))) documents.set(word, (documents.get(word) ?? 0) + 1);
+  for (const words of texts) for (const word of new Set(words.map((w) => w.word))) documents.set(word, (documents.get(word) ?? 0) + 1);
   const idf = new Map<string, number>();
   // A word no other ticket used cannot make a question recur: left out, it does not dilute the words shared.
   for (const [word, count] of documents) if (count > 1) idf.set(word, Math.log((texts.length + 1) / (count + 1)) + 1);
@@ -153,9 +175,9 @@ function inverseFrequencies(texts: string[]): Map<string, number> {
 }
 
 /** A message's words weighted by how rare they are, scaled to length 1. */
-function vectorOf(text: string, idf: Map<string, number>): Vector {
+function vectorOf(words: Written[], idf: Map<string, number>): Vector {
   const vector: Vector = new Map();
-  for (const { word } of wordsWithSurface(text)) {
+  for (const { word } of words) {
     const weight = idf.get(word);
     if (weight !== undefined) vector.set(word, weight);
   }
@@ -180,31 +202,42 @@ function addTo(group: Group, index: number, vector: Vector, groupsOfWord: Map<st
   }
 }
 
+/**
+ * Words looked up per ticket: its heaviest (rarest) ones. A group alike enough to join shares one of them in
+ * practice, and the lists of the common words (thousands of groups in a busy week) are never walked.
+ */
+const LOOKUP_WORDS = 3;
+
 /** The group whose centre is most like the vector (ties: the earlier group), if alike enough. */
 function nearest(vector: Vector, groups: Group[], groupsOfWord: Map<string, number[]>, threshold: number): number | null {
-  const dots = new Map<number, number>();
-  for (const [word, weight] of vector) {
-    for (const g of groupsOfWord.get(word) ?? []) dots.set(g, (dots.get(g) ?? 0) + weight * groups[g]!.centre.get(word)!);
-  }
+  const lookup = [...vector].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, LOOKUP_WORDS);
+  const tried = new Set<number>();
   let best: number | null = null;
   let bestScore = threshold;
-  for (const [g, dot] of dots) {
-    const score = dot / Math.sqrt(groups[g]!.squared);
-    if (score > bestScore || (score === bestScore && best !== null && g < best)) {
-      best = g;
-      bestScore = score;
+  for (const [word] of lookup) {
+    for (const g of groupsOfWord.get(word) ?? []) {
+      if (tried.has(g)) continue;
+      tried.add(g);
+      const centre = groups[g]!.centre;
+      let dot = 0;
+      for (const [w, weight] of vector) dot += weight * (centre.get(w) ?? 0);
+      const score = dot / Math.sqrt(groups[g]!.squared);
+      if (score > bestScore || (score === bestScore && best !== null && g < best)) {
+        best = g;
+        bestScore = score;
+      }
     }
   }
   return best;
 }
 
 /** The centre's heaviest words that most of the group share, written as customers wrote them most often. */
-function markingWords(group: Group, asked: AskedQuestion[], idf: Map<string, number>): string[] {
+function markingWords(group: Group, asked: Written[][], idf: Map<string, number>): string[] {
   const surfaces = new Map<string, Map<string, number>>();
   const shared = new Map<string, number>();
   for (const q of asked) {
     const seen = new Set<string>();
-    for (const { word, surface } of wordsWithSurface(q.text)) {
+    for (const { word, surface } of q) {
       const forms = surfaces.get(word) ?? new Map<string, number>();
       forms.set(surface, (forms.get(surface) ?? 0) + 1);
       surfaces.set(word, forms);

@@ -28,8 +28,8 @@ const earlier = [
 ];
 
 describe('questions that keep coming back', () => {
-  it('groups the week on first messages, counts the weeks before, and names the template most used', () => {
-    const { largest, growing } = recurringQuestions(week, earlier);
+  it('groups the week on first messages, counts the weeks before, and names the template most used', async () => {
+    const { largest, growing } = await recurringQuestions(week, earlier);
     expect(largest.map((q) => q.count)).toEqual([4, 3]);
     const [refund, address] = largest;
     expect(refund!.ticketIds).toEqual([1, 3, 6, 9]);
@@ -50,17 +50,17 @@ describe('questions that keep coming back', () => {
     expect(lines[2]).toMatch(/^ {2}• 3 tickets · .*address.* · new this week · e\.g\. #\d “.*” · most given answer \(2×\): “You can change it in your account under Orders\.”$/);
   });
 
-  it('lists beside the largest the questions growing fastest, and is the same whatever order the tickets come in', () => {
+  it('lists beside the largest the questions growing fastest, and is the same whatever order the tickets come in', async () => {
     const options = { threshold: 0.35, minCount: 3, largest: 1, growing: 3 };
-    const first = recurringQuestions(week, earlier, options);
+    const first = await recurringQuestions(week, earlier, options);
     expect(first.largest.map((q) => q.count)).toEqual([4]);
     expect(first.growing.map((q) => q.ticketIds)).toEqual([[2, 5, 8]]);
-    const shuffled = recurringQuestions([...week].reverse(), earlier, options);
+    const shuffled = await recurringQuestions([...week].reverse(), earlier, options);
     expect(shuffled).toEqual(first);
   });
 
-  it('shows nothing for a week where no question came back three times', () => {
-    const { largest, growing } = recurringQuestions(week.slice(0, 4), earlier);
+  it('shows nothing for a week where no question came back three times', async () => {
+    const { largest, growing } = await recurringQuestions(week.slice(0, 4), earlier);
     expect(largest).toEqual([]);
     expect(recurringLines({ largest, growing }, 4, plainStyle, String)).toEqual([]);
   });
