@@ -40,7 +40,9 @@ export async function routeAndPublish(ticket: Ticket, message: TicketMessage, ct
 async function offerLearned(ticket: Ticket, text: string, ctx: BotContext): Promise<void> {
   const learnedLabels = ctx.useCaseDeps.learnedLabels;
   if (!learnedLabels || (await ctx.routing.channelRouting(ticket.originChannelId))?.policy === 'learned') return;
-  const choice = learnedChoice(await learnedLabels(ticket.teamId, slackToPlain(text), 0), await ctx.routing.groups(ticket.teamId));
+  const labels = await learnedLabels(ticket.teamId, slackToPlain(text), 0);
+  if (labels.length === 0) return; // nothing similar was solved yet: no need to read the groups
+  const choice = learnedChoice(labels, await ctx.routing.groups(ticket.teamId));
   const hint = { agentId: ticket.assigneeId ? null : choice.agentId, groupName: choice.groupName, tags: choice.tags.filter((t) => !ticket.tags.includes(t)) };
   if (!hint.agentId && hint.tags.length === 0) return;
   await ctx.tickets.enqueue([deliver.triagePost(ticket, buildLearnedHint(ticket, hint))]);

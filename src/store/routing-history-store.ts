@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { rawRows } from './report-queries.js';
+import { firstPublicText } from './question-store.js';
 
 /** A solved ticket as learned routing sees it: what the customer first wrote, who had it, how it was tagged. */
 export interface SolvedTicket {
@@ -35,7 +36,7 @@ export function createRoutingHistoryStore(readDb: Knex) {
       const rows = await rawRows(
         readDb,
         `SELECT t.id, t.team_id, t.assignee_id,
-                (SELECT m.text FROM messages m WHERE m.ticket_id = t.id AND m.author_role = 'requester' AND m.visibility = 'public' AND m.deleted_at IS NULL ORDER BY m.sent_at, m.id LIMIT 1) AS text
+                ${firstPublicText('requester')} AS text
            FROM tickets t WHERE t.id IN (${marks}) AND t.merged_into_id IS NULL`,
         ids,
       );

@@ -54,8 +54,7 @@ export function createLearnedRouting(deps: { store: RoutingHistoryStore; logger?
      * history (0: answer from what is learned, the rest loads in the background).
      */
     async labelsFor(teamId: string, text: string, waitMs: number): Promise<LabelShare[]> {
-      if (reader.loaded()) await reader.catchUp().catch((err: unknown) => deps.logger?.warn({ err }, 'learned routing: the history could not be read'));
-      else await reader.ready(waitMs, (err) => deps.logger?.warn({ err }, 'learned routing: the history could not be read'));
+      await reader.ready(waitMs, (err) => deps.logger?.warn({ err }, 'learned routing: the history could not be read'));
       return indexes.get(teamId)?.labelsFor(text) ?? [];
     },
     learned: () => learned,

@@ -30,8 +30,9 @@ export function createSerialReader(read: () => Promise<void>, onFirst?: (seconds
     /** Whether the first read has ended (the history is learned, or could not be read). */
     loaded: () => loaded,
     /**
-     * Catches up; the first time, waits at most `waitMs` for the history (the rest loads in the background).
-     * Read errors are logged by `onError`, never thrown: what is learned so far still answers.
+     * Catches up with what was written since the last read; until the whole history has been read once, waits for
+     * it at most `waitMs` (the rest loads in the background). Read errors go to `onError`, never thrown: what is
+     * learned so far still answers.
      */
     async ready(waitMs: number, onError: (err: unknown) => void): Promise<void> {
       const read = catchUp().catch(onError);

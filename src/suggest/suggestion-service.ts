@@ -102,8 +102,7 @@ export function createSuggestionService(deps: SuggestionServiceDeps) {
      * learned so far (`complete` says so) while the rest loads in the background.
      */
     async suggest(ticket: SuggestFor, limit = 3): Promise<{ suggestions: Suggestion[]; complete: boolean }> {
-      if (reader.loaded()) await reader.catchUp();
-      else await reader.ready(FIRST_LOAD_WAIT_MS, (err) => deps.logger?.warn({ err }, 'suggestions: the history could not be read'));
+      await reader.ready(FIRST_LOAD_WAIT_MS, (err) => deps.logger?.warn({ err }, 'suggestions: the history could not be read'));
       const index = indexOf(ticket.teamId);
       index.setTemplates(await deps.templates(ticket.teamId));
       const publicMessages = ticket.messages.filter((m) => m.visibility === 'public');
