@@ -116,6 +116,15 @@ export function createOrderStore(db: Knex) {
     return null;
   }
 
+  /**
+   * PostgreSQL: one writer at a time per order, whether or not its row exists yet. A row lock cannot do that for an
+   * order not stored yet: a refund committed while the order's first insert was under way would be counted by
+   * neither (the insert's sum did not see it, the refund's update found no row). SQLite's write lock does it already.
+   */
+  async function lockOrder(trx: Knex.Transaction, teamId: string, source: OrderSource, externalId: string): Promise<void> {
+    if (postgres) await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`order:${teamId}:${source}:${externalId}`]);
+  }
+
   /** The customer now knows the order's email, phone and shop id too: the next order with only one of them finds them. */
   async function learnIdentities(trx: Knex.Transaction, teamId: string, customerId: number, order: { email: string | null; phone: string | null; customerRef: string | null }): Promise<void> {
     const rows = ([['email', order.email], ['phone', order.phone], ['external', order.customerRef]] as const).filter(([, v]) => v !== null).map(([kind, value]) => ({ customer_id: customerId, team_id: teamId, kind, value }));
@@ -147,29 +156,22 @@ export function createOrderStore(db: Knex) {
      */
     async record(teamId: string, order: ParsedOrder, now: number): Promise<{ orderId: number; customerId: number | null; kind: 'created' | 'updated' | 'stale' }> {
       return writeTransaction(db, async (trx) => {
-        // Two webhooks of one order may be recorded at once (8 at a time, several instances): on PostgreSQL the
-        // row is locked while read, so the later description always wins; SQLite's write lock does that already.
-        const current = () => {
-          const query = trx('orders').where({ team_id: teamId, source: order.source, external_id: order.externalId }).first('id', 'customer_id', 'updated_at');
-          return (postgres ? query.forUpdate() : query) as Promise<{ id: number; customer_id: number | null; updated_at: number | string } | undefined>;
-        };
-        let existing = await current();
+        // Two webhooks of one order may be recorded at once (8 at a time, several instances): one after the other,
+        // so the later description always wins.
+        await lockOrder(trx, teamId, order.source, order.externalId);
+        const existing = (await trx('orders').where({ team_id: teamId, source: order.source, external_id: order.externalId }).first('id', 'customer_id', 'updated_at')) as
+          | { id: number; customer_id: number | null; updated_at: number | string }
+          | undefined;
         await addRefunds(trx, teamId, order.source, order.externalId, order.refunds);
         const customerId = existing?.customer_id != null ? Number(existing.customer_id) : await customerOf(trx, teamId, order);
         const values = { number: order.number, customer_id: customerId, email: order.email, phone: order.phone, customer_ref: order.customerRef, currency: order.currency, total_minor: order.totalMinor, status: order.status, cancelled_at: order.cancelledAt, created_at: order.createdAt, updated_at: order.updatedAt, items: JSON.stringify(order.items) };
         let kind: 'created' | 'updated' | 'stale';
         let orderId: number;
-        const [row] = existing
-          ? []
-          : ((await trx('orders')
-              // Refunds that came before the order (a refunds/create webhook first) count from the start.
-              .insert({ team_id: teamId, source: order.source, external_id: order.externalId, ...values, refunded_minor: refundedSoFar(trx, teamId, order.source, order.externalId), received_at: now })
-              .onConflict(['team_id', 'source', 'external_id'])
-              .ignore()
-              .returning('id')) as ({ id: number } | number)[]);
-        // Another instance inserted it between the read and the insert: it is an update then.
-        if (!existing && row === undefined) existing = await current();
         if (!existing) {
+          const [row] = (await trx('orders')
+            // Refunds that came before the order (a refunds/create webhook first) count from the start.
+            .insert({ team_id: teamId, source: order.source, external_id: order.externalId, ...values, refunded_minor: refundedSoFar(trx, teamId, order.source, order.externalId), received_at: now })
+            .returning('id')) as ({ id: number } | number)[];
           orderId = Number(typeof row === 'object' ? row.id : row);
           kind = 'created';
         } else {
@@ -188,8 +190,8 @@ export function createOrderStore(db: Knex) {
     /** A refund sent apart from its order (Shopify's refunds/create); it counts once the order is there too. */
     async refund(teamId: string, source: OrderSource, orderExternalId: string, refund: SnapshotRefund): Promise<void> {
       await writeTransaction(db, async (trx) => {
-        // The order's row locked first (PostgreSQL): two refunds recorded at once then add up, not overwrite.
-        if (postgres) await trx('orders').where({ team_id: teamId, source, external_id: orderExternalId }).forUpdate().first('id');
+        // One writer of the order at a time: two refunds recorded at once add up, not overwrite.
+        await lockOrder(trx, teamId, source, orderExternalId);
         await addRefunds(trx, teamId, source, orderExternalId, [refund]);
         await sumRefunds(trx, teamId, source, orderExternalId);
       }, 'orders');

@@ -42,6 +42,18 @@ for (const kind of kinds) {
       expect([Number(row.refunded_minor), row.status]).toEqual([1_500, 'fulfilled']);
     });
 
+    it('counts a refund recorded at the same moment as its order is first stored', async () => {
+      for (let round = 0; round < 40; round++) {
+        const id = `both-${round}`;
+        const refund = () => orders.refund('T1', 'shopify', id, { externalId: `r-${round}`, amountMinor: 700, createdAt: 3_000 });
+        const create = () => orders.record('T1', description(id, 2_000, 'paid'), 5_000);
+        await Promise.all(round % 2 ? [refund(), create()] : [create(), refund()]);
+      }
+      const rows = (await testDb.db('orders').where('external_id', 'like', 'both-%').select('external_id', 'refunded_minor')) as { external_id: string; refunded_minor: number | string }[];
+      expect(rows.filter((r) => Number(r.refunded_minor) !== 700).map((r) => r.external_id)).toEqual([]);
+      expect(rows).toHaveLength(40);
+    });
+
     it('adds up refunds recorded at once', async () => {
       await orders.record('T1', description('refunded', 2_000, 'paid'), 5_000);
       await Promise.all([1, 2, 3, 4].map((n) => orders.refund('T1', 'shopify', 'refunded', { externalId: `r${n}`, amountMinor: 500, createdAt: 3_000 })));
