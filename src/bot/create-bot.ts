@@ -258,7 +258,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger, inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' } });
   routes.push(...chat.routes);
   // The shops' order webhooks and the orders API; each route is off until its secret is set.
-  const orderWebhooks = createOrderWebhooks({ config: config.orders, apiSecret: config.email.apiSecret, orders, homeTeam: () => directory.homeTeam(), inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' }, clock, logger });
+  const orderWebhooks = createOrderWebhooks({ config: config.orders, apiSecret: config.email.apiSecret, orders, homeTeam: () => directory.homeTeam(), inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' }, clock, logger,
+    ordersChanged: async (customerId) => context.publisher.redrawCards((await tickets.activeOfCustomer(customerId)).filter((ticket) => ticket.cardTs)),
+  });
   routes.push(...orderWebhooks.routes);
   // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.
   if (config.email.apiSecret) {

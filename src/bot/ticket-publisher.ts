@@ -21,6 +21,9 @@ export function createTicketPublisher(tickets: TicketStore) {
     /** Re-renders the card from the stored ticket, in place, and the status reactions on the customer's message. */
     refreshCard: (ticket: Ticket) => record(deliver.card(ticket), deliver.statusReactions(ticket)),
 
+    /** Re-renders cards whose ticket did not change but what they show did (the customer's orders). */
+    redrawCards: (shown: Ticket[]) => (shown.length > 0 ? record(...shown.map((ticket) => deliver.card(ticket))) : Promise.resolve()),
+
     /** An edited or deleted origin message: its mirror (or the card, for the first message) follows. */
     updateMirror: (ticket: Ticket, message: TicketMessage) => record(deliver.mirrorUpdate(ticket, message)),
 

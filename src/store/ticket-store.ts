@@ -232,13 +232,18 @@ function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: 
       return { created, solved, active };
     },
 
-    /** A requester's tickets, newest first, with their totals by status. */
     /** The tickets of a customer known by several requester ids (a Slack user and their email addresses). */
     async ofRequester(teamId: string, requesterIds: string | string[], limit = 20): Promise<{ tickets: Ticket[]; byStatus: Record<string, number> }> {
       const ids = Array.isArray(requesterIds) ? requesterIds : [requesterIds];
       const rows = (await db('tickets').where({ team_id: teamId }).whereIn('requester_id', ids).orderBy('created_at', 'desc').limit(limit)) as TicketRow[];
       const counts = (await db('tickets').where({ team_id: teamId }).whereIn('requester_id', ids).groupBy('status').select('status').count({ n: '*' })) as unknown as { status: string; n: number | string }[];
       return { tickets: await withTags(rows), byStatus: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])) };
+    },
+
+    /** A customer's tickets still being worked on (not merged into another), newest first: their cards show her orders. */
+    async activeOfCustomer(customerId: number, limit = 10): Promise<Ticket[]> {
+      const rows = (await db('tickets').where({ customer_id: customerId }).whereNotIn('status', ['solved', 'closed']).whereNull('merged_into_id').orderBy('created_at', 'desc').limit(limit)) as TicketRow[];
+      return withTags(rows);
     },
 
     async messages(ticketId: number): Promise<TicketMessage[]> {

@@ -222,6 +222,27 @@ describe('orders in the ticket', () => {
     expect(JSON.stringify(h.emu.ephemerals({ user: W.alice }).at(-1))).toContain('order.total');
   });
 
+  it('an order that arrives after the card was posted shows on it, and so does its cancellation', async () => {
+    // The shop is connected (someone else bought already); Carol asks before buying.
+    const base = fixture('shopify-orders-create.json');
+    const other = { ...base, id: 7099, name: '#1049', email: 'dan@example.com', customer: { ...(base.customer as object), id: 8801, email: 'dan@example.com', phone: null } };
+    expect((await shopify(h, 'orders/create', other)).status).toBe(200);
+    await h.settle();
+    const { ticket } = await postInIntake(h, W.carol, 'Is the blue linen shirt back in size L?');
+    await h.settle();
+    const card = () => blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks);
+    expect(card()).not.toContain('*Order*');
+    const order = { ...base, id: 7100, name: '#1050', email: 'carol@example.com', customer: { ...(base.customer as object), id: 8800, email: 'carol@example.com', phone: null } };
+    expect((await shopify(h, 'orders/create', order)).status).toBe(200);
+    await h.settle();
+    expect(card()).toContain('*Order*\n#1050');
+    expect(card()).toContain('€129.95 · paid');
+    const cancelled = { ...order, cancelled_at: '2026-12-01T10:00:00+01:00', updated_at: '2026-12-01T10:00:00+01:00', financial_status: 'voided' };
+    expect((await shopify(h, 'orders/cancelled', cancelled)).status).toBe(200);
+    await h.settle();
+    expect(card()).toMatch(/\*Order\*\n#1050 · .* · €129\.95 · cancelled\n/);
+  });
+
   it('without an order named, the card shows the customer\'s latest; the customer view lists her orders and what she spent', async () => {
     await carolsOrders();
     const { ticket } = await postInIntake(h, W.carol, 'Do you ship to Norway?');
