@@ -53,6 +53,9 @@ describe('learned routing and tags', () => {
     expect(applied.assigneeId).toBe(W.bob);
     expect(applied.tags).toEqual(['refund']);
     expect(blockText(h.emu.message(W.triage, ticket.cardTs!)!.blocks)).toContain(`*Assignee*\n<@${W.bob}>`);
+    const done = h.emu.message(W.triage, hint.ts)!;
+    expect(done.text).toBe(`:bulb: Similar solved tickets went to <@${W.bob}> and were tagged \`refund\`. Applied by <@${W.alice}>.`);
+    expect(JSON.stringify(done.blocks)).not.toContain('learned_routing_apply');
 
     // A question unlike the history gets no suggestion.
     const other = (await postInIntake(h, W.carol, 'Do you sell gift cards?')).ticket;

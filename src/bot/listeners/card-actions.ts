@@ -67,6 +67,9 @@ export function registerCardActions(app: App, ctx: BotContext): void {
       const hint = JSON.parse((action as { value?: string }).value ?? '{}') as { agent?: string | null; tags?: string[] };
       if (hint.agent && !ticket.assigneeId) await runTicketAction(ticket, { kind: 'assign', assignee: hint.agent }, body.user.id, answer, ctx);
       for (const tag of (hint.tags ?? []).filter((t) => /^[a-z0-9][a-z0-9_.-]{0,39}$/.test(t))) await runTicketAction((await ctx.tickets.byId(ticket.id))!, { kind: 'tag', tag }, body.user.id, answer, ctx);
+      // Done: the suggestion says who applied it and loses its button (a second click has nothing to do).
+      const applied = `${(body.message as { text?: string } | undefined)?.text ?? ':bulb: Suggestion'} Applied by <@${body.user.id}>.`;
+      await args.respond({ replace_original: true, text: applied, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: applied } }] });
     });
   });
 
