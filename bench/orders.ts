@@ -86,7 +86,12 @@ async function makeCustomers(db: Knex): Promise<number> {
   await db.raw(`INSERT INTO customers (id, team_id, name, created_at) SELECT n, ?, requester_id, 0 FROM bench_requesters`, [team]);
   await db.raw(`INSERT INTO customer_identities (customer_id, team_id, kind, value) SELECT n, ?, 'email', LOWER(requester_id) || '@bench.example' FROM bench_requesters`, [team]);
   await db.raw(`UPDATE tickets SET customer_id = (SELECT n FROM bench_requesters b WHERE b.requester_id = tickets.requester_id) WHERE team_id = ?`, [team]);
-  if (db.client.config.client === 'pg') await db.raw(`SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT MAX(id) FROM customers))`);
+  if (db.client.config.client === 'pg') {
+    await db.raw(`SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT MAX(id) FROM customers))`);
+    // A running PostgreSQL re-analyses a table once a tenth of its rows changed (autovacuum; off on some machines,
+    // this one included): without it the planner would think every ticket still has no customer.
+    await db.raw('ANALYZE tickets');
+  }
   const [row] = (await db('bench_requesters').count({ n: '*' })) as { n: number | string }[];
   await db.raw('DROP TABLE bench_requesters');
   return Number(row!.n);
