@@ -56,8 +56,11 @@ interface Visitor {
   open: boolean;
 }
 
-async function connect(url: string): Promise<Visitor> {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/chat/socket`, { origin: ORIGIN });
+/** Visitor `n`'s own address, as the shop's reverse proxy forwards it (each visitor a shopper of their own). */
+const addressOf = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+
+async function connect(url: string, n: number): Promise<Visitor> {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/chat/socket`, { origin: ORIGIN, headers: { 'X-Forwarded-For': addressOf(n) } });
   const visitor: Visitor = { socket, sends: new Map(), replies: new Map(), open: false };
   let welcomed: () => void = () => undefined;
   const welcome = new Promise<void>((resolve) => (welcomed = resolve));
@@ -107,11 +110,11 @@ async function main(): Promise<void> {
   try {
     // The chat as `/helpdesk connect chat #triage` connects it.
     await db('channel_settings').insert({ channel_id: 'chat:web', team_id: emu.teamId, triage_channel_id: TRIAGE, kind: 'chat', created_at: Date.now() });
-    bot = await startBotProcess({ ...botEnv, THREADDESK_CHAT_ORIGINS: ORIGIN }, runtime);
+    bot = await startBotProcess({ ...botEnv, THREADDESK_CHAT_ORIGINS: ORIGIN, THREADDESK_TRUST_PROXY: 'loopback' }, runtime);
     emu.setBotEndpoint(`${bot.url}/slack/events`);
     log(`${C} connections, ${M} messages each over ${S} s, ${R} agent replies; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 
-    for (let i = 0; i < C; i += 50) visitors.push(...(await Promise.all(Array.from({ length: Math.min(50, C - i) }, () => connect(bot!.url)))));
+    for (let i = 0; i < C; i += 50) visitors.push(...(await Promise.all(Array.from({ length: Math.min(50, C - i) }, (_, j) => connect(bot!.url, i + j)))));
     log(`${visitors.filter((v) => v.open).length} widgets connected`);
 
     // The measured window: every visitor's messages at random moments; agents answering spread over it.

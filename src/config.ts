@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import proxyAddr from 'proxy-addr';
 
 export interface Config {
   botToken: string;
@@ -38,9 +39,18 @@ export interface OrdersConfig {
   conversionDays: number;
 }
 
+/**
+ * Which reverse proxies' X-Forwarded-For is believed (as Express's "trust proxy"): how many hops, or their addresses
+ * and subnets (`loopback`, `10.0.0.0/8`). 0: none, a request's address is its connection's.
+ */
+export type TrustProxy = number | string[];
+
 export interface ChatConfig {
   /** Websites allowed to embed the widget (origins like https://shop.example); empty: the widget is off. */
   origins: string[];
+  /** New visitors one address may start an hour (0: no limit); returning visitors (their token) are not counted. */
+  visitorsPerHour: number;
+  trustProxy: TrustProxy;
   /** The bot's public base URL (the widget's script and socket are served from it). */
   publicUrl: string;
   /** A reply no open widget has shown for this long goes to the visitor's email address. */
@@ -121,6 +131,21 @@ const schema = z.object({
       }
       return origins.map((o) => o.replace(/\/$/, ''));
     }),
+  THREADDESK_CHAT_VISITORS_PER_HOUR: z.coerce.number({ error: 'expected a number of visitors' }).int('expected a whole number').min(0, 'expected 0 (no limit) or more').default(60),
+  THREADDESK_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx): TrustProxy => {
+      if (value === undefined) return 0;
+      if (/^\d+$/.test(value.trim())) return Number(value.trim());
+      const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+      try {
+        proxyAddr.compile(entries);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `expected a number of proxies, or addresses and subnets like loopback,10.0.0.0/8 (${(err as Error).message})` });
+      }
+      return entries;
+    }),
   THREADDESK_CHAT_EMAIL_AFTER_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(1, 'expected at least 1 second').default(120),
   THREADDESK_PUBLIC_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'expected a URL like https://helpdesk.shop.example').optional(),
   THREADDESK_EMAIL_MAX_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().positive('expected a positive number of bytes').default(25 * 1024 * 1024),
@@ -176,7 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       },
       orders: { shopifySecret: v.SHOPIFY_WEBHOOK_SECRET ?? null, wooSecret: v.WOOCOMMERCE_WEBHOOK_SECRET ?? null, conversionDays: v.THREADDESK_CONVERSION_DAYS },
       llm: { url: v.THREADDESK_LLM_URL?.replace(/\/$/, '') ?? null, model: v.THREADDESK_LLM_MODEL, apiKey: v.THREADDESK_LLM_API_KEY ?? null, timeoutMs: v.THREADDESK_LLM_TIMEOUT_MS },
-      chat: { origins: v.THREADDESK_CHAT_ORIGINS, unseenMs: v.THREADDESK_CHAT_EMAIL_AFTER_SECONDS * 1000, publicUrl: (v.THREADDESK_PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, '') },
+      chat: { origins: v.THREADDESK_CHAT_ORIGINS, visitorsPerHour: v.THREADDESK_CHAT_VISITORS_PER_HOUR, trustProxy: v.THREADDESK_TRUST_PROXY, unseenMs: v.THREADDESK_CHAT_EMAIL_AFTER_SECONDS * 1000, publicUrl: (v.THREADDESK_PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, '') },
     },
   };
 }

@@ -26,8 +26,8 @@ interface Line {
 }
 
 /** A widget without the page: the socket, what it received, and a way to send. */
-async function widget(h: Harness, token: string | null, since = 0, botUrl = h.botUrl) {
-  const ws = new WebSocket(`${botUrl.replace('http', 'ws')}/chat/socket`, { origin: 'https://shop.example' });
+async function widget(h: Harness, token: string | null, since = 0, botUrl = h.botUrl, headers: Record<string, string> = {}) {
+  const ws = new WebSocket(`${botUrl.replace('http', 'ws')}/chat/socket`, { origin: 'https://shop.example', headers });
   const lines: Line[] = [];
   const stored: string[] = [];
   const errors: string[] = [];
@@ -182,5 +182,57 @@ describe('the chat socket', () => {
     expect(mail.parsed.text).toContain('Done: it waits for you at the counter until Friday.');
     expect(mail.parsed.text).toContain('https://shop.example/jackets');
     await stays.close();
+  });
+});
+
+describe('the chat socket against scripts', () => {
+  let h: Harness;
+  // Three new visitors an hour per address; the bot sits behind a proxy on this machine (X-Forwarded-For believed).
+  useHarness((started) => (h = started), { env: { THREADDESK_CHAT_ORIGINS: 'https://shop.example', THREADDESK_CHAT_VISITORS_PER_HOUR: '3', THREADDESK_TRUST_PROXY: 'loopback' } });
+
+  /** A hello without a token from `address`: how the bot answered and closed. */
+  async function newVisitorFrom(address: string): Promise<{ error: string | null; code: number | null; welcomed: boolean }> {
+    const ws = new WebSocket(`${h.botUrl.replace('http', 'ws')}/chat/socket`, { origin: 'https://shop.example', headers: { 'X-Forwarded-For': address } });
+    let error: string | null = null;
+    let welcomed = false;
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; message?: string };
+      if (message.type === 'error') error = message.message!;
+      if (message.type === 'welcome') welcomed = true;
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(JSON.stringify({ type: 'hello', token: null, since: 0 }));
+    const code = await Promise.race([closed, until(() => welcomed, 'a welcome').then(() => null, () => null)]);
+    if (welcomed) ws.close();
+    return { error, code, welcomed };
+  }
+
+  it('one address starts at most THREADDESK_CHAT_VISITORS_PER_HOUR new conversations; returning visitors and other addresses are not held back', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle();
+    const first = await widget(h, null, 0, h.botUrl, { 'X-Forwarded-For': '203.0.113.7' });
+    for (let i = 0; i < 2; i++) expect((await newVisitorFrom('203.0.113.7')).welcomed).toBe(true);
+    const refused = await newVisitorFrom('203.0.113.7');
+    expect(refused).toEqual({ welcomed: false, code: 4429, error: 'Too many new conversations from your network: please try again later.' });
+    expect((await newVisitorFrom('198.51.100.4')).welcomed).toBe(true); // another address
+    await first.close();
+    const back = await widget(h, first.token, 0, h.botUrl, { 'X-Forwarded-For': '203.0.113.7' }); // her token: she may come back
+    expect(back.token).toBe(first.token);
+    await back.close();
+    expect(Number(((await h.testDb.db('chat_visitors').count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(4);
+  });
+
+  it('a visitor sending more than 30 messages a minute is told to wait; the messages before are taken', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle();
+    const bot = await widget(h, null, 0, h.botUrl, { 'X-Forwarded-For': '192.0.2.55' });
+    for (let i = 1; i <= 31; i++) bot.send(`m${i}`, `spam ${i}`);
+    await until(() => bot.stored.length + bot.errors.length === 31, 'an answer to every message');
+    expect(bot.stored).toHaveLength(30);
+    expect(bot.errors).toEqual(['Too many messages at once: wait a minute, please.']);
+    await h.settle();
+    const [ticket] = await h.testDb.db('tickets').where({ origin_kind: 'chat' }).select('id');
+    expect(Number(((await h.testDb.db('messages').where({ ticket_id: ticket.id }).count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(30);
   });
 });

@@ -127,3 +127,30 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the chat widget in a browser', ()
     await second.close();
   }, 60_000);
 });
+
+describe.skipIf(!CHROMIUM && !process.env.CI)('the chat widget when its network started too many conversations', () => {
+  let h: Harness;
+  useHarness((started) => (h = started), { env: { ...env, THREADDESK_CHAT_VISITORS_PER_HOUR: '1' } });
+
+  it('a second new visitor from the same address is told so, and the widget keeps saying it instead of reconnecting at once', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle();
+    const first = await browser!.newContext();
+    const page = await first.newPage();
+    await openChat(h, page);
+    await say(page, 'Do you have this in green?');
+    await page.locator('.td-log li[data-id]').first().waitFor();
+
+    const second = await browser!.newContext(); // another browser on the same network: no token
+    const other = await second.newPage();
+    await openChat(h, other);
+    await say(other, 'Hello?');
+    const status = other.getByRole('status');
+    await expect.poll(() => status.innerText()).toBe('Too many new conversations from your network: please try again later.');
+    await other.waitForTimeout(1_500); // a dropped connection would say "Reconnecting…" within a second
+    expect(await status.innerText()).toBe('Too many new conversations from your network: please try again later.');
+    expect(Number(((await h.testDb.db('chat_visitors').count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(1);
+    await first.close();
+    await second.close();
+  }, 60_000);
+});

@@ -37,6 +37,18 @@ describe('configuration', () => {
     expect(bad).toEqual({ ok: false, errors: ['THREADDESK_CHAT_ORIGINS: expected origins like https://shop.example, got https://shop.example/pages/contact'] });
   });
 
+  it('limits new chat visitors per address (60 an hour, 0 for none) and believes X-Forwarded-For only from the proxies named', () => {
+    expect(loadConfig(base)).toMatchObject({ ok: true, config: { chat: { visitorsPerHour: 60, trustProxy: 0 } } });
+    expect(loadConfig({ ...base, THREADDESK_CHAT_VISITORS_PER_HOUR: '0', THREADDESK_TRUST_PROXY: '2' })).toMatchObject({ ok: true, config: { chat: { visitorsPerHour: 0, trustProxy: 2 } } });
+    expect(loadConfig({ ...base, THREADDESK_TRUST_PROXY: 'loopback, 10.0.0.0/8' })).toMatchObject({ ok: true, config: { chat: { trustProxy: ['loopback', '10.0.0.0/8'] } } });
+    const bad = loadConfig({ ...base, THREADDESK_TRUST_PROXY: 'my-proxy', THREADDESK_CHAT_VISITORS_PER_HOUR: '-1' });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.errors).toEqual([
+      'THREADDESK_CHAT_VISITORS_PER_HOUR: expected 0 (no limit) or more',
+      expect.stringMatching(/^THREADDESK_TRUST_PROXY: expected a number of proxies, or addresses and subnets like loopback,10\.0\.0\.0\/8 \(.*my-proxy.*\)$/),
+    ]);
+  });
+
   it('turns the order webhooks on by their secrets, a 5-day conversion window by default, and names a bad window', () => {
     expect(loadConfig(base)).toMatchObject({ ok: true, config: { orders: { shopifySecret: null, wooSecret: null, conversionDays: 5 } } });
     expect(loadConfig({ ...base, SHOPIFY_WEBHOOK_SECRET: 'shpss_0123456789', WOOCOMMERCE_WEBHOOK_SECRET: 'wc&amp;secret', THREADDESK_CONVERSION_DAYS: '3' })).toMatchObject({

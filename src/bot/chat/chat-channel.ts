@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChatConfig } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
@@ -12,6 +13,7 @@ import { slackToPlain } from '../../ingest/slack-text.js';
 import type { ChannelStore } from '../../store/channel-store.js';
 import type { ChatLine, ChatStore, ChatVisitor } from '../../store/chat-store.js';
 import type { Directory } from '../directory.js';
+import { clientAddressOf } from '../http/client-address.js';
 import { readLimited } from '../http/read-body.js';
 import type { HttpRoute } from '../http/slack-http-receiver.js';
 import { createChatInbox, type StoredChatMessage } from './chat-inbox.js';
@@ -55,7 +57,10 @@ export function createChatChannel(deps: ChatChannelDeps) {
   const log = deps.logger.child({ component: 'chat' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
   const byVisitor = new Map<string, Set<Connection>>();
-  const sent = new Map<string, number[]>(); // visitor key → times of their recent messages (rate limit)
+  // Counters in memory (each instance its own), forgotten once their window has passed.
+  const messagesPerVisitor = new RateLimiterMemory({ points: PER_MINUTE, duration: 60 });
+  const newVisitorsPerAddress = deps.config.visitorsPerHour > 0 ? new RateLimiterMemory({ points: deps.config.visitorsPerHour, duration: 3600 }) : null;
+  const clientAddress = clientAddressOf(deps.config.trustProxy);
   let lastSeen = 0;
   let poll: NodeJS.Timeout | null = null;
 
@@ -88,13 +93,15 @@ export function createChatChannel(deps: ChatChannelDeps) {
     return Promise.all(lines.map(async (l) => ({ id: l.id, from: l.from, text: slackToPlain(l.text), at: l.at, clientId: l.clientId, agent: l.agentId ? ((await deps.directory.user(l.agentId).catch(() => null))?.name ?? 'Support') : null })));
   }
 
-  function rateLimited(visitorKey: string): boolean {
-    const now = deps.clock.now();
-    const recent = (sent.get(visitorKey) ?? []).filter((t) => t > now - 60_000);
-    recent.push(now);
-    sent.set(visitorKey, recent);
-    return recent.length > PER_MINUTE;
-  }
+  /** Counts one more for `key`: 0 while within the limit, else how far over it (1 the first time). */
+  const overLimit = (limiter: RateLimiterMemory, key: string): Promise<number> =>
+    limiter.consume(key).then(
+      () => 0,
+      (refused: unknown) => {
+        if (refused instanceof RateLimiterRes) return refused.consumedPoints - limiter.points;
+        throw refused;
+      },
+    );
 
   /** A stored message becomes its ticket's message (in the visitor's order), then their open widgets show it. */
   async function toTicket(message: StoredChatMessage): Promise<void> {
@@ -113,7 +120,7 @@ export function createChatChannel(deps: ChatChannelDeps) {
     const text = typeof input.text === 'string' ? input.text.trim() : '';
     if (typeof input.id !== 'string' || !CLIENT_ID.test(input.id)) return 'That message could not be read.';
     if (text.length === 0 || text.length > MAX_TEXT) return `A message is 1 to ${MAX_TEXT} characters.`;
-    if (rateLimited(visitor.visitorKey)) return 'Too many messages at once: wait a minute, please.';
+    if ((await overLimit(messagesPerVisitor, visitor.visitorKey)) > 0) return 'Too many messages at once: wait a minute, please.';
     const channel = await intake();
     if (!channel) return 'The chat is not set up yet.';
     const email = typeof input.email === 'string' && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(input.email) && input.email.length <= 320 ? input.email.toLowerCase() : null;
@@ -125,7 +132,7 @@ export function createChatChannel(deps: ChatChannelDeps) {
     return null;
   }
 
-  wss.on('connection', (socket: WebSocket) => {
+  wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
     let connection: Connection | null = null;
     const hello = setTimeout(() => socket.close(4401, 'no hello'), HELLO_TIMEOUT_MS);
     // One socket's messages are handled in the order they came: a send right behind the hello waits for it.
@@ -149,6 +156,13 @@ export function createChatChannel(deps: ChatChannelDeps) {
             return socket.close(4403, 'chat not connected');
           }
           const known = typeof message.token === 'string' ? await deps.chats.byToken(message.token) : null;
+          // A script opening conversation after conversation: each is a visitor row and a ticket. Returning visitors pass.
+          const over = !known && newVisitorsPerAddress ? await overLimit(newVisitorsPerAddress, clientAddress(req)) : 0;
+          if (over > 0) {
+            if (over === 1) log.warn({ address: clientAddress(req) }, 'new chat visitors from one address refused for the hour: too many');
+            socket.send(JSON.stringify({ type: 'error', message: 'Too many new conversations from your network: please try again later.' }));
+            return socket.close(4429, 'too many new visitors');
+          }
           const created = known ? null : await deps.chats.create(channel.teamId, deps.clock.now());
           const visitor = known ?? created!.visitor;
           connection = { socket, visitor, last: typeof message.since === 'number' && message.since >= 0 ? message.since : 0 };

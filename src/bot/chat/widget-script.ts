@@ -141,11 +141,13 @@ export const WIDGET_SCRIPT = String.raw`(function () {
         status.textContent = data.message;
       }
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       socket = null;
-      status.textContent = 'Reconnecting…';
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 10000);
+      // Refused (the chat is not set up, too many new conversations from this network): the error stays shown.
+      var refused = event.code === 4403 || event.code === 4429;
+      if (!refused) status.textContent = 'Reconnecting…';
+      setTimeout(connect, refused ? 60000 : retry);
+      if (!refused) retry = Math.min(retry * 2, 10000);
     };
   }
 
