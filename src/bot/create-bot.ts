@@ -37,7 +37,6 @@ import { createDeliveryExecutor } from './delivery-executors.js';
 import { createEventInbox, type EventInbox, type InboxOutcome } from './event-inbox.js';
 import { createMailSpool } from './email/mail-spool.js';
 import { intakeApiRoutes } from './api/intake-api.js';
-import { createOrderCards } from './orders/order-cards.js';
 import { createOrderWebhooks } from './orders/order-webhooks.js';
 import { createOrderStore } from '../store/order-store.js';
 import { createSuggestionStore } from '../store/suggestion-store.js';
@@ -260,7 +259,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   routes.push(...chat.routes);
   // The shops' order webhooks and the orders API; each route is off until its secret is set.
   const orderWebhooks = createOrderWebhooks({ config: config.orders, apiSecret: config.email.apiSecret, orders, homeTeam: () => directory.homeTeam(), inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' }, clock, logger,
-    orderChanged: createOrderCards({ tickets, orders, publisher: context.publisher }),
+    ordersChanged: async (customerId) => context.publisher.redrawCards((await tickets.activeOfCustomer(customerId)).filter((ticket) => ticket.cardTs)),
   });
   routes.push(...orderWebhooks.routes);
   // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.

@@ -189,16 +189,16 @@ export function createOrderStore(db: Knex) {
 
     /**
      * A refund sent apart from its order (Shopify's refunds/create); it counts once the order is there too. Answers
-     * the order and its customer (null while unknown).
+     * the order's customer (null while the order or its customer is unknown).
      */
-    async refund(teamId: string, source: OrderSource, orderExternalId: string, refund: SnapshotRefund): Promise<{ orderId: number | null; customerId: number | null }> {
+    async refund(teamId: string, source: OrderSource, orderExternalId: string, refund: SnapshotRefund): Promise<{ customerId: number | null }> {
       return writeTransaction(db, async (trx) => {
         // One writer of the order at a time: two refunds recorded at once add up, not overwrite.
         await lockOrder(trx, teamId, source, orderExternalId);
         await addRefunds(trx, teamId, source, orderExternalId, [refund]);
         await sumRefunds(trx, teamId, source, orderExternalId);
-        const order = (await trx('orders').where({ team_id: teamId, source, external_id: orderExternalId }).first('id', 'customer_id')) as { id: number; customer_id: number | null } | undefined;
-        return { orderId: order ? Number(order.id) : null, customerId: order?.customer_id != null ? Number(order.customer_id) : null };
+        const order = (await trx('orders').where({ team_id: teamId, source, external_id: orderExternalId }).first('customer_id')) as { customer_id: number | null } | undefined;
+        return { customerId: order?.customer_id != null ? Number(order.customer_id) : null };
       }, 'orders');
     },
 

@@ -35,8 +35,8 @@ export interface OrderWebhookDeps {
   inbox: { db: Knex; owner: string; recoverAbandonedAtStart: boolean };
   clock: Clock;
   logger: Logger;
-  /** An order of a known customer was recorded or changed (a new status, a refund): cards showing it are redrawn. */
-  orderChanged?: (customerId: number, orderId: number) => Promise<void>;
+  /** A customer's orders changed (a new order, a new status, a refund): her open tickets' cards are redrawn. */
+  ordersChanged?: (customerId: number) => Promise<void>;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -78,19 +78,16 @@ export function createOrderWebhooks(deps: OrderWebhookDeps) {
     concurrency: CONCURRENT_ORDERS,
     async process(body) {
       const event = JSON.parse(String(body)) as OrderEvent;
-      let changed: { customerId: number | null; orderId: number | null };
+      let customerId: number | null;
       if (event.kind === 'order') {
         const outcome = await deps.orders.record(event.teamId, event.order, deps.clock.now());
         log.info({ source: event.order.source, order: event.order.number, outcome: outcome.kind, customer: outcome.customerId }, 'order recorded');
-        changed = outcome.kind === 'stale' ? { customerId: null, orderId: null } : outcome;
+        customerId = outcome.kind === 'stale' ? null : outcome.customerId;
       } else {
-        changed = await deps.orders.refund(event.teamId, event.source, event.orderExternalId, event.refund);
+        ({ customerId } = await deps.orders.refund(event.teamId, event.source, event.orderExternalId, event.refund));
       }
-      const { customerId, orderId } = changed;
       // The order is recorded: a card that could not be redrawn is not a reason to record it again.
-      if (customerId !== null && orderId !== null && deps.orderChanged) {
-        await deps.orderChanged(customerId, orderId).catch((err: unknown) => log.warn({ err, customer: customerId }, 'cards not redrawn for the order'));
-      }
+      if (customerId !== null && deps.ordersChanged) await deps.ordersChanged(customerId).catch((err: unknown) => log.warn({ err, customer: customerId }, 'cards not redrawn for the order'));
       return { retry: false };
     },
   });
