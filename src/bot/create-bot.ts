@@ -247,14 +247,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     logger,
   });
   context.digestPlanner = digestScheduler;
-  const mailIntake = createMailIntake({ channels, ingest: emailIngestDeps(context), logger });
+  const chats = createChatStore(db);
+  const mailIntake = createMailIntake({ channels, ingest: { ...emailIngestDeps(context), chatOfMailToken: (token) => chats.byMailToken(token) }, logger });
   // Mail taken by SMTP is stored in the inbox before its 250, like Slack's events before their 200.
   const mailSpool = createMailSpool({ db: inboxDb, intake: mailIntake, clock, logger, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' });
   const emailDoors = createEmailDoors({ config: config.email, intake: mailIntake, spool: mailSpool, cursors: createMailboxCursorStore(db), logger });
   routes.push(...emailDoors.routes);
   metrics.watchMailInbox(mailSpool);
   // The chat widget on the shop's website; off until THREADDESK_CHAT_ORIGINS names a site.
-  const chats = createChatStore(db);
   const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger, inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' } });
   routes.push(...chat.routes);
   // The shops' order webhooks and the orders API; each route is off until its secret is set.

@@ -14,6 +14,7 @@ import { recordPublicReply } from '../tickets/record-public-reply.js';
 import { buildTicketCard } from './blocks/ticket-card.js';
 import { PermanentDeliveryError } from './delivery-errors.js';
 import { mailReply } from './email/mail-reply.js';
+import { mintReplyToken, ourMessageId, replyAddress, replySubject } from '../ingest/email/email-threading.js';
 import type { MailSender } from './email/mail-sender.js';
 import { buildMirror, buildPublicReply, buildReplySent, type SlackPost } from './blocks/thread-messages.js';
 import { deliver, type DeliveryIntent } from './delivery-intents.js';
@@ -43,7 +44,7 @@ export interface ExecutorDeps {
   /** Intake API tickets: where their replies go (the source's reply URL), and the secret that signs them. */
   channels?: Pick<ChannelStore, 'intake' | 'intakeChannels'>;
   /** Chat visitors: whether a reply was shown, and where to mail it when it was not. */
-  chats?: Pick<ChatStore, 'byKey'>;
+  chats?: Pick<ChatStore, 'byKey' | 'mailToken'>;
   /** How long a chat reply may go unseen before it is mailed (THREADDESK_CHAT_EMAIL_AFTER_SECONDS). */
   chatUnseenMs?: number;
   apiSecret?: string | null;
@@ -238,14 +239,19 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
         return;
       }
       const agent = message.userId ? await deps.directory.user(message.userId).catch(() => null) : null;
+      // The visitor's reply token is in the Reply-To address and the Message-ID: their answer by mail joins this
+      // conversation (ingest-email.ts), threaded under what they mailed before.
+      const token = await deps.chats!.mailToken(ticket.originTs, mintReplyToken());
+      const mailed = (await tickets.messages(ticket.id)).filter((m) => m.channelId.startsWith('email:') && m.visibility === 'public' && m.authorRole === 'requester');
       await d.ready();
       const result = await deps.mailer.send({
         from: { address: mailbox, name: agent?.name ?? null },
         to: visitor.email,
-        replyTo: mailbox,
-        subject: `Re: ${ticket.subject} [#${ticket.number}]`,
+        replyTo: replyAddress(mailbox, token),
+        subject: replySubject(ticket.subject, ticket.number),
         text: `${agent?.name ?? 'We'} replied to your chat${ticket.originSource ? ` on ${ticket.originSource}` : ''}:\n\n${slackToPlain(message.text)}\n\nOpen the chat on the page again to answer there, or answer this mail.`,
-        messageId: `td.chat.${d.id}@${mailbox.slice(mailbox.indexOf('@') + 1)}`,
+        messageId: ourMessageId(token, d.id, mailbox),
+        ...(mailed.length > 0 ? { inReplyTo: mailed.at(-1)!.ts, references: mailed.map((m) => m.ts).slice(-20) } : {}),
       });
       if (!result.ok) {
         if (result.permanent) throw new PermanentDeliveryError(`the mail server refused it: ${result.error}`);

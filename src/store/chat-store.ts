@@ -52,6 +52,22 @@ export function createChatStore(db: Knex) {
       await db('chat_visitors').where({ visitor_key: visitorKey }).where('shown_up_to', '<', messageId).update({ shown_up_to: messageId });
     },
 
+    /**
+     * The visitor's mail reply token: the one they have, else `minted` (kept from then on). Two instances minting
+     * at once keep the first.
+     */
+    async mailToken(visitorKey: string, minted: string): Promise<string> {
+      await db('chat_visitors').where({ visitor_key: visitorKey }).whereNull('mail_token').update({ mail_token: minted });
+      const row = (await db('chat_visitors').where({ visitor_key: visitorKey }).first('mail_token')) as { mail_token: string | null } | undefined;
+      return row?.mail_token ?? minted;
+    },
+
+    /** The visitor (their conversation key and team) a mail reply token was given to, or null. */
+    async byMailToken(token: string): Promise<{ visitorKey: string; teamId: string } | null> {
+      const row = (await db('chat_visitors').where({ mail_token: token }).first('visitor_key', 'team_id')) as { visitor_key: string; team_id: string } | undefined;
+      return row ? { visitorKey: row.visitor_key, teamId: row.team_id } : null;
+    },
+
     async setEmail(visitorKey: string, email: string): Promise<void> {
       await db('chat_visitors').where({ visitor_key: visitorKey }).update({ email });
     },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import nodemailer from 'nodemailer';
 import WebSocket from 'ws';
 import { createBot } from '../../src/bot/create-bot.js';
 import { loadConfig } from '../../src/config.js';
@@ -14,7 +15,7 @@ const env: Record<string, string> = {};
 beforeAll(async () => {
   relay = await startMailRelay();
   // Unseen replies are mailed after 3 s here (2 minutes by default): the outbox runs on wall time.
-  Object.assign(env, { THREADDESK_CHAT_EMAIL_AFTER_SECONDS: '3', THREADDESK_CHAT_ORIGINS: 'https://shop.example', THREADDESK_SMTP_URL: relay.url, THREADDESK_EMAIL_INBOXES: `support@shop.example=${W.triage}` });
+  Object.assign(env, { THREADDESK_CHAT_EMAIL_AFTER_SECONDS: '3', THREADDESK_CHAT_ORIGINS: 'https://shop.example', THREADDESK_SMTP_URL: relay.url, THREADDESK_SMTP_LISTEN: '127.0.0.1:0', THREADDESK_EMAIL_INBOXES: `support@shop.example=${W.triage}` });
 });
 afterAll(async () => relay.stop());
 
@@ -182,6 +183,59 @@ describe('the chat socket', () => {
     expect(mail.parsed.text).toContain('Done: it waits for you at the counter until Friday.');
     expect(mail.parsed.text).toContain('https://shop.example/jackets');
     await stays.close();
+  });
+
+  it('the visitor\'s answer to that mail joins the chat ticket (not a new email ticket), and the next unseen reply is mailed in its thread', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle();
+    relay.mails.length = 0;
+    const lea = await widget(h, null);
+    lea.send('a1', 'Can you hold a jacket in M for me?', 'lea@example.com');
+    await until(() => lea.lines.length === 1, 'her message', 10_000);
+    await lea.close();
+    await h.settle();
+    const ticket = (await h.testDb.db('tickets').where({ origin_kind: 'chat' }).first('id', 'number', 'card_ts')) as { id: number; number: number; card_ts: string };
+    await h.driver.userSays(W.alice, W.triage, '!reply Done: it waits for you at the counter until Friday.', { thread_ts: ticket.card_ts });
+    await until(() => relay.mails.length === 1, 'the mail of the reply she did not see', 10_000);
+    const first = relay.mails[0]!;
+    const replyTo = first.parsed.replyTo?.value[0]?.address ?? '';
+    expect(replyTo).toMatch(/^support\+[a-z2-7]{26}@shop\.example$/); // her conversation's unguessable reply address
+    expect(first.parsed.messageId).toMatch(/^<td\.[a-z2-7]{26}\.\d+@shop\.example>$/);
+    expect(first.parsed.subject).toBe(`Re: Can you hold a jacket in M for me? [#${ticket.number}]`);
+
+    // She answers from her mail program: to the Reply-To, in reply to our mail.
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: h.bot.email.smtpPort!, secure: false, ignoreTLS: true });
+    await transport.sendMail({ from: 'Lea <lea@example.com>', to: replyTo, subject: first.parsed.subject, text: 'Thank you! I will come on Thursday.', messageId: '<lea-1@mail.example.com>', inReplyTo: first.parsed.messageId, references: first.parsed.messageId });
+    // A stranger guessing a reply address gets a ticket of their own, never into her conversation.
+    await transport.sendMail({ from: 'eve@example.com', to: 'support+aaaaaaaaaaaaaaaaaaaaaaaaaa@shop.example', subject: first.parsed.subject, text: 'Please cancel the jacket.', messageId: '<eve-1@mail.example.com>' });
+    transport.close();
+    await h.settle();
+
+    const messages = await h.tickets.messages(ticket.id);
+    expect(messages.filter((m) => m.visibility === 'public').map((m) => [m.authorRole, m.text])).toEqual([
+      ['requester', 'Can you hold a jacket in M for me?'],
+      ['agent', 'Done: it waits for you at the counter until Friday.'],
+      ['requester', 'Thank you! I will come on Thursday.'],
+    ]);
+    expect(await h.testDb.db('tickets').where({ origin_kind: 'email' }).pluck('requester_id')).toEqual(['email:eve@example.com']);
+    expect(h.emu.thread(W.triage, ticket.card_ts).map((m) => m.text).join('\n')).toContain('I will come on Thursday');
+    // Her widget, opened again, shows her mailed answer in the conversation.
+    const back = await widget(h, lea.token, 0);
+    await until(() => back.lines.length === 3, 'the conversation with her mailed answer');
+    expect(back.lines.map((l) => [l.from, l.text])).toEqual([
+      ['visitor', 'Can you hold a jacket in M for me?'],
+      ['agent', 'Done: it waits for you at the counter until Friday.'],
+      ['visitor', 'Thank you! I will come on Thursday.'],
+    ]);
+    await back.close();
+
+    // The agent answers again; she is not on the page: the mail goes in the same thread, to the same address.
+    await h.driver.userSays(W.alice, W.triage, '!reply See you Thursday!', { thread_ts: ticket.card_ts });
+    await until(() => relay.mails.length === 2, 'the second mail', 10_000);
+    const second = relay.mails[1]!;
+    expect(second.parsed.inReplyTo).toBe('<lea-1@mail.example.com>');
+    expect(second.parsed.replyTo?.value[0]?.address).toBe(replyTo);
+    expect(second.parsed.text).toContain('See you Thursday!');
   });
 });
 

@@ -1,4 +1,5 @@
 import { emailRequester } from '../../domain/customer.js';
+import { CHAT_CHANNEL } from '../../domain/intake-channel.js';
 import { isPleasantry } from '../../domain/pleasantry.js';
 import type { Ticket, TicketMessage } from '../../domain/ticket.js';
 import type { IntakeChannel } from '../../store/channel-store.js';
@@ -18,6 +19,8 @@ export interface EmailIngestDeps extends IngestDeps {
   showAttachments?(ticket: Ticket, attachments: MailAttachment[]): NewDelivery[];
   /** An internal note on a ticket (a bounce of our reply, an automatic answer to it). */
   note(ticket: Ticket, text: string, at: number, messageId: string): Promise<void>;
+  /** The chat visitor a reply token was mailed to (a chat reply they had not seen), or null. */
+  chatOfMailToken?(token: string): Promise<{ visitorKey: string; teamId: string } | null>;
 }
 
 /** A mailbox connected to threaddesk: its address and the intake rules of `email:<address>`. */
@@ -48,7 +51,7 @@ export async function ingestEmail(mail: ParsedEmail, mailbox: Mailbox, envelopeR
 
   const ticket = await findTicket(mail, mailbox, envelopeRecipients, deps);
   if (mail.bounce) {
-    const bounced = ticket ?? (mail.bounce.originalMessageId ? await ticketOfMessageId(mail.bounce.originalMessageId, channelId, deps) : null);
+    const bounced = ticket ?? (mail.bounce.originalMessageId ? await ticketOfMessageId(mail.bounce.originalMessageId, mailbox, deps) : null);
     if (!bounced) return { kind: 'ignored', reason: 'a bounce of no mail of ours' };
     const b = mail.bounce;
     await deps.note(bounced, `:warning: A mail on this ticket could not be delivered${b.recipient ? ` to ${b.recipient}` : ''}: ${b.diagnostic ?? b.status ?? 'the receiving server refused it'}.`, now(mail, deps), mail.messageId);
@@ -127,11 +130,11 @@ async function findTicket(mail: ParsedEmail, mailbox: Mailbox, envelopeRecipient
   const recipients = [...envelopeRecipients, ...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...delivered];
   for (const recipient of recipients) {
     const token = recipient ? tokenOfAddress(recipient, mailbox.address) : null;
-    const ticket = token ? await deps.tickets.byOrigin(channelId, token) : null;
-    if (ticket) return survivor(ticket, deps);
+    const ticket = token ? await ticketOfToken(token, mailbox, deps) : null;
+    if (ticket) return ticket;
   }
   for (const id of mail.replyTo) {
-    const ticket = await ticketOfMessageId(id, channelId, deps);
+    const ticket = await ticketOfMessageId(id, mailbox, deps);
     if (ticket) return ticket;
   }
   const number = subjectTicketNumber(mail.subject);
@@ -143,11 +146,24 @@ async function findTicket(mail: ParsedEmail, mailbox: Mailbox, envelopeRecipient
   return null;
 }
 
+/**
+ * The ticket a reply token names: an email ticket of this mailbox, or the chat conversation of a visitor who was
+ * mailed a reply they had not seen (of this mailbox's team); a merged one's survivor.
+ */
+async function ticketOfToken(token: string, mailbox: Mailbox, deps: EmailIngestDeps): Promise<Ticket | null> {
+  const email = await deps.tickets.byOrigin(mailboxChannel(mailbox.address), token);
+  if (email) return survivor(email, deps);
+  const visitor = await deps.chatOfMailToken?.(token);
+  const chat = visitor && visitor.teamId === mailbox.intake.teamId ? await deps.tickets.byOrigin(CHAT_CHANNEL, visitor.visitorKey) : null;
+  return chat ? survivor(chat, deps) : null;
+}
+
 /** The ticket a Message-ID belongs to: one of ours (its token), or a mail of the conversation that we stored. */
-async function ticketOfMessageId(id: string, channelId: string, deps: EmailIngestDeps): Promise<Ticket | null> {
+async function ticketOfMessageId(id: string, mailbox: Mailbox, deps: EmailIngestDeps): Promise<Ticket | null> {
+  const channelId = mailboxChannel(mailbox.address);
   const token = tokenOfMessageId(id);
-  const byToken = token ? await deps.tickets.byOrigin(channelId, token) : null;
-  if (byToken) return survivor(byToken, deps);
+  const byToken = token ? await ticketOfToken(token, mailbox, deps) : null;
+  if (byToken) return byToken;
   const stored = await deps.tickets.messageByTs(channelId, id);
   const ticket = stored ? await deps.tickets.byId(stored.ticketId) : null;
   return ticket ? survivor(ticket, deps) : null;
