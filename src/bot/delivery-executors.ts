@@ -5,6 +5,7 @@ import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import { slackToPlain } from '../ingest/slack-text.js';
 import type { ChatStore } from '../store/chat-store.js';
 import { isActive } from '../domain/ticket.js';
+import { CHAT_CHANNEL } from '../domain/intake-channel.js';
 import type { CsatStore } from '../store/csat-store.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
@@ -106,6 +107,16 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     return webhookReply({ ticket, deliveryId: d.id, text, agentName: fromName, automatic }, { channels: deps.channels, secret: deps.apiSecret ?? null, now });
   }
 
+  /**
+   * The chat visitor a public reply goes to: a chat ticket's own, or, on a ticket a chat was merged into, the
+   * visitor who wrote last when the customer's latest message came from the chat. Null: the ticket's origin.
+   */
+  async function chatVisitorOf(ticket: Ticket): Promise<string | null> {
+    if (ticket.originKind === 'chat') return ticket.originTs;
+    const latest = (await tickets.messages(ticket.id)).filter((m) => m.authorRole === 'requester' && m.visibility === 'public' && m.deletedAt === null).at(-1);
+    return latest?.channelId === CHAT_CHANNEL ? latest.threadTs : null;
+  }
+
   async function ticketOf(id: number): Promise<Ticket> {
     const ticket = await tickets.byId(id);
     if (!ticket) throw new Error(`ticket ${id} not found`);
@@ -204,16 +215,19 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async public_reply(d, { ticketId, agentId, text, after }) {
       const ticket = await ticketOf(ticketId);
       const agent = await deps.directory.user(agentId);
-      const outside = ticket.originKind !== 'slack';
-      const ts = outside ? await sendOutside(d, ticket, text, agent.name, false) : await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
+      const visitor = await chatVisitorOf(ticket);
+      const outside = ticket.originKind !== 'slack' || visitor !== null;
+      // A chat reply is the recorded message itself: the widget is told once it is stored (chatReplied).
+      const ts = visitor ? `td-reply-${d.id}` : outside ? await sendOutside(d, ticket, text, agent.name, false) : await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
       // The reply's record, its line in the triage thread and the card update are written together.
       const show = (updated: Ticket, message: TicketMessage) => [
         deliver.triagePost(updated, buildReplySent(updated, agentId, text)),
         deliver.card(updated),
-        ...(updated.originKind === 'chat' ? [deliver.chatOfflineMail(updated, message, deps.chatUnseenMs ?? 120_000)] : []),
+        ...(visitor ? [deliver.chatOfflineMail(updated, message, deps.chatUnseenMs ?? 120_000)] : []),
       ];
-      await recordPublicReply({ ticket, agentId, text, channelId: ticket.originChannelId, ts, ...(outside ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
-      if (ticket.originKind === 'chat') await deps.chatReplied?.(ticket.originTs);
+      const channel = visitor ? { channelId: CHAT_CHANNEL, threadTs: visitor } : { channelId: ticket.originChannelId };
+      await recordPublicReply({ ticket, agentId, text, ...channel, ts, ...(outside ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
+      if (visitor) await deps.chatReplied?.(visitor);
       if (after) await deps.afterReply?.(ticketId, agentId, after);
     },
     async automated_reply(d, { ticketId, text }) {
@@ -229,10 +243,12 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     },
     async chat_offline_mail(d, { ticketId, messageId }) {
       const ticket = await ticketOf(ticketId);
-      const visitor = await deps.chats?.byKey(ticket.originTs);
+      const message = await tickets.messageById(messageId);
+      // The visitor the reply was written to (on a ticket a chat was merged into, not the ticket's origin).
+      const visitorKey = message?.channelId === CHAT_CHANNEL && message.threadTs ? message.threadTs : ticket.originTs;
+      const visitor = await deps.chats?.byKey(visitorKey);
       // Shown in an open widget meanwhile, or nowhere to mail it: nothing to do.
       if (!visitor || visitor.shownUpTo >= messageId || !visitor.email) return;
-      const message = await tickets.messageById(messageId);
       const mailbox = (await deps.channels?.intakeChannels(ticket.teamId))?.find((c) => c.channelId.startsWith('email:'))?.channelId.slice('email:'.length);
       if (!message || !mailbox || !deps.mailer) {
         deps.logger.warn({ ticket: ticket.number, mailbox: mailbox ?? null, relay: Boolean(deps.mailer) }, 'a chat reply nobody saw could not be mailed: no mailbox is connected or no relay is configured');
@@ -241,7 +257,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
       const agent = message.userId ? await deps.directory.user(message.userId).catch(() => null) : null;
       // The visitor's reply token is in the Reply-To address and the Message-ID: their answer by mail joins this
       // conversation (ingest-email.ts), threaded under what they mailed before.
-      const token = await deps.chats!.mailToken(ticket.originTs, mintReplyToken());
+      const token = await deps.chats!.mailToken(visitorKey, mintReplyToken());
       const mailed = (await tickets.messages(ticket.id)).filter((m) => m.channelId.startsWith('email:') && m.visibility === 'public' && m.authorRole === 'requester');
       await d.ready();
       const result = await deps.mailer.send({

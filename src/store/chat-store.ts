@@ -72,15 +72,17 @@ export function createChatStore(db: Knex) {
       await db('chat_visitors').where({ visitor_key: visitorKey }).update({ email });
     },
 
-    /** The public messages of the visitor's conversation after message `since`, oldest first. */
+    /**
+     * The public messages of the visitor's conversation after message `since`, oldest first: theirs and the replies
+     * to them name the visitor in thread_ts, whichever ticket holds them (a merge moves them to another).
+     */
     async linesSince(visitorKey: string, since: number, limit = 200): Promise<ChatLine[]> {
-      const rows = (await db('messages as m')
-        .join('tickets as t', 't.id', 'm.ticket_id')
-        .where({ 't.origin_channel_id': CHAT_CHANNEL, 't.origin_ts': visitorKey, 'm.visibility': 'public' })
-        .where('m.id', '>', since)
-        .orderBy('m.id')
+      const rows = (await db('messages')
+        .where({ thread_ts: visitorKey, visibility: 'public' })
+        .where('id', '>', since)
+        .orderBy('id')
         .limit(limit)
-        .select('m.id', 'm.author_role', 'm.text', 'm.sent_at', 'm.user_id', 'm.ts')) as { id: number; author_role: string; text: string; sent_at: number; user_id: string | null; ts: string }[];
+        .select('id', 'author_role', 'text', 'sent_at', 'user_id', 'ts')) as { id: number; author_role: string; text: string; sent_at: number; user_id: string | null; ts: string }[];
       return rows.map((r) => {
         const visitor = r.author_role === 'requester';
         return { id: Number(r.id), from: visitor ? 'visitor' : 'agent', text: r.text, at: Number(r.sent_at), agentId: visitor ? null : r.user_id, clientId: visitor ? r.ts.slice(r.ts.lastIndexOf(':') + 1) : null };
@@ -89,12 +91,11 @@ export function createChatStore(db: Knex) {
 
     /** Visitors whose conversations got a public message after message `since`, and the latest id seen. */
     async changedSince(since: number): Promise<{ visitorKeys: string[]; latest: number }> {
-      const rows = (await db('messages as m')
-        .join('tickets as t', 't.id', 'm.ticket_id')
-        .where('m.id', '>', since)
-        .where({ 'm.channel_id': CHAT_CHANNEL, 'm.visibility': 'public' })
-        .select('t.origin_ts', 'm.id')) as { origin_ts: string; id: number }[];
-      return { visitorKeys: [...new Set(rows.map((r) => r.origin_ts))], latest: rows.reduce((max, r) => Math.max(max, Number(r.id)), since) };
+      const rows = (await db('messages')
+        .where('id', '>', since)
+        .where({ channel_id: CHAT_CHANNEL, visibility: 'public' })
+        .select('thread_ts', 'id')) as { thread_ts: string; id: number }[];
+      return { visitorKeys: [...new Set(rows.map((r) => r.thread_ts))], latest: rows.reduce((max, r) => Math.max(max, Number(r.id)), since) };
     },
 
     async latestMessageId(): Promise<number> {

@@ -19,7 +19,7 @@ import * as createChatInbox from '../../migrations/20261203000017_create_chat_in
 import * as createOrders from '../../migrations/20261203000018_create_orders.js';
 import * as createOrderInbox from '../../migrations/20261203000019_create_order_inbox.js';
 import * as createSuggestionFeedback from '../../migrations/20261203000020_create_suggestion_feedback.js';
-import * as addChatMailToken from '../../migrations/20261203000021_add_chat_mail_token.js';
+import * as chatFollowsMerges from '../../migrations/20261203000021_chat_follows_merges.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -46,7 +46,7 @@ const migrations: Record<string, Migration> = {
   '20261203000018_create_orders': createOrders,
   '20261203000019_create_order_inbox': createOrderInbox,
   '20261203000020_create_suggestion_feedback': createSuggestionFeedback,
-  '20261203000021_add_chat_mail_token': addChatMailToken,
+  '20261203000021_chat_follows_merges': chatFollowsMerges,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

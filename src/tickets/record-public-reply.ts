@@ -10,6 +10,8 @@ export interface PublicReplyInput {
   /** Where the bot posted it (the origin thread) and the ts Slack gave it. */
   channelId: string;
   ts: string;
+  /** The conversation it answers in that channel, when not the ticket's origin (a chat visitor's, after a merge). */
+  threadTs?: string;
   /** When it was sent, for channels whose ids are not Slack timestamps (email). */
   sentAt?: number;
   /** What Slack should show for it, recorded in the same transaction (the triage line, the card update). */
@@ -25,7 +27,7 @@ export async function recordPublicReply(input: PublicReplyInput, deps: TicketDep
       ticketId: current.id,
       channelId: input.channelId,
       ts: input.ts,
-      threadTs: current.originTs,
+      threadTs: input.threadTs ?? current.originTs,
       userId: input.agentId,
       authorRole: 'agent',
       visibility: 'public',

@@ -239,6 +239,68 @@ describe('the chat socket', () => {
   });
 });
 
+describe('a chat merged into another ticket', () => {
+  let h: Harness;
+  useHarness((started) => (h = started), { env });
+
+  it('keeps the visitor\'s conversation: the widget still shows it, new messages join the surviving ticket, and replies go to the chat while she writes there', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle();
+    relay.mails.length = 0;
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: h.bot.email.smtpPort!, secure: false, ignoreTLS: true });
+    await transport.sendMail({ from: 'lea@example.com', to: 'support@shop.example', subject: 'My jacket order', text: 'Which size did I order?', messageId: '<lea-m1@mail.example.com>' });
+    await h.settle();
+    const lea = await widget(h, null);
+    lea.send('c1', 'Hi, about my jacket order', 'lea@example.com');
+    await until(() => lea.lines.length === 1, 'her chat message', 10_000);
+    await lea.close();
+    await h.settle();
+    const row = async (kind: string) => (await h.testDb.db('tickets').where({ origin_kind: kind }).first('id', 'number', 'card_ts', 'status', 'merged_into_id')) as { id: number; number: number; card_ts: string; status: string; merged_into_id: number | null };
+    const [email, chat] = [await row('email'), await row('chat')];
+    expect((await h.driver.slashCommand(W.alice, W.general, '/ticket', `${chat.number} merge ${email.number}`)).status).toBe(200);
+    await h.settle();
+    expect((await row('chat')).merged_into_id).toBe(email.id);
+
+    // Her widget, opened again, still shows her conversation (its messages now belong to the email ticket).
+    const back = await widget(h, lea.token, 0);
+    await until(() => back.lines.length === 1, 'her earlier chat message after the merge');
+    expect(back.lines.map((l) => [l.from, l.text])).toEqual([['visitor', 'Hi, about my jacket order']]);
+
+    // What she writes now joins the surviving ticket; the merged one stays closed.
+    back.send('c2', 'Is size M still in stock?');
+    await until(() => back.lines.length === 2, 'her new message');
+    await h.settle();
+    expect((await h.tickets.messages(email.id)).filter((m) => m.visibility === 'public').map((m) => [m.channelId, m.text])).toEqual([
+      ['email:support@shop.example', 'Which size did I order?'],
+      ['chat:web', 'Hi, about my jacket order'],
+      ['chat:web', 'Is size M still in stock?'],
+    ]);
+    expect(await row('chat')).toMatchObject({ status: 'closed', merged_into_id: email.id });
+    expect(await h.testDb.db('tickets').count({ n: '*' }).first()).toMatchObject({ n: 2 });
+    expect(h.emu.thread(W.triage, email.card_ts).map((m) => m.text).join('\n')).toContain('Is size M still in stock?');
+
+    // She wrote last in the chat: the agent's reply on the surviving ticket is shown in her widget, not mailed.
+    await h.driver.userSays(W.alice, W.triage, '!reply Yes, M is in stock and you ordered M.', { thread_ts: email.card_ts });
+    await until(() => back.lines.length === 3, 'the reply in her widget');
+    expect(back.lines[2]).toMatchObject({ from: 'agent', text: 'Yes, M is in stock and you ordered M.' });
+    await new Promise((resolve) => setTimeout(resolve, 3_500)); // past THREADDESK_CHAT_EMAIL_AFTER_SECONDS
+    await h.settle();
+    expect(relay.mails).toHaveLength(0);
+
+    // She answers by mail this time: the next reply goes by mail, and not to the widget.
+    await transport.sendMail({ from: 'lea@example.com', to: 'support@shop.example', subject: `Re: My jacket order [#${email.number}]`, text: 'Great, please send it.', messageId: '<lea-m2@mail.example.com>', inReplyTo: '<lea-m1@mail.example.com>' });
+    transport.close();
+    await h.settle();
+    await h.driver.userSays(W.alice, W.triage, '!reply It ships today.', { thread_ts: email.card_ts });
+    await h.settle();
+    await until(() => relay.mails.length === 1, 'the reply by mail');
+    expect(relay.mails[0]!.parsed.text).toContain('It ships today.');
+    expect(relay.mails[0]!.envelope.to).toEqual(['lea@example.com']);
+    expect(back.lines).toHaveLength(3);
+    await back.close();
+  });
+});
+
 describe('the chat socket against scripts', () => {
   let h: Harness;
   // Three new visitors an hour per address; the bot sits behind a proxy on this machine (X-Forwarded-For believed).

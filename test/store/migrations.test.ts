@@ -52,6 +52,34 @@ for (const kind of kinds) {
   });
 }
 
+for (const kind of kinds) {
+  describe.skipIf(kind === 'postgres' && !postgresUp)(`upgrading a ${kind} database with chat conversations`, () => {
+    let testDb: TestDb;
+    beforeAll(async () => {
+      testDb = await createTestDb(kind);
+      await testDb.db.migrate.down({ migrationSource, name: '20261203000021_chat_follows_merges' });
+    });
+    afterAll(async () => {
+      await testDb.drop();
+    });
+
+    it('names the visitor on the first message of each conversation, which had no thread_ts', async () => {
+      const { db } = testDb;
+      const key = 'a1b2c3d4e5f6a7b8c9d0e1f2';
+      const [ticket] = await db('tickets')
+        .insert({ team_id: 'TUP', number: 1, subject: 'Jacket', requester_id: `chat:${key}`, origin_channel_id: 'chat:web', origin_ts: key, triage_channel_id: 'CTRI', source: 'chat', status: 'open', priority: 'normal', created_at: 1000, updated_at: 2000, last_requester_message_at: 2000 })
+        .returning('id');
+      const ticketId = Number((ticket as { id: number }).id ?? ticket);
+      const message = (ts: string, thread_ts: string | null, author_role: string) => ({ ticket_id: ticketId, channel_id: 'chat:web', ts, thread_ts, user_id: 'U', author_role, visibility: 'public', text: 'x', sent_at: 1000 });
+      await db('messages').insert([message(`v:${key}:m1`, null, 'requester'), message(`v:${key}:m2`, key, 'requester'), message('td-reply-7', key, 'agent')]);
+
+      await migrateLatest(db);
+
+      expect((await db('messages').where({ ticket_id: ticketId }).orderBy('id').select('ts', 'thread_ts')).map((m) => m.thread_ts)).toEqual([key, key, key]);
+    });
+  });
+}
+
 // A migration is history: it carries its own SQL. One that imported application code would change what it does
 // to an old database whenever that code changed.
 describe('migrations are frozen', () => {

@@ -4,6 +4,7 @@ import { isPleasantry } from '../../domain/pleasantry.js';
 import type { Ticket } from '../../domain/ticket.js';
 import type { IntakeChannel } from '../../store/channel-store.js';
 import { appendMessage } from '../append-message.js';
+import { survivor } from '../survivor.js';
 import type { IngestDeps } from '../ingest-deps.js';
 import type { InboundMessage } from '../inbound-message.js';
 import type { CustomerPort } from '../ports.js';
@@ -29,17 +30,20 @@ export const chatMessageTs = (visitorKey: string, clientId: string): string => `
 
 /**
  * A visitor's message opens a ticket (origin chat, the page they were on) or joins their conversation's ticket,
- * which the visitor key names; a message id stored before is the same message.
+ * which the visitor key names (or the ticket it was merged into); a message id stored before is the same message.
  */
 export async function ingestChatMessage(message: ChatMessage, intake: IntakeChannel, deps: ChatIngestDeps): Promise<{ kind: 'created' | 'appended' | 'repeat'; ticket: Ticket }> {
   const ts = chatMessageTs(message.visitorKey, message.clientId);
   const stored = await deps.tickets.messageByTs(CHAT_CHANNEL, ts);
   if (stored) return { kind: 'repeat', ticket: (await deps.tickets.byId(stored.ticketId))! };
   const requesterId = chatRequester(message.visitorKey);
-  const existing = await deps.tickets.byOrigin(CHAT_CHANNEL, message.visitorKey);
+  // A conversation merged into another ticket goes on there.
+  const opened = await deps.tickets.byOrigin(CHAT_CHANNEL, message.visitorKey);
+  const existing = opened && (await survivor(opened, deps));
   const sentAt = deps.clock.now();
   const text = plainToSlackText(message.text);
-  const inbound: InboundMessage = { teamId: intake.teamId, channelId: CHAT_CHANNEL, isDirectMessage: false, ts, threadTs: existing?.originTs ?? null, userId: requesterId, userTeamId: null, text, files: [], sentAt };
+  // Every chat message names its visitor in threadTs: the widget reads their conversation by it.
+  const inbound: InboundMessage = { teamId: intake.teamId, channelId: CHAT_CHANNEL, isDirectMessage: false, ts, threadTs: message.visitorKey, userId: requesterId, userTeamId: null, text, files: [], sentAt };
   if (existing) {
     const appended = await appendMessage(existing.id, inbound, 'requester', intake.pleasantryFilter && isPleasantry(message.text), deps);
     return appended ? { kind: 'appended', ticket: appended.ticket } : { kind: 'repeat', ticket: existing };
@@ -61,7 +65,7 @@ export async function ingestChatMessage(message: ChatMessage, intake: IntakeChan
       source: 'chat',
       createdAt: sentAt,
     },
-    message: { channelId: CHAT_CHANNEL, ts, threadTs: null, userId: requesterId, authorRole: 'requester', visibility: 'public', text, files: [], sentAt },
+    message: { channelId: CHAT_CHANNEL, ts, threadTs: message.visitorKey, userId: requesterId, authorRole: 'requester', visibility: 'public', text, files: [], sentAt },
     openedBy: requesterId,
     deliveries: (t, m) => deps.show?.created(t, m) ?? [],
   });
