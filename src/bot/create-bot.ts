@@ -255,7 +255,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   routes.push(...emailDoors.routes);
   metrics.watchMailInbox(mailSpool);
   // The chat widget on the shop's website; off until THREADDESK_CHAT_ORIGINS names a site.
-  const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger, inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' } });
+  const chat = createChatChannel({ config: config.chat, chats, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, directory, clock, logger, inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' }, sharedCounters: dbKind(config.databaseUrl) === 'postgres' ? db : null });
   routes.push(...chat.routes);
   // The shops' order webhooks and the orders API; each route is off until its secret is set.
   const orderWebhooks = createOrderWebhooks({ config: config.orders, apiSecret: config.email.apiSecret, orders, homeTeam: () => directory.homeTeam(), inbox: { db: inboxDb, owner, recoverAbandonedAtStart: dbKind(config.databaseUrl) === 'sqlite' }, clock, logger,

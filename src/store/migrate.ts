@@ -20,6 +20,7 @@ import * as createOrders from '../../migrations/20261203000018_create_orders.js'
 import * as createOrderInbox from '../../migrations/20261203000019_create_order_inbox.js';
 import * as createSuggestionFeedback from '../../migrations/20261203000020_create_suggestion_feedback.js';
 import * as chatFollowsMerges from '../../migrations/20261203000021_chat_follows_merges.js';
+import * as createChatRateLimits from '../../migrations/20261203000022_create_chat_rate_limits.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '20261203000019_create_order_inbox': createOrderInbox,
   '20261203000020_create_suggestion_feedback': createSuggestionFeedback,
   '20261203000021_chat_follows_merges': chatFollowsMerges,
+  '20261203000022_create_chat_rate_limits': createChatRateLimits,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

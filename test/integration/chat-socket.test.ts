@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createBot } from '../../src/bot/create-bot.js';
 import { loadConfig } from '../../src/config.js';
 import { startMailRelay } from '../support/mail-relay.js';
+import { isPostgresReachable } from '../support/databases.js';
 import { SIGNING_SECRET, useHarness, W, type Harness } from '../support/harness.js';
 
 /**
@@ -64,6 +65,24 @@ const until = async (check: () => boolean, what: string, timeoutMs = 3_000) => {
   }
   throw new Error(`timed out waiting for ${what}`);
 };
+
+/** A hello without a token from `address`: how the bot answered and closed. */
+async function newVisitorFrom(botUrl: string, address: string): Promise<{ error: string | null; code: number | null; welcomed: boolean }> {
+  const ws = new WebSocket(`${botUrl.replace('http', 'ws')}/chat/socket`, { origin: 'https://shop.example', headers: { 'X-Forwarded-For': address } });
+  let error: string | null = null;
+  let welcomed = false;
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { type: string; message?: string };
+    if (message.type === 'error') error = message.message!;
+    if (message.type === 'welcome') welcomed = true;
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.send(JSON.stringify({ type: 'hello', token: null, since: 0 }));
+  const code = await Promise.race([closed, until(() => welcomed, 'a welcome').then(() => null, () => null)]);
+  if (welcomed) ws.close();
+  return { error, code, welcomed };
+}
 
 describe('the chat socket', () => {
   let h: Harness;
@@ -306,32 +325,14 @@ describe('the chat socket against scripts', () => {
   // Three new visitors an hour per address; the bot sits behind a proxy on this machine (X-Forwarded-For believed).
   useHarness((started) => (h = started), { env: { THREADDESK_CHAT_ORIGINS: 'https://shop.example', THREADDESK_CHAT_VISITORS_PER_HOUR: '3', THREADDESK_TRUST_PROXY: 'loopback' } });
 
-  /** A hello without a token from `address`: how the bot answered and closed. */
-  async function newVisitorFrom(address: string): Promise<{ error: string | null; code: number | null; welcomed: boolean }> {
-    const ws = new WebSocket(`${h.botUrl.replace('http', 'ws')}/chat/socket`, { origin: 'https://shop.example', headers: { 'X-Forwarded-For': address } });
-    let error: string | null = null;
-    let welcomed = false;
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { type: string; message?: string };
-      if (message.type === 'error') error = message.message!;
-      if (message.type === 'welcome') welcomed = true;
-    });
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-    ws.send(JSON.stringify({ type: 'hello', token: null, since: 0 }));
-    const code = await Promise.race([closed, until(() => welcomed, 'a welcome').then(() => null, () => null)]);
-    if (welcomed) ws.close();
-    return { error, code, welcomed };
-  }
-
   it('one address starts at most THREADDESK_CHAT_VISITORS_PER_HOUR new conversations; returning visitors and other addresses are not held back', async () => {
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
     await h.settle();
     const first = await widget(h, null, 0, h.botUrl, { 'X-Forwarded-For': '203.0.113.7' });
-    for (let i = 0; i < 2; i++) expect((await newVisitorFrom('203.0.113.7')).welcomed).toBe(true);
-    const refused = await newVisitorFrom('203.0.113.7');
+    for (let i = 0; i < 2; i++) expect((await newVisitorFrom(h.botUrl, '203.0.113.7')).welcomed).toBe(true);
+    const refused = await newVisitorFrom(h.botUrl, '203.0.113.7');
     expect(refused).toEqual({ welcomed: false, code: 4429, error: 'Too many new conversations from your network: please try again later.' });
-    expect((await newVisitorFrom('198.51.100.4')).welcomed).toBe(true); // another address
+    expect((await newVisitorFrom(h.botUrl, '198.51.100.4')).welcomed).toBe(true); // another address
     await first.close();
     const back = await widget(h, first.token, 0, h.botUrl, { 'X-Forwarded-For': '203.0.113.7' }); // her token: she may come back
     expect(back.token).toBe(first.token);
@@ -350,5 +351,31 @@ describe('the chat socket against scripts', () => {
     await h.settle();
     const [ticket] = await h.testDb.db('tickets').where({ origin_kind: 'chat' }).select('id');
     expect(Number(((await h.testDb.db('messages').where({ ticket_id: ticket.id }).count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(30);
+  });
+});
+
+describe.skipIf(!(await isPostgresReachable()))('the chat socket on several instances (PostgreSQL)', () => {
+  let h: Harness;
+  const limits = { THREADDESK_CHAT_ORIGINS: 'https://shop.example', THREADDESK_CHAT_VISITORS_PER_HOUR: '3', THREADDESK_TRUST_PROXY: 'loopback' };
+  useHarness((started) => (h = started), { db: 'postgres', env: limits });
+
+  it('counts an address\'s new conversations once across instances, not once per instance', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle();
+    const config = loadConfig({ SLACK_BOT_TOKEN: h.emu.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: h.emu.apiUrl, DATABASE_URL: h.testDb.url, THREADDESK_TRIAGE_CHANNEL: W.triage, ...limits });
+    if (!config.ok) throw new Error(config.errors.join('; '));
+    const other = await createBot({ config: config.config, db: h.testDb.db, logger: h.logger, clock: h.clock, retryConfig: { retries: 0 } });
+    const otherUrl = `http://127.0.0.1:${await other.start(0)}`;
+    try {
+      expect((await newVisitorFrom(h.botUrl, '203.0.113.9')).welcomed).toBe(true);
+      expect((await newVisitorFrom(h.botUrl, '203.0.113.9')).welcomed).toBe(true);
+      expect((await newVisitorFrom(otherUrl, '203.0.113.9')).welcomed).toBe(true);
+      expect(await newVisitorFrom(otherUrl, '203.0.113.9')).toMatchObject({ welcomed: false, code: 4429 });
+      expect(await newVisitorFrom(h.botUrl, '203.0.113.9')).toMatchObject({ welcomed: false, code: 4429 });
+      expect((await newVisitorFrom(otherUrl, '198.51.100.9')).welcomed).toBe(true); // another address
+      expect(Number(((await h.testDb.db('chat_visitors').count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(4);
+    } finally {
+      await other.stop();
+    }
   });
 });

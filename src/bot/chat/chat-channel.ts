@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChatConfig } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
@@ -30,6 +30,8 @@ export interface ChatChannelDeps {
   logger: Logger;
   /** Where sent messages are stored before the widget hears "stored" (the inbox's own file on SQLite). */
   inbox: { db: Knex; owner: string; recoverAbandonedAtStart: boolean };
+  /** The database several instances share (PostgreSQL): the widget's limits are counted there. */
+  sharedCounters?: Knex | null;
 }
 
 const MAX_TEXT = 4_000;
@@ -57,9 +59,8 @@ export function createChatChannel(deps: ChatChannelDeps) {
   const log = deps.logger.child({ component: 'chat' });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
   const byVisitor = new Map<string, Set<Connection>>();
-  // Counters in memory (each instance its own), forgotten once their window has passed.
-  const messagesPerVisitor = new RateLimiterMemory({ points: PER_MINUTE, duration: 60 });
-  const newVisitorsPerAddress = deps.config.visitorsPerHour > 0 ? new RateLimiterMemory({ points: deps.config.visitorsPerHour, duration: 3600 }) : null;
+  const messagesPerVisitor = counter(PER_MINUTE, 60, 'chat-messages');
+  const newVisitorsPerAddress = deps.config.visitorsPerHour > 0 ? counter(deps.config.visitorsPerHour, 3600, 'chat-new-visitors') : null;
   const clientAddress = clientAddressOf(deps.config.trustProxy);
   let lastSeen = 0;
   let poll: NodeJS.Timeout | null = null;
@@ -93,8 +94,18 @@ export function createChatChannel(deps: ChatChannelDeps) {
     return Promise.all(lines.map(async (l) => ({ id: l.id, from: l.from, text: slackToPlain(l.text), at: l.at, clientId: l.clientId, agent: l.agentId ? ((await deps.directory.user(l.agentId).catch(() => null))?.name ?? 'Support') : null })));
   }
 
+  /**
+   * Counters forgotten once their window has passed: in the database when instances share one (PostgreSQL), so
+   * a limit holds across them, with counters in memory standing in while it does not answer; else in memory.
+   */
+  function counter(points: number, duration: number, keyPrefix: string): RateLimiterAbstract {
+    const memory = new RateLimiterMemory({ points, duration, keyPrefix });
+    if (!deps.sharedCounters) return memory;
+    return new RateLimiterPostgres({ storeClient: deps.sharedCounters, storeType: 'knex', tableName: 'chat_rate_limits', tableCreated: true, points, duration, keyPrefix, insuranceLimiter: memory });
+  }
+
   /** Counts one more for `key`: 0 while within the limit, else how far over it (1 the first time). */
-  const overLimit = (limiter: RateLimiterMemory, key: string): Promise<number> =>
+  const overLimit = (limiter: RateLimiterAbstract, key: string): Promise<number> =>
     limiter.consume(key).then(
       () => 0,
       (refused: unknown) => {
