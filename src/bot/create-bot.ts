@@ -46,6 +46,7 @@ import { createLlmRewriter } from '../suggest/llm-rewrite.js';
 import { createRoutingHistoryStore } from '../store/routing-history-store.js';
 import { createSlackCustomerLink } from './slack-customer.js';
 import { createChatChannel, type ChatChannel } from './chat/chat-channel.js';
+import { chatVisitorOf } from './chat/chat-visitor.js';
 import { createChatStore } from '../store/chat-store.js';
 import { createInboxStore } from '../store/inbox-store.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -167,11 +168,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const sender = createSlackSender(app.client);
   metrics.watchDeliveries(outbox);
   metrics.watchInbox(inboxStore);
-  // An agent opening the Reply modal on a chat ticket shows as "typing…" in the visitor's widget.
+  // An agent opening the Reply modal on a ticket whose reply goes to a chat shows as "typing…" in the visitor's widget.
   const replying = createReplyPresence(() => clock.now(), undefined, (ticketId, on) => {
     void tickets
       .byId(ticketId)
-      .then((ticket) => ticket?.originKind === 'chat' && chat.typing(ticket.originTs, on))
+      .then(async (ticket) => {
+        const visitor = ticket && (await chatVisitorOf(ticket, tickets));
+        if (visitor) chat.typing(visitor, on);
+      })
       .catch(() => undefined);
   });
   const publisher = createTicketPublisher(tickets);

@@ -6,6 +6,7 @@ import { slackToPlain } from '../ingest/slack-text.js';
 import type { ChatStore } from '../store/chat-store.js';
 import { isActive } from '../domain/ticket.js';
 import { CHAT_CHANNEL } from '../domain/intake-channel.js';
+import { chatVisitorOf } from './chat/chat-visitor.js';
 import type { CsatStore } from '../store/csat-store.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
@@ -107,16 +108,6 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     return webhookReply({ ticket, deliveryId: d.id, text, agentName: fromName, automatic }, { channels: deps.channels, secret: deps.apiSecret ?? null, now });
   }
 
-  /**
-   * The chat visitor a public reply goes to: a chat ticket's own, or, on a ticket a chat was merged into, the
-   * visitor who wrote last when the customer's latest message came from the chat. Null: the ticket's origin.
-   */
-  async function chatVisitorOf(ticket: Ticket): Promise<string | null> {
-    if (ticket.originKind === 'chat') return ticket.originTs;
-    const latest = (await tickets.messages(ticket.id)).filter((m) => m.authorRole === 'requester' && m.visibility === 'public' && m.deletedAt === null).at(-1);
-    return latest?.channelId === CHAT_CHANNEL ? latest.threadTs : null;
-  }
-
   async function ticketOf(id: number): Promise<Ticket> {
     const ticket = await tickets.byId(id);
     if (!ticket) throw new Error(`ticket ${id} not found`);
@@ -215,7 +206,7 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async public_reply(d, { ticketId, agentId, text, after }) {
       const ticket = await ticketOf(ticketId);
       const agent = await deps.directory.user(agentId);
-      const visitor = await chatVisitorOf(ticket);
+      const visitor = await chatVisitorOf(ticket, tickets);
       const outside = ticket.originKind !== 'slack' || visitor !== null;
       // A chat reply is the recorded message itself: the widget is told once it is stored (chatReplied).
       const ts = visitor ? `td-reply-${d.id}` : outside ? await sendOutside(d, ticket, text, agent.name, false) : await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);

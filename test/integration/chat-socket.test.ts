@@ -298,7 +298,12 @@ describe('a chat merged into another ticket', () => {
     expect(await h.testDb.db('tickets').count({ n: '*' }).first()).toMatchObject({ n: 2 });
     expect(h.emu.thread(W.triage, email.card_ts).map((m) => m.text).join('\n')).toContain('Is size M still in stock?');
 
-    // She wrote last in the chat: the agent's reply on the surviving ticket is shown in her widget, not mailed.
+    // She wrote last in the chat: an agent opening the Reply modal on the surviving ticket shows as typing…
+    await h.driver.clickButton(W.alice, W.triage, email.card_ts, 'ticket_reply');
+    await until(() => back.typing.length === 1, 'typing…');
+    await h.driver.closeView(W.alice, h.emu.openViews(W.alice)[0]!.id);
+    await until(() => back.typing.length === 2, 'no longer typing');
+    // … and the reply is shown in her widget, not mailed.
     await h.driver.userSays(W.alice, W.triage, '!reply Yes, M is in stock and you ordered M.', { thread_ts: email.card_ts });
     await until(() => back.lines.length === 3, 'the reply in her widget');
     expect(back.lines[2]).toMatchObject({ from: 'agent', text: 'Yes, M is in stock and you ordered M.' });
