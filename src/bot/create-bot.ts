@@ -46,7 +46,7 @@ import { createLlmRewriter } from '../suggest/llm-rewrite.js';
 import { createRoutingHistoryStore } from '../store/routing-history-store.js';
 import { createSlackCustomerLink } from './slack-customer.js';
 import { createChatChannel, type ChatChannel } from './chat/chat-channel.js';
-import { chatVisitorOf } from './chat/chat-visitor.js';
+import { replyTarget } from './reply-target.js';
 import { createChatStore } from '../store/chat-store.js';
 import { createInboxStore } from '../store/inbox-store.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -173,8 +173,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     void tickets
       .byId(ticketId)
       .then(async (ticket) => {
-        const visitor = ticket && (await chatVisitorOf(ticket, tickets));
-        if (visitor) chat.typing(visitor, on);
+        const target = ticket && (await replyTarget(ticket, tickets));
+        if (target?.originKind === 'chat') chat.typing(target.originTs, on);
       })
       .catch(() => undefined);
   });

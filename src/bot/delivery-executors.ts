@@ -6,7 +6,7 @@ import { slackToPlain } from '../ingest/slack-text.js';
 import type { ChatStore } from '../store/chat-store.js';
 import { isActive } from '../domain/ticket.js';
 import { CHAT_CHANNEL } from '../domain/intake-channel.js';
-import { chatVisitorOf } from './chat/chat-visitor.js';
+import { replyTarget } from './reply-target.js';
 import type { CsatStore } from '../store/csat-store.js';
 import type { ClaimedDelivery, OutboxStore } from '../store/outbox-store.js';
 import type { TicketStore } from '../store/ticket-store.js';
@@ -206,19 +206,18 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async public_reply(d, { ticketId, agentId, text, after }) {
       const ticket = await ticketOf(ticketId);
       const agent = await deps.directory.user(agentId);
-      const visitor = await chatVisitorOf(ticket, tickets);
-      const outside = ticket.originKind !== 'slack' || visitor !== null;
-      // A chat reply is the recorded message itself: the widget is told once it is stored (chatReplied).
-      const ts = visitor ? `td-reply-${d.id}` : outside ? await sendOutside(d, ticket, text, agent.name, false) : await postOnce(d, ticket.originChannelId, buildPublicReply(text, agent.name), ticket.originTs);
+      // The channel the customer wrote on last (on a ticket others were merged into, maybe not its own origin).
+      const target = await replyTarget(ticket, tickets);
+      const outside = target.originKind !== 'slack';
+      const ts = outside ? await sendOutside(d, target, text, agent.name, false) : await postOnce(d, target.originChannelId, buildPublicReply(text, agent.name), target.originTs);
       // The reply's record, its line in the triage thread and the card update are written together.
       const show = (updated: Ticket, message: TicketMessage) => [
         deliver.triagePost(updated, buildReplySent(updated, agentId, text)),
         deliver.card(updated),
-        ...(visitor ? [deliver.chatOfflineMail(updated, message, deps.chatUnseenMs ?? 120_000)] : []),
+        ...(target.originKind === 'chat' ? [deliver.chatOfflineMail(updated, message, deps.chatUnseenMs ?? 120_000)] : []),
       ];
-      const channel = visitor ? { channelId: CHAT_CHANNEL, threadTs: visitor } : { channelId: ticket.originChannelId };
-      await recordPublicReply({ ticket, agentId, text, ...channel, ts, ...(outside ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
-      if (visitor) await deps.chatReplied?.(visitor);
+      await recordPublicReply({ ticket, agentId, text, channelId: target.originChannelId, threadTs: target.originTs, ts, ...(outside ? { sentAt: now() } : {}), show }, deps.useCaseDeps);
+      if (target.originKind === 'chat') await deps.chatReplied?.(target.originTs);
       if (after) await deps.afterReply?.(ticketId, agentId, after);
     },
     async automated_reply(d, { ticketId, text }) {

@@ -1,6 +1,7 @@
 import { isPleasantry } from '../domain/pleasantry.js';
 import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import type { IntakeChannel } from '../store/channel-store.js';
+import { survivor } from './survivor.js';
 import { appendMessage, type AppendedMessage } from './append-message.js';
 import type { IngestDeps } from './ingest-deps.js';
 import { isThreadReply, type InboundMessage } from './inbound-message.js';
@@ -60,8 +61,7 @@ async function ingestThreadReply(message: InboundMessage, deps: IngestDeps): Pro
   const origin = await deps.tickets.byOrigin(message.channelId, message.threadTs!);
   if (!origin) return { kind: 'ignored', reason: 'not a ticket thread' };
   // A duplicate's thread lives on in the ticket it was merged into.
-  let ticket = origin;
-  for (let hops = 0; ticket.mergedIntoId !== null && hops < 20; hops++) ticket = (await deps.tickets.byId(ticket.mergedIntoId)) ?? ticket;
+  const ticket = await survivor(origin, deps);
   // The requester is always the requester, even when they also happen to be an agent.
   const role = message.userId !== ticket.requesterId && (await deps.isAgent(message.userId, ticket.triageChannelId)) ? 'agent' : 'requester';
   const intake = await deps.channels.intake(message.channelId);

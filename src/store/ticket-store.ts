@@ -246,6 +246,12 @@ function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: 
       return withTags(rows);
     },
 
+    /** Tickets of this requester on this channel that were merged into another, newest first (where a message moved from). */
+    async mergedOfRequester(channelId: string, requesterId: string, limit = 20): Promise<Ticket[]> {
+      const rows = (await db('tickets').where({ origin_channel_id: channelId, requester_id: requesterId }).whereNotNull('merged_into_id').orderBy('id', 'desc').limit(limit)) as TicketRow[];
+      return withTags(rows);
+    },
+
     async messages(ticketId: number): Promise<TicketMessage[]> {
       const rows = await db('messages').where({ ticket_id: ticketId }).orderBy([{ column: 'sent_at' }, { column: 'id' }]);
       return (rows as MessageRow[]).map(messageFromRow);

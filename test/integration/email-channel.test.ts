@@ -112,6 +112,37 @@ describe('email as a channel', () => {
     expect((await texts(h, tickets[1]!.id)).map((t) => t[2])).toEqual(['Please send the refund to my account instead.']);
   });
 
+  it('an email ticket merged into a Slack ticket: replies go by mail while the customer writes by mail, and to the Slack thread once she writes there', async () => {
+    relay.mails.length = 0;
+    const slack = await postInIntake(h, W.carol, 'My parcel never arrived');
+    await mailIn(h, { from: 'carol@example.com', subject: 'Parcel missing', text: 'Order 4821 has not arrived.', messageId: '<c1@mail.example.com>' });
+    const [mail] = await emailTickets(h);
+    await h.driver.userSays(W.alice, W.triage, `!merge ${slack.ticket.number}`, { thread_ts: mail!.cardTs! });
+    await h.settle();
+    expect((await h.tickets.byId(mail!.id))!.mergedIntoId).toBe(slack.ticket.id);
+
+    // She answers her own mail thread: it joins the Slack ticket, and the agent's reply there goes back by mail.
+    await mailIn(h, { from: 'carol@example.com', subject: 'Re: Parcel missing', text: 'Any news?', messageId: '<c2@mail.example.com>', inReplyTo: '<c1@mail.example.com>', references: ['<c1@mail.example.com>'] });
+    expect((await h.tickets.messages(slack.ticket.id)).at(-1)).toMatchObject({ channelId: `email:${MAILBOX}`, text: 'Any news?' });
+    await h.driver.userSays(W.alice, W.triage, '!reply It left our warehouse today.', { thread_ts: slack.ticket.cardTs! });
+    await h.settle();
+    expect(relay.mails).toHaveLength(1);
+    const sent = relay.mails[0]!;
+    expect(sent.envelope.to).toEqual(['carol@example.com']);
+    expect(sent.parsed.text).toContain('It left our warehouse today.');
+    expect(sent.parsed.inReplyTo).toBe('<c2@mail.example.com>');
+    expect(sent.parsed.replyTo?.value[0]?.address).toBe(`support+${mail!.originTs}@shop.example`); // her mail thread's address
+    expect(h.emu.thread(W.help, slack.originTs).map((m) => m.text).join('\n')).not.toContain('It left our warehouse today.');
+
+    // She writes in Slack now: the next reply goes to her Slack thread, not by mail.
+    await h.driver.userSays(W.carol, W.help, 'I am here now', { thread_ts: slack.originTs });
+    await h.settle();
+    await h.driver.userSays(W.alice, W.triage, '!reply It arrives tomorrow.', { thread_ts: slack.ticket.cardTs! });
+    await h.settle();
+    expect(h.emu.thread(W.help, slack.originTs).map((m) => m.text).join('\n')).toContain('It arrives tomorrow.');
+    expect(relay.mails).toHaveLength(1);
+  });
+
   it('stores the same Message-ID once, and a guessed reply token attaches nothing', async () => {
     const mail = { from: 'bo@example.com', subject: 'Invoice', text: 'Please send me an invoice.', messageId: '<dup@example.com>' };
     await mailIn(h, mail);

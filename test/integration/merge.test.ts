@@ -27,6 +27,11 @@ describe('merging a duplicate ticket', () => {
     await h.driver.userSays(W.carol, W.help, 'Any news?', { thread_ts: dup.originTs });
     await h.settle();
     expect((await h.tickets.messages(survivor.id)).at(-1)!.text).toBe('Any news?');
+    // The answer goes to the thread she wrote in last.
+    await h.driver.userSays(W.bob, W.triage, '!reply Fixed on our side: try again?', { thread_ts: survivor.cardTs! });
+    await h.settle();
+    expect(h.emu.thread(W.help, dup.originTs).map((m) => m.text).join()).toContain('Fixed on our side');
+    expect(h.emu.thread(W.help, first.originTs).map((m) => m.text).join()).not.toContain('Fixed on our side');
   });
 
   it('refuses a merge into itself, into a missing ticket, or by a requester', async () => {
