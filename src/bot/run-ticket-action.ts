@@ -1,3 +1,4 @@
+import { person } from './slack-text.js';
 import { DomainError } from '../domain/errors.js';
 import type { Ticket } from '../domain/ticket.js';
 import { addTag } from '../tickets/add-tag.js';
@@ -113,6 +114,6 @@ async function reply(ticket: Ticket, text: string, actorId: string, answer: Answ
     ctx.replying.start(ticket.id, actorId);
     return ctx.publisher.refreshCard(ticket);
   }
-  await sendPublicReply(ticket, actorId, text, ctx);
-  await answer.confirm?.(`:outbox_tray: Reply sent to <@${ticket.requesterId}> on #${ticket.number}.`);
+  const target = await sendPublicReply(ticket, actorId, text, ctx);
+  await answer.confirm?.(`:outbox_tray: Reply sent to ${person(target.requesterId)} on #${ticket.number}.`);
 }

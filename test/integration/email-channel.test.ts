@@ -124,14 +124,14 @@ describe('email as a channel', () => {
     // She answers her own mail thread: it joins the Slack ticket, and the agent's reply there goes back by mail.
     await mailIn(h, { from: 'carol@example.com', subject: 'Re: Parcel missing', text: 'Any news?', messageId: '<c2@mail.example.com>', inReplyTo: '<c1@mail.example.com>', references: ['<c1@mail.example.com>'] });
     expect((await h.tickets.messages(slack.ticket.id)).at(-1)).toMatchObject({ channelId: `email:${MAILBOX}`, text: 'Any news?' });
-    await h.driver.userSays(W.alice, W.triage, '!reply It left our warehouse today.', { thread_ts: slack.ticket.cardTs! });
-    await h.settle();
+    await replyFromSlack(h, slack.ticket, 'It left our warehouse today.');
     expect(relay.mails).toHaveLength(1);
     const sent = relay.mails[0]!;
     expect(sent.envelope.to).toEqual(['carol@example.com']);
     expect(sent.parsed.text).toContain('It left our warehouse today.');
     expect(sent.parsed.inReplyTo).toBe('<c2@mail.example.com>');
     expect(sent.parsed.replyTo?.value[0]?.address).toBe(`support+${mail!.originTs}@shop.example`); // her mail thread's address
+    expect(h.emu.ephemerals({ user: W.alice }).at(-1)!.text).toBe(`:outbox_tray: Reply sent to :email: carol@example.com on #${slack.ticket.number}.`);
     expect(h.emu.thread(W.help, slack.originTs).map((m) => m.text).join('\n')).not.toContain('It left our warehouse today.');
 
     // She writes in Slack now: the next reply goes to her Slack thread, not by mail.
@@ -286,6 +286,14 @@ describe('email as a channel', () => {
     expect(h.emu.ephemerals({ user: W.alice }).map((e) => e.text).join('\n')).toContain('Amazon does not allow a link, an email address');
     await replyFromSlack(h, ticket!, 'Sorry about that, a new lamp is on its way.');
     expect(relay.mails.map((m) => m.envelope.to)).toEqual([['k3x9v2mq7hd4p1s@marketplace.amazon.co.uk']]);
+
+    // Merged into a Slack ticket, the buyer's conversation keeps Amazon's rules: the reply goes to Amazon.
+    const slack = await postInIntake(h, W.carol, 'Lamp question');
+    await h.driver.userSays(W.alice, W.triage, `!merge ${slack.ticket.number}`, { thread_ts: ticket!.cardTs! });
+    await mailIn(h, { from: '"Jo - Amazon Marketplace" <k3x9v2mq7hd4p1s@marketplace.amazon.co.uk>', subject: 'Re: Inquiry from Amazon customer Jo', text: 'Still dark.', messageId: '<amz2@amazon.co.uk>', inReplyTo: '<amz1@amazon.co.uk>' });
+    await replyFromSlack(h, (await h.tickets.byId(slack.ticket.id))!, 'See https://shop.example/lamps');
+    expect(h.emu.ephemerals({ user: W.alice }).at(-1)!.text).toContain('Amazon does not allow a link');
+    expect(relay.mails).toHaveLength(1);
   });
 
   it('a Slack user and the mail sender with their profile address are one customer: the customer view lists both channels\' tickets', async () => {

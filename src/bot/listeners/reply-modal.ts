@@ -1,4 +1,5 @@
 import { replyProblem } from '../../domain/channel-rules.js';
+import { replyTarget } from '../reply-target.js';
 import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
 import { isDomainError } from '../../domain/errors.js';
 import { renderTemplate } from '../../domain/template.js';
@@ -113,7 +114,7 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
         ? 'Write a reply first.'
         : hole
           ? `Fill in ${hole} first: the customer would see it as it is.`
-          : ((await agentProblem(body.user.id, ctx, ticket)) ?? replyProblem(ticket, text));
+          : ((await agentProblem(body.user.id, ctx, ticket)) ?? replyProblem(await replyTarget(ticket, ctx.tickets), text));
     if (problem) return ack({ response_action: 'errors', errors: { [inputBlock]: problem } });
     await ack();
     ctx.replying.stop(ticket!.id, body.user.id);
