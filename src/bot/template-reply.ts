@@ -60,9 +60,9 @@ export async function sendTemplateReply(ticket: Ticket, name: string, extra: str
     const how = fields.length > 0 ? ` Set ${fields.length === 1 ? 'it' : 'them'} with ${fields.map((f) => `\`!set ${f} …\``).join(', ')} in the ticket's thread (or \`/ticket ${ticket.number} set ${fields[0]} …\`), then send again.` : ' It comes from a Slack profile that has no value for it: write the reply by hand.';
     throw new DomainError('missing_snippets', `Not sent: template \`${name}\` needs a value for ${rendered.missing.map((m) => `\`${m}\``).join(', ')}.${how}`);
   }
-  await sendPublicReply(ticket, agentId, extra ? `${rendered.text}\n\n${extra}` : rendered.text, ctx);
+  const target = await sendPublicReply(ticket, agentId, extra ? `${rendered.text}\n\n${extra}` : rendered.text, ctx);
   await noteTemplateUse(ticket, name, agentId, ctx);
-  await answer.confirm?.(`:outbox_tray: Template \`${name}\` sent to ${person(ticket.requesterId)} on #${ticket.number}.`);
+  await answer.confirm?.(`:outbox_tray: Template \`${name}\` sent to ${person(target.requesterId)} on #${ticket.number}.`);
 }
 
 /** A template was sent on a ticket: its use is counted (the picker ranks by it) and kept in the ticket's history. */
