@@ -4,8 +4,11 @@ import { formatDuration } from '../reports/format-report.js';
 import type { BotContext } from './bot-context.js';
 import { buildStatusLine } from './blocks/thread-messages.js';
 import { deliver } from './delivery-intents.js';
+import { truncate } from './slack-text.js';
 
 const CHECK_EVERY_MS = 30_000;
+/** More alerts than this due in one pass in one triage channel are posted together (postTogether). */
+const ONE_BY_ONE = 10;
 
 /** What the card shows in its "SLA due" field: the target due soonest, as a Slack date (shown in the reader's zone). */
 export function describeDue(due: RunningTarget | null, now: number): string {
@@ -37,8 +40,17 @@ export function createSlaWatch(ctx: BotContext) {
     return members.length > 0 ? members.map((id) => `<@${id}>`).join(' ') : 'nobody is assigned';
   }
 
-  async function check(): Promise<void> {
-    const now = ctx.clock.now();
+  /** One alert found due in a pass, not yet recorded. */
+  interface DueAlert {
+    alert: { ticketId: number; target: RunningTarget['target']; startedAt: number; dueAt: number; at: number; kind: 'warning' | 'breach' };
+    ticket: Ticket;
+    /** What it says, without whom it tells. */
+    what: string;
+    who: string;
+  }
+
+  async function dueAlerts(now: number): Promise<DueAlert[]> {
+    const due: DueAlert[] = [];
     for (const state of await ctx.serviceLevels.activeTicketsUnderPolicy()) {
       const targets = await targetsOf(state.teamId, state.channelId, state.priority);
       if (!targets) continue;
@@ -51,15 +63,50 @@ export function createSlaWatch(ctx: BotContext) {
         if (await ctx.serviceLevels.alertRecorded({ ...alert, kind })) continue;
         const ticket = (await ctx.tickets.byId(state.ticketId))!;
         const target = `${SLA_TARGET_NAMES[clock.target]} target (${formatDuration(targets.minutes[clock.target]! * 60_000)}${targets.spans ? ', business hours' : ''})`;
-        const line =
-          kind === 'warning'
-            ? `:warning: #${ticket.number}: the ${target} is due in ${formatDuration(clock.dueAt - now)}. ${await whoToTell(ticket)}`
-            : `:rotating_light: #${ticket.number} breached its ${target}. ${await whoToTell(ticket)}`;
-        // The alert and its post are recorded together (the post as an outbox delivery the worker sends, again
-        // after errors and restarts): never one claimed and not posted, nor posted twice by two instances.
-        if (!(await ctx.serviceLevels.claimAlert({ ...alert, kind }, [deliver.triagePost(ticket, buildStatusLine(line))]))) continue;
-        await ctx.publisher.refreshCard(ticket); // the card's "SLA due" field (this also wakes the delivery worker)
+        const what = kind === 'warning' ? `the ${target} is due in ${formatDuration(clock.dueAt - now)}` : `breached its ${target}`;
+        due.push({ alert: { ...alert, kind }, ticket, what, who: await whoToTell(ticket) });
       }
+    }
+    return due;
+  }
+
+  /** Each alert in its ticket's triage thread, claimed together with its post; the card shows the new due state. */
+  async function postOneByOne(alerts: DueAlert[]): Promise<void> {
+    for (const { alert, ticket, what, who } of alerts) {
+      const line = alert.kind === 'warning' ? `:warning: #${ticket.number}: ${what}. ${who}` : `:rotating_light: #${ticket.number} ${what}. ${who}`;
+      // The alert and its post are recorded together (the post as an outbox delivery the worker sends, again
+      // after errors and restarts): never one claimed and not posted, nor posted twice by two instances.
+      if (!(await ctx.serviceLevels.claimAlert(alert, [deliver.triagePost(ticket, buildStatusLine(line))]))) continue;
+      await ctx.publisher.refreshCard(ticket); // the card's "SLA due" field (this also wakes the delivery worker)
+    }
+  }
+
+  /**
+   * Many alerts at once in one triage channel (targets just set on an old backlog, or the bot back after hours
+   * away): one post in the channel, each person mentioned once, instead of a post and a card update per ticket,
+   * which would hold up every other post and card update behind Slack's rate limits for minutes. The cards show
+   * their due time as it was; they show the breach when next redrawn.
+   */
+  async function postTogether(teamId: string, channelId: string, alerts: DueAlert[]): Promise<void> {
+    await ctx.serviceLevels.claimAlerts(
+      alerts.map((a) => a.alert),
+      (claimed) => {
+        const mine = alerts.filter((a) => claimed.some((c) => c.ticketId === a.alert.ticketId && c.target === a.alert.target && c.kind === a.alert.kind));
+        const byWho = new Map<string, string[]>();
+        for (const a of mine) byWho.set(a.who, [...(byWho.get(a.who) ?? []), `#${a.ticket.number} ${a.what}`]);
+        const lines = [...byWho].map(([who, items]) => `• ${who}: ${items.join('; ')}`);
+        const text = `:rotating_light: ${mine.length} SLA alerts at once (targets new to an old backlog, or the bot was away), together here rather than in each ticket's thread:\n${lines.join('\n')}`;
+        return [deliver.channelPost(teamId, `sla:${channelId}`, channelId, { text: truncate(text, 3000), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] })];
+      },
+    );
+  }
+
+  async function check(): Promise<void> {
+    const byChannel = new Map<string, DueAlert[]>();
+    for (const due of await dueAlerts(ctx.clock.now())) byChannel.set(due.ticket.triageChannelId, [...(byChannel.get(due.ticket.triageChannelId) ?? []), due]);
+    for (const [channelId, alerts] of byChannel) {
+      if (alerts.length <= ONE_BY_ONE) await postOneByOne(alerts);
+      else await postTogether(alerts[0]!.ticket.teamId, channelId, alerts);
     }
   }
 

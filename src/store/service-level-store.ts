@@ -37,6 +37,18 @@ const policyFromRow = (row: PolicyRow): SlaPolicy => ({
 export type ServiceLevelStore = ReturnType<typeof createServiceLevelStore>;
 
 /** Business-hours calendars and SLA policies: what "on time" means for a team and its channels. */
+type SlaAlert = { ticketId: number; target: SlaTarget; startedAt: number; kind: 'warning' | 'breach'; dueAt: number; at: number };
+
+/** Records an alert unless it was recorded before (by this or another instance); whether it is new. */
+async function insertAlert(trx: Knex, alert: SlaAlert): Promise<boolean> {
+  const inserted = await trx('sla_alerts')
+    .insert({ ticket_id: alert.ticketId, target: alert.target, started_at: alert.startedAt, kind: alert.kind, due_at: alert.dueAt, at: alert.at })
+    .onConflict(['ticket_id', 'target', 'started_at', 'kind'])
+    .ignore()
+    .returning('ticket_id');
+  return inserted.length > 0;
+}
+
 export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
   const memo = createMemo(cacheMs);
 
@@ -148,17 +160,25 @@ export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
      * transaction: an alert is recorded only with its posts, so one claimed is posted, whatever fails after.
      * False, and nothing written, when it was recorded before (by this or another instance).
      */
-    async claimAlert(alert: { ticketId: number; target: SlaTarget; startedAt: number; kind: 'warning' | 'breach'; dueAt: number; at: number }, show: NewDelivery[] = []): Promise<boolean> {
+    async claimAlert(alert: SlaAlert, show: NewDelivery[] = []): Promise<boolean> {
       return writeTransaction(db, async (trx) => {
-        const inserted = await trx('sla_alerts')
-          .insert({ ticket_id: alert.ticketId, target: alert.target, started_at: alert.startedAt, kind: alert.kind, due_at: alert.dueAt, at: alert.at })
-          .onConflict(['ticket_id', 'target', 'started_at', 'kind'])
-          .ignore()
-          .returning('ticket_id');
-        if (inserted.length === 0) return false;
+        if (!(await insertAlert(trx, alert))) return false;
         // The outbox runs on the delivery worker's wall clock, not the domain clock (as ticket-store's enqueue).
         await enqueueDeliveries(trx, show, Date.now());
         return true;
+      });
+    },
+
+    /**
+     * Records several alerts at once with the posts that show those of them not recorded before (`show` is given
+     * those); nothing is posted when none is new. One transaction, as claimAlert.
+     */
+    async claimAlerts(alerts: SlaAlert[], show: (claimed: SlaAlert[]) => NewDelivery[]): Promise<number> {
+      return writeTransaction(db, async (trx) => {
+        const claimed: SlaAlert[] = [];
+        for (const alert of alerts) if (await insertAlert(trx, alert)) claimed.push(alert);
+        if (claimed.length > 0) await enqueueDeliveries(trx, show(claimed), Date.now());
+        return claimed.length;
       });
     },
 

@@ -79,3 +79,36 @@ describe('SLA alerts: claimed and posted together', () => {
     expect((await h.bot.context.serviceLevels.alerts(ticket.id)).map((a) => `${a.target}:${a.kind}`)).toEqual(['first_reply:warning']);
   });
 });
+
+describe('SLA alerts all at once', () => {
+  let h: Harness;
+  useHarness((x) => (h = x));
+
+  it('more than ten due in one pass (targets new to an old backlog) make one post in the channel, each person mentioned once, instead of a post per ticket', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    const tickets = [];
+    for (let i = 1; i <= 12; i++) tickets.push((await postInIntake(h, W.carol, `Printer ${i} is jammed`)).ticket);
+    for (const t of tickets.slice(0, 7)) await h.driver.slashCommand(W.alice, W.general, '/ticket', `${t.number} assign <@${W.bob}>`);
+    h.clock.advance(30 * MIN);
+    await helpdesk(h, W.ada, `sla <#${W.help}|help> normal first 10m`); // the targets come after the backlog
+    await h.settle();
+    const postsBefore = h.emu.calls('chat.postMessage').length;
+
+    await h.bot.sla.check();
+    await h.settle();
+    const summaries = h.emu.messages(W.triage).filter((m) => m.text.includes('SLA alerts at once'));
+    expect(summaries).toHaveLength(1);
+    const text = summaries[0]!.text;
+    expect(text).toContain(':rotating_light: 12 SLA alerts at once');
+    expect(text.split(`<@${W.bob}>`)).toHaveLength(2); // Bob is mentioned once, for his seven tickets
+    for (const t of tickets) expect(text).toContain(`#${t.number} breached its first reply target (10m)`);
+    for (const t of tickets) expect(h.emu.thread(W.triage, (await h.tickets.byId(t.id))!.cardTs!).map((m) => m.text).join()).not.toContain('breached');
+    expect(h.emu.calls('chat.postMessage').length - postsBefore).toBe(1);
+    expect(Number(((await h.testDb.db('sla_alerts').where({ kind: 'breach' }).count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(12);
+
+    // Recorded: the next passes post nothing more.
+    await h.bot.sla.check();
+    await h.settle();
+    expect(h.emu.calls('chat.postMessage').length - postsBefore).toBe(1);
+  });
+});
