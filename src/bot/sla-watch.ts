@@ -92,9 +92,13 @@ export function createSlaWatch(ctx: BotContext) {
       alerts.map((a) => a.alert),
       (claimed) => {
         const mine = alerts.filter((a) => claimed.some((c) => c.ticketId === a.alert.ticketId && c.target === a.alert.target && c.kind === a.alert.kind));
-        const byWho = new Map<string, string[]>();
-        for (const a of mine) byWho.set(a.who, [...(byWho.get(a.who) ?? []), `#${a.ticket.number} ${a.what}`]);
-        const lines = [...byWho].map(([who, items]) => `• ${who}: ${items.join('; ')}`);
+        // Per person, the tickets with the same alert together: "#3, #5, #8 breached its first reply target (1h)".
+        const byWho = new Map<string, Map<string, number[]>>();
+        for (const a of mine) {
+          const whats = byWho.get(a.who) ?? byWho.set(a.who, new Map()).get(a.who)!;
+          whats.set(a.what, [...(whats.get(a.what) ?? []), a.ticket.number]);
+        }
+        const lines = [...byWho].map(([who, whats]) => `• ${who}: ${[...whats].map(([what, numbers]) => `${numbers.map((n) => `#${n}`).join(', ')} ${what}`).join('; ')}`);
         const text = `:rotating_light: ${mine.length} SLA alerts at once (targets new to an old backlog, or the bot was away), together here rather than in each ticket's thread:\n${lines.join('\n')}`;
         return [deliver.channelPost(teamId, `sla:${channelId}`, channelId, { text: truncate(text, 3000), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } }] })];
       },

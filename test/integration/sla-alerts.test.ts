@@ -101,7 +101,10 @@ describe('SLA alerts all at once', () => {
     const text = summaries[0]!.text;
     expect(text).toContain(':rotating_light: 12 SLA alerts at once');
     expect(text.split(`<@${W.bob}>`)).toHaveLength(2); // Bob is mentioned once, for his seven tickets
-    for (const t of tickets) expect(text).toContain(`#${t.number} breached its first reply target (10m)`);
+    const bobs = tickets.slice(0, 7).map((t) => `#${t.number}`).join(', ');
+    const unassigned = tickets.slice(7).map((t) => `#${t.number}`).join(', ');
+    expect(text).toContain(`• <@${W.bob}>: ${bobs} breached its first reply target (10m)`);
+    expect(text).toContain(`• nobody is assigned: ${unassigned} breached its first reply target (10m)`);
     for (const t of tickets) expect(h.emu.thread(W.triage, (await h.tickets.byId(t.id))!.cardTs!).map((m) => m.text).join()).not.toContain('breached');
     expect(h.emu.calls('chat.postMessage').length - postsBefore).toBe(1);
     expect(Number(((await h.testDb.db('sla_alerts').where({ kind: 'breach' }).count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(12);
