@@ -14,9 +14,12 @@ export async function replyTarget(ticket: Ticket, tickets: Pick<TicketStore, 'me
   if (!latest) return ticket;
   const conversation = latest.threadTs ?? latest.ts;
   if (latest.channelId === ticket.originChannelId && conversation === ticket.originTs) return ticket;
-  // The merged ticket the message came through: by its conversation (a Slack thread, a chat visitor, an email
-  // token), else (the first mail of a conversation names none) the requester's latest merged ticket there.
-  const candidates = [await tickets.byOrigin(latest.channelId, conversation), ...(latest.userId ? await tickets.mergedOfRequester(latest.channelId, latest.userId) : [])];
+  // The merged ticket the message came through: by its conversation (a Slack thread, a chat visitor), else, from
+  // another channel (a mail or an API message names the conversation it joined, not the one it came by), the
+  // requester's latest merged ticket there. A message of the ticket's own channel outside those (a top-level
+  // message joined by the burst window) is answered in the ticket's own thread.
+  const elsewhere = latest.channelId !== ticket.originChannelId && latest.userId ? await tickets.mergedOfRequester(latest.channelId, latest.userId) : [];
+  const candidates = [await tickets.byOrigin(latest.channelId, conversation), ...elsewhere];
   for (const source of candidates) {
     if (!source || source.id === ticket.id || source.mergedIntoId === null) continue;
     if ((await survivor(source, { tickets })).id !== ticket.id) continue; // merged elsewhere: not this conversation

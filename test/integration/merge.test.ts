@@ -34,6 +34,22 @@ describe('merging a duplicate ticket', () => {
     expect(h.emu.thread(W.help, first.originTs).map((m) => m.text).join()).not.toContain('Fixed on our side');
   });
 
+  it('answers a message that joined the survivor by the burst window in the survivor\'s own thread', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> burst 0`);
+    const keep = await ticketFrom(h, W.carol, 'Badge does not open the door');
+    const dup = await ticketFrom(h, W.carol, 'Door badge broken');
+    await h.driver.userSays(W.bob, W.triage, `!merge ${keep.ticket.number}`, { thread_ts: dup.ticket.cardTs! });
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `channel <#${W.help}|help> burst 300`);
+    await h.settle();
+    await h.driver.userSays(W.carol, W.help, 'Still locked out');
+    await h.settle();
+    expect((await h.tickets.messages(keep.ticket.id)).at(-1)!.text).toBe('Still locked out');
+    await h.driver.userSays(W.bob, W.triage, '!reply A new badge is at reception.', { thread_ts: keep.ticket.cardTs! });
+    await h.settle();
+    expect(h.emu.thread(W.help, keep.originTs).map((m) => m.text).join()).toContain('A new badge is at reception.');
+    expect(h.emu.thread(W.help, dup.originTs).map((m) => m.text).join()).not.toContain('A new badge');
+  });
+
   it('refuses a merge into itself, into a missing ticket, or by a requester', async () => {
     const a = await ticketFrom(h, W.carol, 'One');
     await h.driver.userSays(W.alice, W.triage, `!merge ${a.ticket.number}`, { thread_ts: a.ticket.cardTs! });
