@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signature, signatureProblem } from '../../src/ingest/api/signature.js';
-import { blockText, useHarness, W, type Harness } from '../support/harness.js';
+import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
 /**
  * The intake API end to end: signed requests to the bot's real HTTP endpoint, the card in the Slack emulator,
@@ -111,6 +111,24 @@ describe('the intake API', () => {
     expect(view).toContain('1 ticket');
     expect(view).toContain('Do you ship to Norway?');
     expect(view).toContain('API · shopify-form');
+  });
+
+  it('a form conversation merged into a Slack ticket: its follow-up joins that ticket, and the reply is POSTed to the form\'s conversation', async () => {
+    await connect(h);
+    shop.posts.length = 0;
+    const slack = await postInIntake(h, W.carol, 'Exchange for order 1042?');
+    await post(h, message());
+    await h.settle();
+    const [form] = await apiTickets(h);
+    await h.driver.userSays(W.alice, W.triage, `!merge ${slack.ticket.number}`, { thread_ts: form.card_ts });
+    await h.settle();
+    expect(await post(h, message({ message_id: 'sub-2', text: 'Any update on the L?' }))).toEqual({ status: 202, json: { ticket: slack.ticket.number } });
+    await h.settle();
+
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', `${slack.ticket.number} reply The L ships tomorrow.`);
+    await h.settle();
+    expect(shop.posts.map((p) => p.body)).toEqual([expect.objectContaining({ conversation_id: 'form-4471', source: 'shopify-form', ticket: slack.ticket.number, text: 'The L ships tomorrow.' })]);
+    expect(h.emu.thread(W.help, slack.originTs).map((m) => m.text).join()).not.toContain('The L ships tomorrow.');
   });
 
   it('refuses a bad or stale signature with 401, a bad body with 400 naming the field, a body over 256 KB with 413, and stores nothing', async () => {

@@ -37,7 +37,7 @@ export async function ingestApiMessage(message: ApiMessage, intake: IntakeChanne
     channelId,
     isDirectMessage: false,
     ts: message.messageId,
-    threadTs: ticket?.originTs ?? null,
+    threadTs: existing?.originTs ?? null, // its own conversation, even merged into another ticket (reply-target.ts)
     userId: requesterId,
     userTeamId: null,
     text: plainToSlackText(message.text),
