@@ -67,7 +67,7 @@ export function createSlaWatch(ctx: BotContext) {
         due.push({ alert: { ...alert, kind }, ticket, what, who: await whoToTell(ticket) });
       }
     }
-    return due;
+    return due.sort((a, b) => a.ticket.number - b.ticket.number); // the same order on every database
   }
 
   /** Each alert in its ticket's triage thread, claimed together with its post; the card shows the new due state. */
