@@ -36,7 +36,6 @@ const policyFromRow = (row: PolicyRow): SlaPolicy => ({
 
 export type ServiceLevelStore = ReturnType<typeof createServiceLevelStore>;
 
-/** Business-hours calendars and SLA policies: what "on time" means for a team and its channels. */
 type SlaAlert = { ticketId: number; target: SlaTarget; startedAt: number; kind: 'warning' | 'breach'; dueAt: number; at: number };
 
 /** Records an alert unless it was recorded before (by this or another instance); whether it is new. */
@@ -49,6 +48,7 @@ async function insertAlert(trx: Knex, alert: SlaAlert): Promise<boolean> {
   return inserted.length > 0;
 }
 
+/** Business-hours calendars and SLA policies: what "on time" means for a team and its channels. */
 export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
   const memo = createMemo(cacheMs);
 
