@@ -91,7 +91,7 @@ export function createSlaWatch(ctx: BotContext) {
     await ctx.serviceLevels.claimAlerts(
       alerts.map((a) => a.alert),
       (claimed) => {
-        const mine = alerts.filter((a) => claimed.some((c) => c.ticketId === a.alert.ticketId && c.target === a.alert.target && c.kind === a.alert.kind));
+        const mine = alerts.filter((a) => claimed.includes(a.alert)); // the alerts given, those not recorded before
         // Per person, the tickets with the same alert together: "#3, #5, #8 breached its first reply target (1h)".
         const byWho = new Map<string, Map<string, number[]>>();
         for (const a of mine) {

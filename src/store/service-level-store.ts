@@ -171,14 +171,13 @@ export function createServiceLevelStore(db: Knex, cacheMs = 5_000) {
 
     /**
      * Records several alerts at once with the posts that show those of them not recorded before (`show` is given
-     * those); nothing is posted when none is new. One transaction, as claimAlert.
+     * those, the very objects passed in); nothing is posted when none is new. One transaction, as claimAlert.
      */
-    async claimAlerts(alerts: SlaAlert[], show: (claimed: SlaAlert[]) => NewDelivery[]): Promise<number> {
-      return writeTransaction(db, async (trx) => {
+    async claimAlerts(alerts: SlaAlert[], show: (claimed: SlaAlert[]) => NewDelivery[]): Promise<void> {
+      await writeTransaction(db, async (trx) => {
         const claimed: SlaAlert[] = [];
         for (const alert of alerts) if (await insertAlert(trx, alert)) claimed.push(alert);
         if (claimed.length > 0) await enqueueDeliveries(trx, show(claimed), Date.now());
-        return claimed.length;
       });
     },
 
