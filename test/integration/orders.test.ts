@@ -123,6 +123,7 @@ describe('order webhooks', () => {
 
     // Priya writes in through the intake API with her address in another case: the order is hers now.
     expect((await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect api shopify-form <#${W.triage}|triage> <https://shop.example/replies>`)).status).toBe(200);
+    await h.settle(); // the source is connected (the command's work follows its ack) before the form writes
     const raw = JSON.stringify({ source: 'shopify-form', conversation_id: 'c-1', message_id: 'm-1', customer: { email: 'PRIYA.SHAH@example.com', name: 'Priya Shah' }, text: 'Does the linen shirt run small?' });
     const timestamp = Math.floor(h.clock.now() / 1000);
     const sent = await fetch(`${h.botUrl}/api/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Threaddesk-Request-Timestamp': String(timestamp), 'X-Threaddesk-Signature': signature(API_SECRET, timestamp, raw) }, body: raw });
