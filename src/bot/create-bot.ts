@@ -65,6 +65,7 @@ import { createTicketPublisher, ingestDeliveries } from './ticket-publisher.js';
 import { createDigestScheduler } from '../reports/digest-schedule.js';
 import { postDigest } from './post-digest.js';
 import { createSlaWatch } from './sla-watch.js';
+import { surveyRoutes } from './survey-page.js';
 
 export interface BotOptions {
   config: Config;
@@ -270,6 +271,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   if (config.email.apiSecret) {
     routes.push(...intakeApiRoutes({ secret: config.email.apiSecret, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, clock, logger }));
   }
+  // The satisfaction survey's page, for surveys sent by email or in the chat widget.
+  routes.push(...surveyRoutes({ csat: context.csat, tickets, announce: (ticket, text) => context.publisher.announce(ticket, text), now: () => clock.now(), logger }));
   const email: Bot['email'] = { intake: mailIntake, smtpPort: null, poller: emailDoors.poller };
   const slaWatch = createSlaWatch(context);
 
@@ -307,6 +310,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       chatReplied: (visitorKey) => chat.notify(visitorKey),
       chats,
       chatUnseenMs: config.chat.unseenMs,
+      publicUrl: config.chat.publicUrl,
       orders: deliveryDb === db ? orders : createOrderStore(deliveryDb),
       slackCustomer: createSlackCustomerLink({ customers, orders, tickets, directory, now: () => clock.now() }),
       now: () => clock.now(),

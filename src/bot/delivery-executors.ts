@@ -16,6 +16,7 @@ import { recordPublicReply } from '../tickets/record-public-reply.js';
 import { buildTicketCard } from './blocks/ticket-card.js';
 import { PermanentDeliveryError } from './delivery-errors.js';
 import { mailReply } from './email/mail-reply.js';
+import { surveyChatText, surveyMailText } from './survey-page.js';
 import { mintReplyToken, ourMessageId, replyAddress, replySubject } from '../ingest/email/email-threading.js';
 import type { MailSender } from './email/mail-sender.js';
 import { buildMirror, buildPublicReply, buildReplySent, type SlackPost } from './blocks/thread-messages.js';
@@ -49,6 +50,8 @@ export interface ExecutorDeps {
   chats?: Pick<ChatStore, 'byKey' | 'mailToken'>;
   /** How long a chat reply may go unseen before it is mailed (THREADDESK_CHAT_EMAIL_AFTER_SECONDS). */
   chatUnseenMs?: number;
+  /** The bot's public base URL: survey links outside Slack point to it. */
+  publicUrl?: string;
   apiSecret?: string | null;
   /** A reply on a chat ticket was recorded: the visitor's open widgets show it (by the visitor key). */
   chatReplied?: (visitorKey: string) => Promise<void>;
@@ -266,8 +269,18 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     },
     async survey(d, { ticketId, post }) {
       const ticket = await ticketOf(ticketId);
-      if (ticket.originKind !== 'slack') return; // the survey is Slack buttons; by email it is not offered yet
-      await deps.csat.posted(ticketId, await postOnce(d, ticket.originChannelId, post, ticket.originTs));
+      const survey = await deps.csat.get(ticketId);
+      if (!survey?.token) {
+        if (ticket.originKind === 'slack') await deps.csat.posted(ticketId, await postOnce(d, ticket.originChannelId, post, ticket.originTs));
+        return;
+      }
+      // A link (email, chat), sent where the survey was recorded as asked: the conversation the customer wrote in last.
+      const target = await replyTarget(ticket, tickets);
+      if (target.originChannelId !== survey.channelId || !deps.publicUrl) return; // she wrote elsewhere since; a later solve asks again
+      const text = target.originKind === 'email' ? surveyMailText(ticket, deps.publicUrl, survey.token) : surveyChatText(ticket, deps.publicUrl, survey.token);
+      const id = await sendOutside(d, target, text, null, true);
+      await recordAutomatedReply(target, target.originChannelId, id, text, deps.useCaseDeps, now());
+      if (target.originKind === 'chat') await deps.chatReplied?.(target.originTs);
     },
     async assignment_notice(d, { ticketId, assigneeId, actorId }) {
       const ticket = await ticketOf(ticketId);

@@ -21,6 +21,7 @@ import * as createOrderInbox from '../../migrations/20261203000019_create_order_
 import * as createSuggestionFeedback from '../../migrations/20261203000020_create_suggestion_feedback.js';
 import * as chatFollowsMerges from '../../migrations/20261203000021_chat_follows_merges.js';
 import * as createChatRateLimits from '../../migrations/20261203000022_create_chat_rate_limits.js';
+import * as surveysOutsideSlack from '../../migrations/20261203000023_surveys_outside_slack.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '20261203000020_create_suggestion_feedback': createSuggestionFeedback,
   '20261203000021_chat_follows_merges': chatFollowsMerges,
   '20261203000022_create_chat_rate_limits': createChatRateLimits,
+  '20261203000023_surveys_outside_slack': surveysOutsideSlack,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

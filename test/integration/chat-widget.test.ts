@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -152,5 +153,57 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('the chat widget when its network 
     expect(Number(((await h.testDb.db('chat_visitors').count({ n: '*' })) as { n: number | string }[])[0]!.n)).toBe(1);
     await first.close();
     await second.close();
+  }, 60_000);
+});
+
+/** A port nobody listens on now, so the bot's public URL can be known before it starts. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.skipIf(!CHROMIUM && !process.env.CI)('the chat widget after a solve', () => {
+  let h: Harness;
+  const surveyEnv: Record<string, string> = { ...env };
+  beforeAll(async () => {
+    const port = await freePort();
+    Object.assign(surveyEnv, { PORT: String(port), THREADDESK_PUBLIC_URL: `http://127.0.0.1:${port}` });
+  });
+  useHarness((started) => (h = started), { env: surveyEnv });
+
+  it('shows the satisfaction survey as five buttons; the visitor\'s click opens its page, and sending it records the rating', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    await h.settle();
+    const context = await browser!.newContext();
+    const page = await context.newPage();
+    await openChat(h, page);
+    await say(page, 'Is the green scarf wool?');
+    await page.locator('.td-log li[data-id]').first().waitFor();
+    await h.settle();
+    const [ticket] = await chatTickets(h);
+    await agentReplies(h, ticket.card_ts, 'Yes, merino wool.');
+    await h.driver.userSays(W.alice, W.triage, '!close', { thread_ts: ticket.card_ts });
+    await h.settle();
+
+    const buttons = page.getByRole('group', { name: 'Rate us from 1 (poor) to 5 (great)' }).getByRole('link');
+    await buttons.first().waitFor({ timeout: 5_000 });
+    expect(await buttons.allInnerTexts()).toEqual(['1', '2', '3', '4', '5']);
+    expect((await lines(page)).at(-1)).toContain('How did we do? Rate us from 1 (poor) to 5 (great):');
+    expect((await lines(page)).at(-1)).not.toContain('/csat?t='); // the link is the buttons, not text
+    await page.screenshot({ path: path.join(SHOTS, 'chat-survey.png') });
+
+    const [survey] = await Promise.all([context.waitForEvent('page'), buttons.nth(3).click()]);
+    await survey.waitForLoadState();
+    expect(await survey.getByRole('radio', { name: '4' }).isChecked()).toBe(true);
+    expect(Number((await h.testDb.db('csat_surveys').where({ ticket_id: ticket.id }).first()).rating ?? 0)).toBe(0); // opening records nothing
+    await survey.getByLabel('Anything you want to tell us? (optional)').fill('Quick answer, thanks!');
+    await survey.getByRole('button', { name: 'Send' }).click();
+    await survey.getByText('Thanks for rating request #1: ⭐⭐⭐⭐ 4/5.').waitFor();
+    await h.settle();
+    expect(await h.testDb.db('csat_surveys').where({ ticket_id: ticket.id }).first()).toMatchObject({ rating: 4, comment: 'Quick answer, thanks!' });
+    await context.close();
   }, 60_000);
 });

@@ -77,7 +77,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const bot = await createBot({ config: result.config, db: testDb.db, logger, clock, retryConfig: { retries: 0 } });
   const inboxUrl = inboxDatabaseUrl(testDb.url);
   const inboxDb = inboxUrl ? connectDb(inboxUrl) : testDb.db;
-  const port = await bot.start(0);
+  // A test that must know the bot's address before it starts (THREADDESK_PUBLIC_URL) names its port.
+  const port = await bot.start(options.env?.PORT ? Number(options.env.PORT) : 0);
   emu.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
 
   const fingerprint = () => `${emu.calls().length}`;

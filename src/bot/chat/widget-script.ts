@@ -35,7 +35,7 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     '.td-chat.td-is-open .td-panel{display:flex}.td-head{background:#4a154b;color:#fff;padding:10px 14px;display:flex;justify-content:space-between;align-items:center}' +
     '.td-head button{background:none;border:0;color:#fff;font-size:20px}.td-log{flex:1;overflow-y:auto;padding:10px;margin:0;list-style:none}' +
     '.td-log li{margin:6px 0;padding:8px 10px;border-radius:10px;max-width:85%;white-space:pre-wrap;word-wrap:break-word}' +
-    '.td-visitor{background:#e8f0fe;margin-left:auto!important}.td-agent{background:#f1f1f1}.td-who{display:block;font-size:12px;color:#555}' +
+    '.td-visitor{background:#e8f0fe;margin-left:auto!important}.td-agent{background:#f1f1f1}.td-who{display:block;font-size:12px;color:#555}.td-rate{display:flex;gap:6px;margin-top:6px}.td-rate a{flex:1;text-align:center;padding:4px 0;border:1px solid #4a154b;border-radius:6px;color:#4a154b;text-decoration:none}' +
     '.td-form{display:flex;flex-wrap:wrap;gap:6px;padding:8px;border-top:1px solid #ddd}.td-form label{width:100%;font-size:13px}' +
     '.td-form textarea{flex:1;min-height:40px;font:inherit;padding:6px}.td-form input{flex:1;font:inherit;padding:6px}.td-send{background:#007a5a;color:#fff;border:0;border-radius:6px;padding:6px 14px}' +
     '.td-status{font-size:12px;color:#555;padding:0 10px}');
@@ -79,7 +79,16 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     if (line.id > last) last = line.id;
     var item = el('li', { 'class': line.from === 'agent' ? 'td-agent' : 'td-visitor', 'data-id': String(line.id) });
     item.appendChild(el('span', { 'class': 'td-who' }, line.from === 'agent' ? (line.agent || 'Support') : 'You'));
-    item.appendChild(document.createTextNode(line.text));
+    // The satisfaction survey's link (ours only) shows as five rating buttons opening its page.
+    var at = line.from === 'agent' ? line.text.indexOf(origin + '/csat?t=') : -1;
+    var survey = at >= 0 ? line.text.slice(at).split(/\s/)[0] : null;
+    if (survey && !/\/csat\?t=[a-z2-7]{26}$/.test(survey)) survey = null;
+    item.appendChild(document.createTextNode(survey ? line.text.slice(0, at).trim() : line.text));
+    if (survey) {
+      var rates = el('span', { 'class': 'td-rate', role: 'group', 'aria-label': 'Rate us from 1 (poor) to 5 (great)' });
+      for (var n = 1; n <= 5; n++) rates.appendChild(el('a', { href: survey + '&rating=' + n, target: '_blank', rel: 'noopener' }, String(n)));
+      item.appendChild(rates);
+    }
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
   }

@@ -2,13 +2,14 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Ticket } from '../../domain/ticket.js';
 import { answerErrors, respondAnswer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
+import { mintReplyToken } from '../../ingest/email/email-threading.js';
+import { replyTarget } from '../reply-target.js';
 import { escapeMrkdwn, truncate } from '../slack-text.js';
+import { LOW_RATING } from '../survey-page.js';
 
 export const CSAT_ACTION = /^csat_rate_[1-5]$/;
 const CSAT_COMMENT_VIEW = 'csat_comment';
 const COMMENT_INPUT = { block: 'csat_comment_block', action: 'csat_comment_input' };
-/** A rating at or under this is posted in the triage thread for the team to see. */
-const LOW_RATING = 2;
 const STARS = (n: number) => '⭐'.repeat(n);
 
 function surveyBlocks(ticket: Ticket, rated: number | null) {
@@ -31,11 +32,20 @@ function surveyBlocks(ticket: Ticket, rated: number | null) {
   ];
 }
 
-/** After a solve: ask the requester, in the origin thread, to rate 1-5 (unless the channel switched surveys off). */
+/**
+ * After a solve: ask the requester to rate 1-5 (unless the channel switched surveys off), where they wrote last:
+ * buttons in the Slack thread, a link by email or in the chat widget (survey-page.ts). Not asked, and not counted
+ * as sent: an intake API conversation (the source's own system talks to the customer), an Amazon buyer (Amazon
+ * forbids links and survey requests in buyer messages), a Slack thread merged into an email or chat ticket.
+ */
 export async function askForRating(ticket: Ticket, ctx: BotContext): Promise<void> {
   const intake = await ctx.channels.intake(ticket.originChannelId);
   if (intake && !intake.csatEnabled) return;
-  await ctx.csat.sent(ticket.id, ticket.originChannelId, ctx.clock.now(), ticket.assigneeId);
+  const target = await replyTarget(ticket, ctx.tickets);
+  const byLink = (target.originKind === 'email' && target.originSource !== 'amazon') || target.originKind === 'chat';
+  const byButtons = target.originKind === 'slack' && ticket.originKind === 'slack';
+  if (!byLink && !byButtons) return;
+  await ctx.csat.sent(ticket.id, target.originChannelId, ctx.clock.now(), ticket.assigneeId, byLink ? mintReplyToken() : null);
   await ctx.publisher.postSurvey(ticket, { text: `How did we do on #${ticket.number}? Rate 1-5.`, blocks: surveyBlocks(ticket, null) });
 }
 
