@@ -80,6 +80,37 @@ for (const kind of kinds) {
   });
 }
 
+for (const kind of kinds) {
+  describe.skipIf(kind === 'postgres' && !postgresUp)(`upgrading a ${kind} database with surveys of tickets outside Slack`, () => {
+    let testDb: TestDb;
+    beforeAll(async () => {
+      testDb = await createTestDb(kind);
+      await testDb.db.migrate.down({ migrationSource, name: '20261203000023_surveys_outside_slack' });
+    });
+    afterAll(async () => {
+      await testDb.drop();
+    });
+
+    it('drops the surveys that were recorded as sent but never shown (email, chat, API, unrated), and keeps the rest', async () => {
+      const { db } = testDb;
+      const ticketIds: number[] = [];
+      for (const [number, channel] of [[1, 'CHELP'], [2, 'email:support@shop.example'], [3, 'chat:web'], [4, 'api:form'], [5, 'email:support@shop.example']] as const) {
+        const [row] = await db('tickets')
+          .insert({ team_id: 'TUP', number, subject: 'x', requester_id: 'U1', origin_channel_id: channel, origin_ts: `${number}.000`, triage_channel_id: 'CTRI', source: 'slack', status: 'solved', priority: 'normal', created_at: 1000, updated_at: 2000, last_requester_message_at: 1000 })
+          .returning('id');
+        const ticketId = Number((row as { id: number }).id ?? row);
+        ticketIds.push(ticketId);
+        // The last one was rated (by nobody a survey reached, but a rating is kept whatever happened).
+        await db('csat_surveys').insert({ ticket_id: ticketId, channel_id: channel, sent_at: 2000, rating: number === 5 ? 4 : null });
+      }
+
+      await migrateLatest(db);
+
+      expect((await db('csat_surveys').orderBy('ticket_id').select('ticket_id', 'token')).map((r) => [Number(r.ticket_id), r.token])).toEqual([[ticketIds[0], null], [ticketIds[4], null]]);
+    });
+  });
+}
+
 // A migration is history: it carries its own SQL. One that imported application code would change what it does
 // to an old database whenever that code changed.
 describe('migrations are frozen', () => {
