@@ -267,8 +267,13 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
         throw new Error(`the mail server could not take it yet: ${result.error}`);
       }
     },
-    async survey(d, { ticketId, post }) {
+    async survey(d, { ticketId, post, ask }) {
       const ticket = await ticketOf(ticketId);
+      if (ask) {
+        // Reopened since (or solved again: that solve asks on its own): this survey is not sent, nor counted.
+        if (isActive(ticket.status) || ticket.solvedAt !== ask.solvedAt) return;
+        await deps.csat.sent(ticketId, ask.channelId, now(), ask.agentId, ask.token);
+      }
       const survey = await deps.csat.get(ticketId);
       if (!survey?.token) {
         if (ticket.originKind === 'slack') await deps.csat.posted(ticketId, await postOnce(d, ticket.originChannelId, post, ticket.originTs));

@@ -17,7 +17,9 @@ export type DeliveryIntent =
   | { kind: 'triage_post'; ticketId: number; post: SlackPost }
   | { kind: 'public_reply'; ticketId: number; agentId: string; text: string; after?: 'pending' | 'close' }
   | { kind: 'automated_reply'; ticketId: number; text: string }
-  | { kind: 'survey'; ticketId: number; post: SlackPost }
+  // `ask`: the survey is recorded as sent when delivered, if the ticket is still solved by that solve (rows recorded
+  // before it was there were recorded at the solve).
+  | { kind: 'survey'; ticketId: number; post: SlackPost; ask?: SurveyAsk }
   | { kind: 'assignment_notice'; ticketId: number; assigneeId: string; actorId: string | null }
   | { kind: 'follower_notice'; ticketId: number; messageId: number }
   | { kind: 'channel_post'; channel: string; post: SlackPost }
@@ -26,6 +28,14 @@ export type DeliveryIntent =
   | { kind: 'file_upload'; channel: string; filename: string; title: string; base64?: string }
   | { kind: 'attachment'; ticketId: number; filename: string; title: string; base64?: string }
   | { kind: 'chat_offline_mail'; ticketId: number; messageId: number };
+
+/** Who a survey asks and how: where (channel), its link's token (null: Slack buttons), the solve it follows. */
+export interface SurveyAsk {
+  channelId: string;
+  token: string | null;
+  agentId: string | null;
+  solvedAt: number | null;
+}
 
 type TicketRef = Pick<Ticket, 'id' | 'teamId' | 'triageChannelId' | 'originChannelId' | 'cardTs'>;
 
@@ -66,8 +76,14 @@ export const deliver = {
   triagePost: (t: TicketRef, post: SlackPost) => forTicket(t, inTriage(t), { kind: 'triage_post', ticketId: t.id, post }),
   publicReply: (t: TicketRef, agentId: string, text: string, after?: 'pending' | 'close') => forTicket(t, inOrigin(t), { kind: 'public_reply', ticketId: t.id, agentId, text, ...(after ? { after } : {}) }),
   automatedReply: (t: TicketRef, text: string) => forTicket(t, inOrigin(t), { kind: 'automated_reply', ticketId: t.id, text }),
-  /** The satisfaction survey in the origin thread; its ts is kept so the rating can be shown on it. */
-  survey: (t: TicketRef, post: SlackPost) => forTicket(t, inOrigin(t), { kind: 'survey', ticketId: t.id, post }),
+  /**
+   * The satisfaction survey (its Slack ts is kept so the rating can be shown on it). One sent later waits in a lane
+   * of its own: the ticket's other deliveries do not wait behind it.
+   */
+  survey: (t: TicketRef, post: SlackPost, ask: SurveyAsk, delayMs = 0): NewDelivery => ({
+    ...forTicket(t, inOrigin(t), { kind: 'survey', ticketId: t.id, post, ask }),
+    ...(delayMs > 0 ? { lane: `survey:${t.id}`, delayMs } : {}),
+  }),
   assignmentNotice: (t: TicketRef, assigneeId: string, actorId: string | null) => forTicket(t, `post:${assigneeId}`, { kind: 'assignment_notice', ticketId: t.id, assigneeId, actorId }),
   followerNotice: (t: TicketRef, message: Pick<TicketMessage, 'id'>) => forTicket(t, `post:followers:${t.teamId}`, { kind: 'follower_notice', ticketId: t.id, messageId: message.id }),
   /** A message in a ticket's lane that is not about one thread (a rating's thanks on the survey). */

@@ -50,10 +50,10 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
       return outcome(result, line, `#${ticket.number} is already assigned to <@${assigneeId}>.`, answer);
     }
     case 'close': {
-      const line = `:white_check_mark: <@${actorId}> solved #${ticket.number}.`;
+      const line = `:white_check_mark: <@${actorId}> solved #${ticket.number}${action.survey === false ? ' (no survey)' : ''}.`;
       const result = await solveTicket({ ...input, show: shown(line) }, deps);
       await outcome(result, line, '', answer);
-      if (result.changed) await askForRating(result.ticket, ctx);
+      if (result.changed && action.survey !== false) await askForRating(result.ticket, ctx);
       return;
     }
     case 'reopen': {

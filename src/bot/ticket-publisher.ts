@@ -2,7 +2,7 @@ import type { Ticket, TicketMessage } from '../domain/ticket.js';
 import type { NewDelivery } from '../store/outbox-store.js';
 import type { TicketQueries, TicketStore } from '../store/ticket-store.js';
 import { buildStatusLine, type SlackPost } from './blocks/thread-messages.js';
-import { deliver } from './delivery-intents.js';
+import { deliver, type SurveyAsk } from './delivery-intents.js';
 import { TICKET_REACTION } from './ids.js';
 import type { AppendedMessage } from '../ingest/append-message.js';
 import { person } from './slack-text.js';
@@ -42,8 +42,8 @@ export function createTicketPublisher(tickets: TicketStore) {
     /** Posts an automatic reply (no agent's signature) in the origin thread, recorded as the bot's once posted. */
     postAutomatedReply: (ticket: Ticket, text: string) => record(deliver.automatedReply(ticket, text)),
 
-    /** The satisfaction survey in the origin thread. */
-    postSurvey: (ticket: Ticket, post: SlackPost) => record(deliver.survey(ticket, post)),
+    /** The satisfaction survey, now or `delayMs` later. */
+    postSurvey: (ticket: Ticket, post: SlackPost, ask: SurveyAsk, delayMs = 0) => record(deliver.survey(ticket, post, ask, delayMs)),
 
     /** Replaces a bot message of the ticket's (the survey, once rated). */
     updateMessage: (ticket: Ticket, channel: string, ts: string, post: SlackPost) => record(deliver.messageUpdate(ticket, channel, ts, post)),

@@ -14,7 +14,7 @@ export type IngestResult =
   | { kind: 'ignored'; reason: string };
 
 /** Rules for direct messages to the app: a DM conversation is one ticket while that ticket is active. */
-const DIRECT_MESSAGE_RULES = { pleasantryFilter: true, burstWindowSeconds: Number.POSITIVE_INFINITY, ackTemplate: null, csatEnabled: true };
+const DIRECT_MESSAGE_RULES = { pleasantryFilter: true, burstWindowSeconds: Number.POSITIVE_INFINITY, ackTemplate: null, csatEnabled: true, csatDelayMinutes: 0 };
 
 /**
  * A human's message in an intake channel, a DM to the app, or an origin thread becomes ticket changes:

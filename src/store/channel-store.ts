@@ -12,6 +12,8 @@ export interface IntakeChannel {
   ackTemplate: string | null;
   /** Ask the requester to rate 1-5 when their ticket is solved. */
   csatEnabled: boolean;
+  /** How long after the solve the survey is sent (0: at once); a reopen before then cancels it. */
+  csatDelayMinutes: number;
   /** An intake API source: where agents' replies are POSTed (null for every other kind). */
   replyUrl: string | null;
 }
@@ -24,6 +26,7 @@ interface IntakeRow {
   burst_window_seconds: number;
   ack_template: string | null;
   csat_enabled: boolean | number;
+  csat_delay_minutes?: number;
   reply_url?: string | null;
 }
 
@@ -35,6 +38,7 @@ const fromRow = (row: IntakeRow): IntakeChannel => ({
   burstWindowSeconds: Number(row.burst_window_seconds),
   ackTemplate: row.ack_template ?? null,
   csatEnabled: row.csat_enabled === undefined ? true : Boolean(row.csat_enabled),
+  csatDelayMinutes: Number(row.csat_delay_minutes ?? 0),
   replyUrl: row.reply_url ?? null,
 });
 
@@ -79,12 +83,13 @@ export function createChannelStore(db: Knex, cacheMs = 5_000) {
       return (await this.intake(channelId))!;
     },
 
-    async updateRules(channelId: string, rules: { pleasantryFilter?: boolean; burstWindowSeconds?: number; ackTemplate?: string | null; csatEnabled?: boolean }): Promise<void> {
+    async updateRules(channelId: string, rules: { pleasantryFilter?: boolean; burstWindowSeconds?: number; ackTemplate?: string | null; csatEnabled?: boolean; csatDelayMinutes?: number }): Promise<void> {
       const row: Record<string, unknown> = {};
       if (rules.pleasantryFilter !== undefined) row.pleasantry_filter = rules.pleasantryFilter;
       if (rules.burstWindowSeconds !== undefined) row.burst_window_seconds = rules.burstWindowSeconds;
       if (rules.ackTemplate !== undefined) row.ack_template = rules.ackTemplate;
       if (rules.csatEnabled !== undefined) row.csat_enabled = rules.csatEnabled;
+      if (rules.csatDelayMinutes !== undefined) row.csat_delay_minutes = rules.csatDelayMinutes;
       if (Object.keys(row).length > 0) await db('channel_settings').where({ channel_id: channelId }).update(row);
       changed();
     },

@@ -54,6 +54,52 @@ describe('satisfaction survey (CSAT)', () => {
     expect((await h.tickets.byId(ticket.id))!.status).toBe('solved');
     expect(h.emu.thread(W.help, originTs).filter((m) => m.text.includes('How did we do'))).toHaveLength(0);
   });
+
+  it('`close no-survey` solves without asking; `survey after 1d` asks a day after the solve, and not at all when the ticket was reopened by then', async () => {
+    const surveys = (originTs: string) => h.emu.thread(W.help, originTs).filter((m) => m.text.includes('How did we do'));
+    const quiet = await postInIntake(h, W.carol, 'Wrong channel, sorry');
+    await ticketCommand(h, W.alice, `${quiet.ticket.number} close no-survey`);
+    await h.settle();
+    expect((await h.tickets.byId(quiet.ticket.id))!.status).toBe('solved');
+    expect(h.emu.thread(W.triage, (await h.tickets.byId(quiet.ticket.id))!.cardTs!).map((m) => m.text)).toContain(`:white_check_mark: <@${W.alice}> solved #${quiet.ticket.number} (no survey).`);
+    expect(surveys(quiet.originTs)).toHaveLength(0);
+    expect(await h.testDb.db('csat_surveys').where({ ticket_id: quiet.ticket.id }).first()).toBeUndefined();
+    await ticketCommand(h, W.alice, `${quiet.ticket.number} close please`);
+    await h.settle();
+    expect(lastEphemeral(h, W.alice)).toContain('`close` takes nothing, or `no-survey`');
+
+    await helpdesk(h, W.ada, `channel <#${W.help}|help> survey after 1d`);
+    await h.settle();
+    await helpdesk(h, W.ada, `channel <#${W.help}|help>`);
+    await h.settle();
+    expect(lastEphemeral(h, W.ada)).toContain('Solved tickets ask the requester to rate 1-5 1d after the solve, unless reopened by then');
+    await helpdesk(h, W.ada, `channel <#${W.help}|help> survey after 45d`);
+    await h.settle();
+    expect(lastEphemeral(h, W.ada)).toContain('`survey after` takes a duration up to 30 days');
+
+    const later = await postInIntake(h, W.carol, 'Invoice missing');
+    const reopened = await postInIntake(h, W.dave, 'Password reset');
+    await ticketCommand(h, W.alice, `${later.ticket.number} close`);
+    await ticketCommand(h, W.alice, `${reopened.ticket.number} close`);
+    await h.settle();
+    expect(surveys(later.originTs)).toHaveLength(0); // not yet
+    const waiting = await h.testDb.db('deliveries').where({ kind: 'survey', status: 'pending' }).select('id', 'not_before', 'created_at');
+    expect(waiting).toHaveLength(2);
+    for (const d of waiting) expect(Number(d.not_before) - Number(d.created_at)).toBe(1440 * MIN);
+    await ticketCommand(h, W.alice, `${reopened.ticket.number} reopen`);
+    await h.settle();
+
+    // A day later (the deliveries come due).
+    await h.testDb.db('deliveries').where({ kind: 'survey', status: 'pending' }).update({ not_before: Date.now() });
+    await ticketCommand(h, W.alice, `${later.ticket.number} show`); // any write wakes the delivery worker
+    for (let i = 0; i < 250 && surveys(later.originTs).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await h.settle();
+    expect(surveys(later.originTs)).toHaveLength(1);
+    expect(await h.testDb.db('csat_surveys').where({ ticket_id: later.ticket.id }).first()).toMatchObject({ rating: null });
+    expect(surveys(reopened.originTs)).toHaveLength(0);
+    expect(await h.testDb.db('csat_surveys').where({ ticket_id: reopened.ticket.id }).first()).toBeUndefined();
+    expect(await h.testDb.db('deliveries').where({ kind: 'survey', status: 'pending' })).toEqual([]);
+  });
 });
 
 describe('/helpdesk stats and export', () => {

@@ -182,7 +182,7 @@ export function createInMemoryChannels(): InMemoryChannels {
       return defaults.get(teamId) ?? null;
     },
     connect(intake) {
-      const full: IntakeChannel = { pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, ...intake, replyUrl: intake.replyUrl ?? null };
+      const full: IntakeChannel = { pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, csatDelayMinutes: 0, ...intake, replyUrl: intake.replyUrl ?? null };
       intakes.set(full.channelId, full);
       return { ...full };
     },

@@ -86,7 +86,7 @@ describe('ingestEmail (mail into tickets, in-memory stores)', () => {
     customers = createInMemoryCustomers();
     clock = fixedClock(NOW);
     notes = [];
-    mailbox = { address: MAILBOX, intake: { channelId: CHANNEL, teamId: TEAM, triageChannelId: TRIAGE, pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, replyUrl: null } };
+    mailbox = { address: MAILBOX, intake: { channelId: CHANNEL, teamId: TEAM, triageChannelId: TRIAGE, pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, csatDelayMinutes: 0, replyUrl: null } };
   });
 
   it('a new mail opens an email ticket for the sender, who becomes a customer', async () => {

@@ -7,7 +7,8 @@ export type TicketAction =
   | { kind: 'show' }
   | { kind: 'assign'; assignee: 'me' | string }
   | { kind: 'reply'; text: string }
-  | { kind: 'close' }
+  /** `survey: false`: solved without asking the requester to rate it (`close no-survey`). */
+  | { kind: 'close'; survey?: false }
   | { kind: 'reopen' }
   | { kind: 'priority'; priority: Priority }
   | { kind: 'tag'; tag: string }
@@ -23,7 +24,7 @@ export const LIST_FILTERS: TicketListFilter[] = ['open', 'mine', 'unassigned', '
 export const ACTION_USAGE = [
   'assign me | assign @user',
   'reply <text>',
-  'close',
+  'close [no-survey]',
   'reopen',
   `priority ${PRIORITIES.join('|')}`,
   'tag <word>',
@@ -72,7 +73,8 @@ export function parseTicketAction(text: string): Parsed<TicketAction> {
       return ok({ kind: 'reply', text: rest.trim() });
     case 'close':
     case 'solve':
-      return args ? fail('`close` takes no arguments.') : ok({ kind: 'close' });
+      if (args.toLowerCase() === 'no-survey') return ok({ kind: 'close', survey: false });
+      return args ? fail('`close` takes nothing, or `no-survey` to solve without the satisfaction survey.') : ok({ kind: 'close' });
     case 'reopen':
       return args ? fail('`reopen` takes no arguments.') : ok({ kind: 'reopen' });
     case 'priority': {

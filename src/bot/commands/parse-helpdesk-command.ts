@@ -3,7 +3,7 @@ import { ROUTING_POLICIES, type RoutingPolicy } from '../../domain/routing.js';
 import { slackToPlain } from '../../ingest/slack-text.js';
 import { FIELD_NAME } from '../../tickets/set-field.js';
 import { firstWord, parseChannelMention, parseUserMention, type Parsed, parseEmailAddress } from './grammar.js';
-import { parseReportCommand, REPORT_COMMAND_USAGE, type ReportCommand } from './parse-report-command.js';
+import { parseDuration, parseReportCommand, REPORT_COMMAND_USAGE, type ReportCommand } from './parse-report-command.js';
 
 export type TemplateCommand =
   | { kind: 'template'; op: 'list' }
@@ -35,6 +35,7 @@ export interface ChannelChange {
   ackTemplate?: string | null;
   fieldPattern?: { field: string; pattern: string | null };
   csatEnabled?: boolean;
+  csatDelayMinutes?: number;
 }
 
 export const HELPDESK_COMMAND_USAGE = [
@@ -53,7 +54,7 @@ export const HELPDESK_COMMAND_USAGE = [
   '`/helpdesk rule add #intake PATTERN tag TAG [group NAME]`, `rule list #intake`, `rule remove #intake ID`: e.g. `rule add #help refund|chargeback tag billing group billing`',
   '`/helpdesk group add NAME @a @b`, `group remove NAME @a`, `group list`',
   '`/helpdesk away`, `/helpdesk back`: an away agent gets no new tickets; `/helpdesk reassign @agent` hands their open tickets on',
-  '`/helpdesk channel #intake survey on|off` ask requesters to rate solved tickets 1-5 (default on)',
+  '`/helpdesk channel #intake survey on|off|after DURATION` ask requesters to rate solved tickets 1-5 (default on, at once; `after 1d`: a day after the solve, unless reopened by then)',
   REPORT_COMMAND_USAGE,
   '`/helpdesk help`',
 ].join('\n');
@@ -195,11 +196,16 @@ function parseChannelRules(args: string[]): Parsed<HelpdeskCommand> {
   if (rule === 'survey' && (value === 'on' || value === 'off') && args.length === 3) {
     return { ok: true, value: { kind: 'channel', channelId, change: { csatEnabled: value === 'on' } } };
   }
+  if (rule === 'survey' && value === 'after' && args.length === 4) {
+    const minutes = args[3] === '0' ? 0 : parseDuration(args[3]!);
+    if (minutes === null || minutes > 30 * 1440) return { ok: false, error: '`survey after` takes a duration up to 30 days, like `2h`, `1d` or `0` (at once).' };
+    return { ok: true, value: { kind: 'channel', channelId, change: { csatEnabled: true, csatDelayMinutes: minutes } } };
+  }
   if (rule === 'field' && args.length === 4 && FIELD_NAME.test(value)) {
     const pattern = args[3]!.toLowerCase() === 'off' ? null : slackToPlain(args[3]!);
     return { ok: true, value: { kind: 'channel', channelId, change: { fieldPattern: { field: value, pattern } } } };
   }
-  return { ok: false, error: 'Rules are `pleasantries on|off`, `burst MINUTES` (0 turns joining off), `ack TEMPLATE|off`, `survey on|off`, `field NAME PATTERN|off` and `routing …`.' };
+  return { ok: false, error: 'Rules are `pleasantries on|off`, `burst MINUTES` (0 turns joining off), `ack TEMPLATE|off`, `survey on|off|after DURATION`, `field NAME PATTERN|off` and `routing …`.' };
 }
 
 /** An http(s) URL as typed, or as Slack escapes it in a command (`<https://…>`, `<https://…|label>`). */

@@ -95,6 +95,13 @@ async function channelRules(request: Extract<HelpdeskCommand, { kind: 'channel' 
   await answer.ephemeral(describeRules((await ctx.channels.intake(intake.channelId))!, await ctx.channels.fieldPatterns(intake.channelId)));
 }
 
+/** 1440 → "1d", 90 → "1h 30m". */
+const durationText = (minutes: number) =>
+  [[Math.floor(minutes / 1440), 'd'], [Math.floor((minutes % 1440) / 60), 'h'], [minutes % 60, 'm']]
+    .filter(([n]) => n)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join(' ');
+
 function describeRules(intake: IntakeChannel, fieldPatterns: Record<string, string>): string {
   const burst = intake.burstWindowSeconds > 0 ? `within ${Math.round(intake.burstWindowSeconds / 60)} min join their open ticket` : 'always open a new ticket (joining is off)';
   return [
@@ -102,7 +109,7 @@ function describeRules(intake: IntakeChannel, fieldPatterns: Record<string, stri
     `• Pleasantries ("thanks", "hello") alone: ${intake.pleasantryFilter ? 'ignored' : 'open tickets like any message'}`,
     `• A requester's top-level messages ${burst}`,
     `• New tickets are acknowledged ${intake.ackTemplate ? `with template \`${intake.ackTemplate}\`` : 'with a 🎫 only'}`,
-    `• Solved tickets ${intake.csatEnabled ? 'ask the requester to rate 1-5' : 'send no satisfaction survey'}`,
+    `• Solved tickets ${intake.csatEnabled ? `ask the requester to rate 1-5${intake.csatDelayMinutes > 0 ? ` ${durationText(intake.csatDelayMinutes)} after the solve, unless reopened by then` : ''}` : 'send no satisfaction survey'}`,
     ...Object.entries(fieldPatterns).map(([field, pattern]) => `• Field \`${field}\` is picked from customer messages by \`${escapeMrkdwn(pattern)}\``),
   ].join('\n');
 }

@@ -45,8 +45,8 @@ export async function askForRating(ticket: Ticket, ctx: BotContext): Promise<voi
   const byLink = (target.originKind === 'email' && target.originSource !== 'amazon') || target.originKind === 'chat';
   const byButtons = target.originKind === 'slack' && ticket.originKind === 'slack';
   if (!byLink && !byButtons) return;
-  await ctx.csat.sent(ticket.id, target.originChannelId, ctx.clock.now(), ticket.assigneeId, byLink ? mintReplyToken() : null);
-  await ctx.publisher.postSurvey(ticket, { text: `How did we do on #${ticket.number}? Rate 1-5.`, blocks: surveyBlocks(ticket, null) });
+  const ask = { channelId: target.originChannelId, token: byLink ? mintReplyToken() : null, agentId: ticket.assigneeId, solvedAt: ticket.solvedAt };
+  await ctx.publisher.postSurvey(ticket, { text: `How did we do on #${ticket.number}? Rate 1-5.`, blocks: surveyBlocks(ticket, null) }, ask, (intake?.csatDelayMinutes ?? 0) * 60_000);
 }
 
 /** The survey's buttons (only the requester's answer counts) and the optional comment modal. */
