@@ -207,10 +207,10 @@ for (const kind of kinds) {
       const channels = createChannelStore(testDb.db);
       expect(await channels.intake('CNEW')).toBeNull();
       await channels.connect('T1', 'CNEW', 'CTRI', 1);
-      expect(await channels.intake('CNEW')).toEqual({ channelId: 'CNEW', teamId: 'T1', triageChannelId: 'CTRI', pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, replyUrl: null });
-      await channels.updateRules('CNEW', { pleasantryFilter: false, burstWindowSeconds: 0 });
+      expect(await channels.intake('CNEW')).toEqual({ channelId: 'CNEW', teamId: 'T1', triageChannelId: 'CTRI', pleasantryFilter: true, burstWindowSeconds: 300, ackTemplate: null, csatEnabled: true, csatDelayMinutes: 0, replyUrl: null });
+      await channels.updateRules('CNEW', { pleasantryFilter: false, burstWindowSeconds: 0, csatDelayMinutes: 1440 });
       await channels.connect('T1', 'CNEW', 'CTRI2', 2);
-      expect(await channels.intake('CNEW')).toMatchObject({ triageChannelId: 'CTRI2', pleasantryFilter: false, burstWindowSeconds: 0 });
+      expect(await channels.intake('CNEW')).toMatchObject({ triageChannelId: 'CTRI2', pleasantryFilter: false, burstWindowSeconds: 0, csatDelayMinutes: 1440 });
       expect(await channels.isTriageChannel('CTRI2')).toBe(true);
       expect(await channels.isTriageChannel('CNEW')).toBe(false);
       await channels.setDefaultTriage('T9', 'CDEF');

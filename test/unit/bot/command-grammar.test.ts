@@ -62,6 +62,9 @@ describe('one grammar for /ticket and ! thread commands', () => {
     expect(parseHelpdeskCommand('channel <#C0HELP|help> pleasantries off')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { pleasantryFilter: false } } });
     expect(parseHelpdeskCommand('channel <#C0HELP|help> burst soon').ok).toBe(false);
     expect(parseHelpdeskCommand('channel <#C0HELP|help> survey off')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { csatEnabled: false } } });
+    expect(parseHelpdeskCommand('channel <#C0HELP|help> survey after 1d')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { csatEnabled: true, csatDelayMinutes: 1440 } } });
+    expect(parseHelpdeskCommand('channel <#C0HELP|help> survey after 0')).toEqual({ ok: true, value: { kind: 'channel', channelId: 'C0HELP', change: { csatEnabled: true, csatDelayMinutes: 0 } } });
+    expect(parseHelpdeskCommand('channel <#C0HELP|help> survey after soon')).toMatchObject({ ok: false, error: expect.stringContaining('`survey after` takes a duration') });
     expect(parseHelpdeskCommand('stats 7d')).toEqual({ ok: true, value: { kind: 'stats', period: '7d', channelId: null } });
     expect(parseHelpdeskCommand('digest weekly <#C0REP|reports> mon 9:00')).toEqual({ ok: true, value: { kind: 'digest', op: 'add', frequency: 'weekly', channelId: 'C0REP', weekday: 1, atTime: '09:00' } });
     expect(parseHelpdeskCommand('digest daily <#C0REP|reports> 25:00').ok).toBe(false);
