@@ -274,7 +274,8 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
         if (isActive(ticket.status) || ticket.solvedAt !== ask.solvedAt) return;
         await deps.csat.sent(ticketId, ask.channelId, now(), ask.agentId, ask.token);
       }
-      const survey = await deps.csat.get(ticketId);
+      // Deliveries recorded before `ask` existed: the survey was recorded at the solve.
+      const survey = ask ?? (await deps.csat.get(ticketId));
       if (!survey?.token) {
         if (ticket.originKind === 'slack') await deps.csat.posted(ticketId, await postOnce(d, ticket.originChannelId, post, ticket.originTs));
         return;

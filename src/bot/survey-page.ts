@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Ticket } from '../domain/ticket.js';
 import type { CsatStore, CsatSurvey } from '../store/csat-store.js';
 import type { HttpRoute } from './http/slack-http-receiver.js';
+import { isReplyToken } from '../ingest/email/email-threading.js';
+import { escapeHtml as html } from './email/mail-sender.js';
 import { readLimited } from './http/read-body.js';
 import { escapeMrkdwn, person, truncate } from './slack-text.js';
 
@@ -15,8 +17,13 @@ export const SURVEY_OPEN_DAYS = 28;
 const COMMENT_LIMIT = 2000;
 /** A rating at or under this is posted in the triage thread for the team to see. */
 export const LOW_RATING = 2;
-const TOKEN = /^[a-z2-7]{26}$/;
 const LABELS = ['', '1 (poor)', '2', '3', '4', '5 (great)'];
+
+/** The triage thread's lines about a rating, wherever it was given (`who`: the requester, as mrkdwn). */
+export const lowRatingLine = (who: string, ticket: Pick<Ticket, 'number' | 'assigneeId'>, rating: number): string =>
+  `:warning: ${who} rated #${ticket.number} ${rating}/5.${ticket.assigneeId ? ` (assignee <@${ticket.assigneeId}>)` : ''}`;
+export const ratingCommentLine = (who: string, ticket: Pick<Ticket, 'number'>, rating: number, comment: string): string =>
+  `:speech_balloon: ${who} commented on their ${rating}/5 rating of #${ticket.number}: ${escapeMrkdwn(truncate(comment, COMMENT_LIMIT))}`;
 
 export const surveyUrl = (publicUrl: string, token: string, rating?: number): string => `${publicUrl}/csat?t=${token}${rating ? `&rating=${rating}` : ''}`;
 
@@ -51,7 +58,7 @@ export function surveyRoutes(deps: SurveyPageDeps): HttpRoute[] {
 
   /** The survey a token names while it takes answers, with its ticket; or the page to show instead. */
   async function openSurvey(token: string | null): Promise<{ survey: CsatSurvey; ticket: Ticket } | { status: number; message: string }> {
-    const survey = token && TOKEN.test(token) ? await deps.csat.byToken(token) : null;
+    const survey = token && isReplyToken(token) ? await deps.csat.byToken(token) : null;
     const ticket = survey && (await deps.tickets.byId(survey.ticketId));
     if (!survey || !ticket) return { status: 404, message: 'This survey is no longer open: a newer one may have replaced it.' };
     if (deps.now() - survey.sentAt > SURVEY_OPEN_DAYS * 86_400_000) return { status: 410, message: `This survey closed ${SURVEY_OPEN_DAYS} days after it was sent.` };
@@ -87,8 +94,8 @@ export function surveyRoutes(deps: SurveyPageDeps): HttpRoute[] {
         await deps.csat.rate(ticket.id, rating, deps.now());
         if (comment) await deps.csat.comment(ticket.id, comment);
         const who = person(ticket.requesterId);
-        if (rating <= LOW_RATING && rating !== survey.rating) await deps.announce(ticket, `:warning: ${who} rated #${ticket.number} ${rating}/5.${ticket.assigneeId ? ` (assignee <@${ticket.assigneeId}>)` : ''}`);
-        if (comment && comment !== survey.comment) await deps.announce(ticket, `:speech_balloon: ${who} commented on their ${rating}/5 rating of #${ticket.number}: ${escapeMrkdwn(truncate(comment, COMMENT_LIMIT))}`);
+        if (rating <= LOW_RATING && rating !== survey.rating) await deps.announce(ticket, lowRatingLine(who, ticket, rating));
+        if (comment && comment !== survey.comment) await deps.announce(ticket, ratingCommentLine(who, ticket, rating, comment));
         log.info({ ticket: ticket.number, rating }, 'a survey was answered');
         page(res, 200, 'Thank you', `<p>Thanks for rating request #${ticket.number}: ${'⭐'.repeat(rating)} ${rating}/5.</p><p>You can change your rating with the link you were sent, for ${SURVEY_OPEN_DAYS} days.</p>`);
       },
@@ -119,5 +126,3 @@ function page(res: ServerResponse<IncomingMessage>, status: number, title: strin
         `</head><body><main><h1>${html(title)}</h1>${body}</main></body></html>`,
     );
 }
-
-const html = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

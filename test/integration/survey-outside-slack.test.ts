@@ -106,7 +106,7 @@ describe('the satisfaction survey outside Slack', () => {
     expect(thread).toContain(`:warning: :email: mia@example.com rated #1 2/5. (assignee <@${W.alice}>)`);
     expect(thread).toContain('commented on their 2/5 rating of #1: Slow &lt;b&gt;courier&lt;/b&gt;, but kind replies.');
     // The page shows the comment back escaped, never as markup.
-    expect((await get(h, `/csat?t=${token}`)).body).toContain('Slow &#60;b&#62;courier&#60;/b&#62;, but kind replies.');
+    expect((await get(h, `/csat?t=${token}`)).body).toContain('Slow &lt;b&gt;courier&lt;/b&gt;, but kind replies.');
 
     // She changes her mind: the latest rating counts, and the report has it (one survey sent, one answered).
     await rate(h, token, { rating: '5' });

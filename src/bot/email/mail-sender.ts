@@ -109,7 +109,7 @@ export function htmlOf(text: string): string {
   return paragraphs.map((block) => `<p>${escapeHtml(block).split('\n').join('<br>\n')}</p>`).join('\n');
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 

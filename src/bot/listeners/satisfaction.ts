@@ -4,8 +4,7 @@ import { answerErrors, respondAnswer } from '../answers.js';
 import type { BotContext } from '../bot-context.js';
 import { mintReplyToken } from '../../ingest/email/email-threading.js';
 import { replyTarget } from '../reply-target.js';
-import { escapeMrkdwn, truncate } from '../slack-text.js';
-import { LOW_RATING } from '../survey-page.js';
+import { LOW_RATING, lowRatingLine, ratingCommentLine } from '../survey-page.js';
 
 export const CSAT_ACTION = /^csat_rate_[1-5]$/;
 const CSAT_COMMENT_VIEW = 'csat_comment';
@@ -62,19 +61,19 @@ export function registerSatisfaction(app: App, ctx: BotContext): void {
       if (body.user.id !== ticket.requesterId) return answer.ephemeral(`Only <@${ticket.requesterId}>, who asked, can rate #${ticket.number}. Thanks all the same!`);
       await ctx.csat.rate(ticketId, rating, ctx.clock.now());
       if (survey.messageTs) await ctx.publisher.updateMessage(ticket, survey.channelId, survey.messageTs, { text: `Thanks for rating #${ticket.number}: ${rating}/5.`, blocks: surveyBlocks(ticket, rating) });
-      if (rating <= LOW_RATING) await ctx.publisher.announce(ticket, `:warning: <@${ticket.requesterId}> rated #${ticket.number} ${rating}/5.${ticket.assigneeId ? ` (assignee <@${ticket.assigneeId}>)` : ''}`);
+      if (rating <= LOW_RATING) await ctx.publisher.announce(ticket, lowRatingLine(`<@${ticket.requesterId}>`, ticket, rating));
       await ctx.sender.openView(body.trigger_id, commentModal(ticket, rating));
     });
   });
 
   app.view(CSAT_COMMENT_VIEW, async ({ ack, view, body }) => {
     await ack();
-    const { ticketId, rating } = JSON.parse(view.private_metadata || '{}') as { ticketId?: number; rating?: number };
+    const { ticketId, rating } = JSON.parse(view.private_metadata || '{}') as { ticketId?: number; rating: number }; // both set by commentModal
     const comment = view.state.values[COMMENT_INPUT.block]?.[COMMENT_INPUT.action]?.value?.trim() ?? '';
     const ticket = ticketId ? await ctx.tickets.byId(ticketId) : null;
     if (!ticket || !comment || body.user.id !== ticket.requesterId) return;
     await ctx.csat.comment(ticket.id, comment);
-    await ctx.publisher.announce(ticket, `:speech_balloon: <@${ticket.requesterId}> commented on their ${rating}/5 rating of #${ticket.number}: ${escapeMrkdwn(truncate(comment, 2000))}`);
+    await ctx.publisher.announce(ticket, ratingCommentLine(`<@${ticket.requesterId}>`, ticket, rating, comment));
   });
 }
 
