@@ -113,16 +113,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   const routes = opsRoutes(db, metrics, { delivery: { backlog: () => outbox.backlog() }, inbox: inboxStore, mail: { backlog: () => mailSpool.backlog() }, chat: { backlog: () => chat.backlog() }, orders: { backlog: () => orderWebhooks.backlog() } });
   const clientOptions = { slackApiUrl: config.slackApiUrl, fetch: observedFetch(slackFetch, metrics), retryConfig: options.retryConfig ?? { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2000 }, timeout: 10_000 };
   const receiver = socketMode
-    ? new GatedSocketModeReceiver(
-        {
-          appToken: config.appToken ?? '',
-          logger: boltLogger(logger),
-          customRoutes: routes.map((r) => ({ path: r.path, method: [r.method], handler: r.handler })),
-          // Socket Mode serves its HTTP routes (/healthz, /metrics) on the configured port.
-          installerOptions: { port: config.port, clientOptions },
-        },
-        logger,
-      )
+    ? // Socket Mode serves the bot's HTTP routes (health, widget, intake API, survey page…) on the configured port.
+      new GatedSocketModeReceiver({ appToken: config.appToken ?? '', logger: boltLogger(logger), installerOptions: { clientOptions } }, routes, logger)
     : new SlackHttpReceiver({
         signingSecret: config.signingSecret ?? '',
         logger,
@@ -326,7 +318,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       gate.knowSelf(await directory.identity().catch(() => null));
       await seedChannels(config, context);
       await seedMailboxes(config, context);
-      const server = (await app.start(port)) as Server | undefined;
+      const started = (await app.start(port)) as Server | undefined;
+      const server = receiver instanceof GatedSocketModeReceiver ? (receiver.routeServer ?? undefined) : started;
       await chat.start(server);
       await orderWebhooks.start();
       // Events stored but not processed by an earlier run are processed now.

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Ticket } from '../domain/ticket.js';
 import type { CsatStore, CsatSurvey } from '../store/csat-store.js';
-import type { HttpRoute } from './http/slack-http-receiver.js';
+import type { HttpRoute } from './http/route-server.js';
 import { isReplyToken } from '../ingest/email/email-threading.js';
 import { escapeHtml as html } from './email/mail-sender.js';
 import { readLimited } from './http/read-body.js';

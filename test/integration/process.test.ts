@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { SlackEmulator } from '../../src/emulator/index.js';
 import { SIGNING_SECRET, W } from '../support/harness.js';
 
@@ -120,6 +121,58 @@ describe('the threaddesk process', () => {
     await emu.waitFor(() => emu.calls('apps.connections.open').some((c) => c.ok), { timeoutMs: 10_000 });
     await emu.driver.userSays(W.carol, W.help, 'Socket mode question');
     await emu.waitFor(() => emu.messages(W.triage).length === 1, { timeoutMs: 10_000 });
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  });
+
+  it('in Socket Mode still serves the HTTP doors on PORT: health, mail, the chat widget and its socket, the survey page', async () => {
+    const emu = await emulatorWithWorkspace();
+    const secret = 'socket-mode-api-secret-0123';
+    const running = runMain({
+      SLACK_BOT_TOKEN: emu.botToken,
+      SLACK_APP_TOKEN: 'xapp-emulator',
+      SLACK_API_URL: emu.apiUrl,
+      PORT: '0',
+      DATABASE_URL: tempDbUrl(),
+      THREADDESK_TRIAGE_CHANNEL: W.triage,
+      THREADDESK_API_SECRET: secret,
+      THREADDESK_EMAIL_INBOXES: `support@shop.example=${W.triage}`,
+      THREADDESK_CHAT_ORIGINS: 'https://shop.example',
+      THREADDESK_ADMINS: W.alice,
+    });
+    cleanups.push(async () => void running.child.kill('SIGKILL'));
+    const started = JSON.parse(await waitForLog(running, /"mode":"socket".*threaddesk is running/)) as { port: number };
+    expect(started.port).toBeGreaterThan(0);
+    const url = `http://127.0.0.1:${started.port}`;
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    // A mail through the provider's webhook becomes a ticket (this route is added after the receiver is built).
+    const mail = ['From: Pat <pat@example.com>', 'To: support@shop.example', 'Subject: Parcel missing', 'Message-ID: <sm1@example.com>', '', 'My parcel never came.', ''].join('\r\n');
+    const mailed = await fetch(`${url}/inbound/email`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'message/rfc822' }, body: mail });
+    expect(mailed.status).toBe(202);
+    await emu.waitFor(() => emu.messages(W.triage).some((m) => JSON.stringify(m).includes('Parcel missing')), { timeoutMs: 10_000 });
+
+    // The widget's script, and a visitor's message over the socket on the same port (chat connected by a command
+    // that comes over Slack's socket).
+    await emu.driver.slashCommand(W.alice, W.triage, '/helpdesk', `connect chat <#${W.triage}|triage>`);
+    const script = await fetch(`${url}/chat/widget.js`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toContain('/chat/socket');
+    const ws = new WebSocket(`ws://127.0.0.1:${started.port}/chat/socket`, { origin: 'https://shop.example' });
+    const received: string[] = [];
+    ws.on('message', (data) => received.push((JSON.parse(String(data)) as { type: string }).type));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    ws.send(JSON.stringify({ type: 'hello', token: null, since: 0 }));
+    await emu.waitFor(() => received.includes('welcome'), { timeoutMs: 5_000 });
+    ws.send(JSON.stringify({ type: 'send', id: 'c1', text: 'Is the blue jacket in stock?', page: 'https://shop.example/jackets' }));
+    await emu.waitFor(() => emu.messages(W.triage).some((m) => JSON.stringify(m).includes('blue jacket')), { timeoutMs: 10_000 });
+    ws.close();
+
+    // The survey page answers (an unknown link: its own 404 page, not an empty one).
+    const survey = await fetch(`${url}/csat?t=${'a'.repeat(26)}&rating=5`);
+    expect(survey.status).toBe(404);
+    expect(await survey.text()).toContain('no longer open');
+
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
   });

@@ -7,7 +7,7 @@ import { ingestApiMessage, type ApiIngestDeps } from '../../ingest/api/ingest-ap
 import { SIGNATURE_HEADER, signatureProblem, TIMESTAMP_HEADER } from '../../ingest/api/signature.js';
 import type { KeyedLock } from '../../ingest/keyed-lock.js';
 import type { ChannelStore } from '../../store/channel-store.js';
-import type { HttpRoute } from '../http/slack-http-receiver.js';
+import type { HttpRoute } from '../http/route-server.js';
 import { readLimited } from '../http/read-body.js';
 
 /** A message is a few KB (a form's text is capped at 40,000 characters): anything bigger is refused while read. */

@@ -15,7 +15,7 @@ import type { ChatLine, ChatStore, ChatVisitor } from '../../store/chat-store.js
 import type { Directory } from '../directory.js';
 import { clientAddressOf } from '../http/client-address.js';
 import { readLimited } from '../http/read-body.js';
-import type { HttpRoute } from '../http/slack-http-receiver.js';
+import type { HttpRoute } from '../http/route-server.js';
 import { createChatInbox, type StoredChatMessage } from './chat-inbox.js';
 import { WIDGET_SCRIPT } from './widget-script.js';
 

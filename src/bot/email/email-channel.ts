@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { EmailConfig } from '../../config.js';
 import type { MailIntake } from '../../ingest/email/mail-intake.js';
 import type { MailSpool } from './mail-spool.js';
-import type { HttpRoute } from '../http/slack-http-receiver.js';
+import type { HttpRoute } from '../http/route-server.js';
 import { readLimited } from '../http/read-body.js';
 import { startSmtpListener, type SmtpListener } from '../../ingest/email/smtp-listener.js';
 import { createImapPoller, parseImapUrl } from '../../ingest/email/imap-poller.js';

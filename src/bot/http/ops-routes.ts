@@ -1,7 +1,7 @@
 import type { Db } from '../../store/db.js';
 import { pingDb } from '../../store/db.js';
 import type { BotMetrics } from '../metrics.js';
-import type { HttpRoute } from './slack-http-receiver.js';
+import type { HttpRoute } from './route-server.js';
 
 type Backlog = { backlog(): Promise<{ pending: number; oldestAt: number | null; failed: number }> };
 

@@ -1,16 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions as httpFunc, verifySlackRequest, type App, type Receiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { answerOnce } from './answer-once.js';
+import { close, createRouteServer, listen, type HttpRoute } from './route-server.js';
 import type { SlackGate } from './slack-gate.js';
-
-/** A plain HTTP route beside Slack's endpoint (/healthz, /metrics). */
-export interface HttpRoute {
-  method: 'GET' | 'POST';
-  path: string;
-  handler(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
-}
 
 export interface SlackHttpReceiverOptions {
   signingSecret: string;
@@ -45,35 +39,20 @@ export class SlackHttpReceiver implements Receiver {
   }
 
   start(port: number): Promise<Server> {
-    const server = createServer((req, res) => void this.route(req, res));
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, () => {
-        server.off('error', reject);
-        resolve(server);
-      });
+    const endpoint = this.options.endpoint ?? '/slack/events';
+    const server = createRouteServer(this.options.routes, this.log, async (path, req, res) => {
+      if (path !== endpoint || req.method !== 'POST') return false;
+      await this.handleSlack(req, res);
+      return true;
     });
+    this.server = server;
+    return listen(server, port);
   }
 
   stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return Promise.resolve();
-    return new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-  }
-
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    try {
-      if (path === (this.options.endpoint ?? '/slack/events') && req.method === 'POST') return await this.handleSlack(req, res);
-      const route = this.options.routes.find((r) => r.path === path && r.method === req.method);
-      if (route) return await route.handler(req, res);
-      res.writeHead(404).end();
-    } catch (err) {
-      this.log.error({ err, path }, 'an HTTP request failed');
-      if (!res.headersSent) res.writeHead(500).end();
-    }
+    return close(server);
   }
 
   private async handleSlack(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -11,7 +11,7 @@ import { createInboxStore } from '../../store/inbox-store.js';
 import type { OrderStore } from '../../store/order-store.js';
 import { createEventInbox } from '../event-inbox.js';
 import { readLimited } from '../http/read-body.js';
-import type { HttpRoute } from '../http/slack-http-receiver.js';
+import type { HttpRoute } from '../http/route-server.js';
 
 /** A big Shopify order (hundreds of line items) is a few hundred KB; more is refused while read. */
 export const ORDER_BODY_LIMIT = 2 * 1024 * 1024;
