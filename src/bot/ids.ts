@@ -14,6 +14,8 @@ export const ACTIONS = {
   suggest: 'ticket_suggest',
   /** "Open in Reply" under `!suggest`'s answer (a thread command has no trigger_id to open a modal with). */
   suggestOpen: 'suggest_open_reply',
+  /** "Open Reply" under `!reply` typed without text, for the same reason. */
+  replyOpen: 'reply_open',
   suggestionPick: 'reply_suggestion_pick',
   /** "Apply" under learned routing's suggestion in a triage thread. */
   learnedApply: 'learned_routing_apply',

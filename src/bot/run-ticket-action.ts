@@ -1,3 +1,4 @@
+import { ACTIONS } from './ids.js';
 import { person } from './slack-text.js';
 import { DomainError } from '../domain/errors.js';
 import type { Ticket } from '../domain/ticket.js';
@@ -106,7 +107,11 @@ async function reply(ticket: Ticket, text: string, actorId: string, answer: Answ
   const [first, rest] = firstWord(text);
   if (first && (await ctx.templates.get(ticket.teamId, first.toLowerCase()))) return sendTemplateReply(ticket, first.toLowerCase(), rest.trim(), actorId, answer, ctx);
   if (text.length === 0) {
-    if (!answer.triggerId) throw new DomainError('empty_reply', 'Write the reply after the command, like `!reply Your refund is on its way.`, or click *Reply* on the card.');
+    if (!answer.triggerId) {
+      // A thread command has no trigger to open the modal with: a button brings one.
+      if (answer.offer) return answer.offer(`:pencil2: Reply to #${ticket.number}: open the Reply box, or write the reply after the command (\`!reply Your refund is on its way.\`).`, { actionId: ACTIONS.replyOpen, label: 'Open Reply', value: String(ticket.id) });
+      throw new DomainError('empty_reply', 'Write the reply after the command, like `!reply Your refund is on its way.`, or click *Reply* on the card.');
+    }
     const templates = (await ctx.templates.names(ticket.teamId, '', 1)).length > 0;
     const others = ctx.replying.of(ticket.id).filter((r) => r.agentId !== actorId);
     const notice = others.length > 0 ? `:warning: ${others.map((r) => `<@${r.agentId}>`).join(', ')} ${others.length === 1 ? 'is' : 'are'} already replying to this ticket (since ${Math.max(1, Math.round((ctx.clock.now() - others[0]!.since) / 60_000))} min).` : undefined;

@@ -119,6 +119,24 @@ describe('agents work tickets through buttons, /ticket and ! thread commands', (
     expect(originReplies(h, originTs).map((m) => m.text)).toEqual(['Fixed: the download works again.']);
   });
 
+  it('!reply without text offers a button that opens the Reply modal (a thread command cannot open one)', async () => {
+    const { originTs, cardTs } = await openTicket(h);
+    await h.driver.userSays(W.alice, W.triage, '!reply', { thread_ts: cardTs });
+    await h.settle();
+    const offer = h.emu.ephemerals({ user: W.alice }).at(-1)!;
+    expect(offer.text).toContain('Reply to #1: open the Reply box');
+    expect(h.emu.openViews(W.alice)).toHaveLength(0);
+    await h.driver.clickButton(W.alice, W.triage, offer.ts, 'reply_open');
+    await h.settle();
+    const [view] = h.emu.openViews(W.alice);
+    expect(view!.view.callback_id).toBe('ticket_reply_modal');
+    const box = view!.view.blocks.find((b: { block_id?: string }) => b.block_id?.startsWith('reply_text')).block_id as string;
+    await h.driver.submitView(W.alice, view!.id, { [box]: { reply_text_input: 'Sent from the offered box.' } });
+    await h.settle();
+    expect(originReplies(h, originTs).map((m) => m.text)).toEqual(['Sent from the offered box.']);
+
+  });
+
   it('keeps plain agent messages in the triage thread as internal notes that never reach the requester', async () => {
     const { originTs, cardTs, id } = await openTicket(h);
     await h.driver.userSays(W.bob, W.triage, 'Looks like the CDN again, checking logs', { thread_ts: cardTs });

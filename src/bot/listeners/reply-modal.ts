@@ -1,3 +1,4 @@
+import { runTicketAction } from '../run-ticket-action.js';
 import { replyProblem } from '../../domain/channel-rules.js';
 import { replyTarget } from '../reply-target.js';
 import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
@@ -97,6 +98,15 @@ export function registerReplyModal(app: App, ctx: BotContext): void {
       await requireAgent(body.user.id, ticket, ctx.useCaseDeps);
       await suggestReply(ticket, body.user.id, answer, ctx);
     });
+  });
+
+  // "Open Reply" under `!reply` typed without text.
+  app.action<BlockAction<ButtonAction>>(ACTIONS.replyOpen, async ({ ack, body, action, respond }) => {
+    await ack();
+    const ticket = await ctx.tickets.byId(Number(action.value));
+    if (!ticket) return;
+    const answer = respondAnswer(respond, body.trigger_id);
+    await answerErrors(answer, ctx.logger, { action: ACTIONS.replyOpen, ticket: ticket.number }, () => runTicketAction(ticket, { kind: 'reply', text: '' }, body.user.id, answer, ctx));
   });
 
   app.view(VIEWS.replyModal, async ({ ack, view, body }) => {
