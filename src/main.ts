@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   await migrateLatest(db);
   const bot = await createBot({ config, db, logger, clock: systemClock });
   const port = await bot.start();
+  for (const warning of result.warnings) logger.warn(`configuration: ${warning}`);
   logger.info({ port, mode: config.appToken ? 'socket' : 'http', database: config.databaseUrl.split(':')[0] }, 'threaddesk is running');
 
   let stopping = false;

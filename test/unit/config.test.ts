@@ -9,7 +9,14 @@ describe('configuration', () => {
     expect(result).toEqual({
       ok: true,
       config: expect.objectContaining({ port: 3000, databaseUrl: 'sqlite:./data/threaddesk.sqlite', slackApiUrl: 'https://slack.com/api/', logLevel: 'info', appToken: null, intakeChannels: [], triageChannel: null }),
+      warnings: [],
     });
+  });
+
+  it('takes a short API secret, with a warning that names it (the secret itself is never repeated)', () => {
+    const result = loadConfig({ ...base, THREADDESK_API_SECRET: 'tiny-key' });
+    expect(result).toMatchObject({ ok: true, config: { email: { apiSecret: 'tiny-key' } }, warnings: ['THREADDESK_API_SECRET: only 8 characters; use a long random string (openssl rand -hex 32)'] });
+    expect(loadConfig({ ...base, THREADDESK_API_SECRET: 'a'.repeat(32) })).toMatchObject({ ok: true, warnings: [] });
   });
 
   it('reports every problem at once, each naming its variable', () => {
