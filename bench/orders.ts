@@ -166,7 +166,7 @@ async function settled(bot: MeasuredProcess): Promise<void> {
   let quiet = 0;
   while (quiet < 3 || Date.now() - started < 35_000) {
     await sleep(1000);
-    const health = (await fetch(`${bot.url}/healthz`).then((r) => r.json())) as { delivery?: { pending: number } | null };
+    const health = (await fetch(`${bot.url}/healthz?details`).then((r) => r.json())) as { delivery?: { pending: number } | null };
     quiet = (health.delivery?.pending ?? 1) === 0 ? quiet + 1 : 0;
     if (Date.now() - started > 600_000) throw new Error('the bot did not catch up with its SLA alerts in 10 minutes');
   }
@@ -189,7 +189,7 @@ async function sendWebhooks(bot: MeasuredProcess, orders: PlannedOrder[]): Promi
   }
   // The stored deliveries become orders: until /healthz says none waits.
   for (;;) {
-    const health = (await (await fetch(`${bot.url}/healthz`)).json()) as { orders?: { pending: number } };
+    const health = (await (await fetch(`${bot.url}/healthz?details`)).json()) as { orders?: { pending: number } };
     if ((health.orders?.pending ?? 0) === 0) break;
     await sleep(200);
   }

@@ -177,7 +177,7 @@ export async function settleBot(emu: { idle(): Promise<void>; calls(): unknown[]
   while (stable < 4 && performance.now() < deadline) {
     await emu.idle();
     await sleep(50);
-    const pending = await fetch(`${botUrl}/healthz`)
+    const pending = await fetch(`${botUrl}/healthz?details`)
       .then((r) => r.json() as Promise<{ delivery?: { pending?: number } }>)
       .then((h) => h.delivery?.pending ?? 0, () => 0);
     const now = `${emu.calls().length}:${pending}`;

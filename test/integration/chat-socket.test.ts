@@ -142,7 +142,7 @@ describe('the chat socket', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'pending', attempts: 1, last_error: 'database unreachable' });
     expect(JSON.parse(rows[0].body)).toMatchObject({ clientId: 'c1', text: 'Where is my parcel?', page: 'https://shop.example/jackets' });
-    expect(await (await fetch(`${h.botUrl}/healthz`)).json()).toMatchObject({ chat: { pending: 1, failed: 0 } });
+    expect(await (await fetch(`${h.botUrl}/healthz?details`)).json()).toMatchObject({ chat: { pending: 1, failed: 0 } });
 
     // The bot stops (a deploy, a crash) with the message not yet a ticket's; the next run makes it one, once.
     await lea.close();

@@ -90,7 +90,7 @@ describe('ingest is safe against redeliveries, bots, forged requests and hostile
     const [row] = await h.inboxDb('slack_inbox').where('body', 'like', '%cannot be stored%');
     expect(row).toMatchObject({ status: 'failed', attempts: RETRY_DELAYS_MS.length + 1, last_error: 'a bug that does not pass' });
     expect(h.logLines.filter((l) => l.includes('was given up on'))).toHaveLength(1);
-    expect(await (await fetch(`${h.botUrl}/healthz`)).json()).toMatchObject({ inbox: { pending: 0, failed: 1 } });
+    expect(await (await fetch(`${h.botUrl}/healthz?details`)).json()).toMatchObject({ inbox: { pending: 0, failed: 1 } });
     expect(await (await fetch(`${h.botUrl}/metrics`)).text()).toMatch(/^threaddesk_inbox_failed 1$/m);
   });
 
@@ -282,7 +282,7 @@ describe('ingest when Slack misbehaves or events race', () => {
     await h.settle();
     expect(blockText(h.emu.homeView(W.alice)!.blocks)).toContain(`1 Slack post could not be delivered`);
     expect(blockText(h.emu.homeView(W.alice)!.blocks)).toContain(`card of #${ticket.number}: \`channel_not_found\``);
-    expect(await (await fetch(`${h.botUrl}/healthz`)).json()).toMatchObject({ delivery: { failed: 1 } });
+    expect(await (await fetch(`${h.botUrl}/healthz?details`)).json()).toMatchObject({ delivery: { failed: 1 } });
 
     // The ticket's later deliveries are not held up by the failed one: the next change posts the card.
     await h.driver.userSays(W.carol, W.help, 'It jams on every page', { thread_ts: ts });

@@ -62,7 +62,7 @@ describe('the SMTP door stores a mail before it answers 250', () => {
     expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'database unreachable' });
     expect(JSON.parse(row.envelope)).toEqual({ mailFrom: 'ivy@example.com', rcptTo: [MAILBOX], parts: 1 });
     // Operators see it waiting.
-    expect(await (await fetch(`${h.botUrl}/healthz`)).json()).toMatchObject({ mail: { pending: 1, failed: 0 } });
+    expect(await (await fetch(`${h.botUrl}/healthz?details`)).json()).toMatchObject({ mail: { pending: 1, failed: 0 } });
     expect(await (await fetch(`${h.botUrl}/metrics`)).text()).toMatch(/^threaddesk_mail_inbox_pending 1$/m);
 
     // The bot stops (a deploy, a crash) with the mail not yet a ticket; the next run processes it once.

@@ -49,6 +49,7 @@ describe('operations: /metrics and /healthz', () => {
 
     const health = await fetch(`${h.botUrl}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, delivery: { pending: 0, oldestSeconds: 0, failed: 0 }, inbox: { pending: 0, oldestSeconds: 0, failed: 0 }, mail: { pending: 0, oldestSeconds: 0, failed: 0 }, chat: { pending: 0, oldestSeconds: 0, failed: 0 }, orders: { pending: 0, oldestSeconds: 0, failed: 0 } });
+    expect(await health.json()).toEqual({ ok: true });
+    expect(await (await fetch(`${h.botUrl}/healthz?details`)).json()).toEqual({ ok: true, delivery: { pending: 0, oldestSeconds: 0, failed: 0 }, inbox: { pending: 0, oldestSeconds: 0, failed: 0 }, mail: { pending: 0, oldestSeconds: 0, failed: 0 }, chat: { pending: 0, oldestSeconds: 0, failed: 0 }, orders: { pending: 0, oldestSeconds: 0, failed: 0 } });
   });
 });

@@ -90,7 +90,8 @@ describe('the threaddesk process', () => {
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, delivery: { pending: 0, oldestSeconds: 0, failed: 0 }, inbox: { pending: 0, oldestSeconds: 0, failed: 0 }, mail: { pending: 0, oldestSeconds: 0, failed: 0 }, chat: { pending: 0, oldestSeconds: 0, failed: 0 }, orders: { pending: 0, oldestSeconds: 0, failed: 0 } });
+    expect(await health.json()).toEqual({ ok: true });
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz?details`)).json()).toEqual({ ok: true, delivery: { pending: 0, oldestSeconds: 0, failed: 0 }, inbox: { pending: 0, oldestSeconds: 0, failed: 0 }, mail: { pending: 0, oldestSeconds: 0, failed: 0 }, chat: { pending: 0, oldestSeconds: 0, failed: 0 }, orders: { pending: 0, oldestSeconds: 0, failed: 0 } });
     emu.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
     await emu.driver.userSays(W.carol, W.help, 'The coffee machine is on fire');
     await emu.waitFor(() => emu.messages(W.triage).length === 1, { timeoutMs: 10_000 });
