@@ -280,6 +280,7 @@ describe('email as a channel', () => {
     expect(ticket).toMatchObject({ originSource: 'amazon', requesterId: 'email:k3x9v2mq7hd4p1s@marketplace.amazon.co.uk' });
     expect(await h.tickets.fields(ticket!.id)).toEqual({ 'order.number': '203-1234567-1234567' });
     expect(cardText(h, ticket!)).toContain('Amazon buyer message');
+    expect(cardText(h, ticket!)).toContain('`email` · `amazon`'); // the contract's kind and source
 
     await replyFromSlack(h, ticket!, 'Please see https://shop.example/help or write to help@shop.example');
     expect(relay.mails).toHaveLength(0);

@@ -99,6 +99,7 @@ describe('the intake API', () => {
     ]);
     const card = JSON.stringify(h.emu.message(W.triage, nora.card_ts)?.blocks);
     expect(card).toContain('API · shopify-form');
+    expect(card).toContain('`api` · `shopify-form`');
     expect(card).toContain('nora.berg@example.com');
     expect(card).toContain('too small');
     expect(h.emu.thread(W.triage, nora.card_ts).map((m) => m.text).join('\n')).toContain('the receipt is attached');

@@ -19,6 +19,7 @@ describe('intake: messages become tickets with a card in the triage channel', ()
     expect(card).toContain('#1 My order 1234 never arrived');
     expect(card).toContain(`<@${W.carol}>`);
     expect(card).toContain(`<#${W.help}>`);
+    expect(card).toContain('`slack`'); // the origin's channel kind, as the contract names it
     expect(card).toContain('New');
     expect(card).toContain('Normal');
     expect(card).toContain('Unassigned');

@@ -43,6 +43,13 @@ export function originLabel(ticket: Pick<Ticket, 'originKind' | 'originSource' |
   return ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
 }
 
+/** The channel kind and source as the contract names them (`email` · `amazon`), for the card's origin. */
+function originCodes(ticket: Pick<Ticket, 'originKind' | 'originSource'>): string {
+  // A chat's source is the page the visitor wrote from, already shown in the label.
+  const source = ticket.originKind === 'chat' ? null : ticket.originSource;
+  return [ticket.originKind, source].filter(Boolean).map((code) => `\`${inertMrkdwn(code!)}\``).join(' · ');
+}
+
 /** The ticket's card in the triage channel: everything an agent needs at a glance, and the buttons to act. */
 export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = [], slaDue = '—', order = null }: CardInput): { text: string; blocks: object[] } {
   const title = truncate(`#${ticket.number} ${ticket.subject}`, LIMITS.headerText);
@@ -54,7 +61,7 @@ export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = 
       type: 'section',
       fields: [
         field('Requester', `${person(ticket.requesterId)}${ticket.requesterTeamId && ticket.requesterTeamId !== ticket.teamId ? ' (external)' : ''}`),
-        field('Origin', origin),
+        field('Origin', `${origin}\n${originCodes(ticket)}`),
         field('Status', ticket.mergedIntoId !== null ? ':link: Merged into another ticket' : STATUS_LABEL[ticket.status]),
         field('Priority', PRIORITY_LABEL[ticket.priority]),
         field('Assignee', ticket.assigneeId ? `<@${ticket.assigneeId}>` : '_Unassigned_'),
