@@ -131,10 +131,10 @@ export function createSlaWatch(ctx: BotContext) {
     /** The card's "SLA due" text for a ticket. */
     async dueText(ticket: Ticket): Promise<string> {
       if (ticket.status === 'solved' || ticket.status === 'closed' || ticket.mergedIntoId !== null) return '—';
-      const targets = await targetsOf(ticket.teamId, ticket.originChannelId, ticket.priority);
-      if (!targets) return '—';
+      // The state names the policy the ticket is under (its source's, channel's or kind's), as the watch judges it.
       const state = (await ctx.serviceLevels.activeTicketsUnderPolicy(ticket.id))[0];
-      return state ? describeDue(nextDue(runningTargets(state, targets)), ctx.clock.now()) : '—';
+      const targets = state && (await targetsOf(ticket.teamId, state.channelId, ticket.priority));
+      return state && targets ? describeDue(nextDue(runningTargets(state, targets)), ctx.clock.now()) : '—';
     },
   };
 }

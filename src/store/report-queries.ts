@@ -473,12 +473,16 @@ export interface SlaByChannel {
 }
 
 /**
- * Which SLA policies a ticket is under (`sla_policies.channel_id`): its source's when the team set targets for it
- * (`source:amazon`: a marketplace's own rules, whatever mailbox it came through), else its intake channel's or
- * mailbox's. Shared by reports and the SLA watch so both judge a ticket by the same targets.
+ * Which SLA policies a ticket is under (`sla_policies.channel_id`), the most specific the team set for its
+ * priority: its source's (`source:amazon`: a marketplace's own rules, whatever mailbox it came through), else its
+ * intake channel's or mailbox's, else its channel kind's (`kind:email`: every mailbox without targets of its
+ * own). Shared by reports and the SLA watch so both judge a ticket by the same targets.
  */
 export const SLA_SCOPE = `CASE WHEN t.origin_source IS NOT NULL AND EXISTS (SELECT 1 FROM sla_policies sp WHERE sp.channel_id = 'source:' || t.origin_source AND sp.priority = t.priority)
-       THEN 'source:' || t.origin_source ELSE t.origin_channel_id END`;
+       THEN 'source:' || t.origin_source
+       WHEN NOT EXISTS (SELECT 1 FROM sla_policies sp WHERE sp.channel_id = t.origin_channel_id AND sp.priority = t.priority)
+        AND EXISTS (SELECT 1 FROM sla_policies sp WHERE sp.channel_id = 'kind:' || t.origin_kind AND sp.priority = t.priority)
+       THEN 'kind:' || t.origin_kind ELSE t.origin_channel_id END`;
 
 export interface SlaOutcome {
   ticketId: number;

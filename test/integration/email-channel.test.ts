@@ -382,6 +382,39 @@ describe('email as a channel', () => {
     expect(stats).toContain(`*By intake channel* :e-mail: ${MAILBOX} 2 · <#${W.help}> 1`);
     expect(stats).toContain(`    :e-mail: ${MAILBOX}: 2 created · 0 solved · 1 unanswered · first reply mean 11m\n    <#${W.help}>: 1 created · 0 solved · 1 unanswered · first reply mean –`);
   });
+  it('SLA per channel kind: `sla email` covers every mailbox without targets of its own; a mailbox\'s own and a Slack channel\'s stay apart', async () => {
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'sla email all first 30m');
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.ada }).at(-1)!.text).toContain('SLA targets for email tickets:\n• *low*: first reply 30m (calendar hours)');
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'sla chat');
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.ada }).at(-1)!.text).toBe('No SLA targets for chat tickets. Set some: `/helpdesk sla chat high first 1h next 4h resolve 1d`.');
+    await mailIn(h, { from: 'kim@example.com', subject: 'Wrong size', text: 'The jacket is too small.', messageId: '<k1@example.com>' });
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect <#${W.help}|help> <#${W.triage}|triage>`);
+    const { ticket: printer } = await postInIntake(h, W.carol, 'The printer is jammed');
+    const [kim] = await emailTickets(h);
+    expect(cardText(h, kim!)).toContain('first reply by');
+
+    h.clock.advance(31 * 60_000);
+    await h.bot.sla.check();
+    await h.settle();
+    expect(triageThread(h, kim!).filter((t) => t.includes('breached its first reply target'))).toHaveLength(1);
+    expect(triageThread(h, printer).filter((t) => t.includes('breached'))).toEqual([]); // no targets for Slack channels
+    expect(cardText(h, printer)).not.toContain('first reply by');
+
+    // The mailbox's own targets win over the kind's: 2 hours, not yet breached for a new mail.
+    await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `sla ${MAILBOX} all first 2h`);
+    await h.settle();
+    await mailIn(h, { from: 'lou@example.com', subject: 'Refund?', text: 'Where is my refund?', messageId: '<l1@example.com>' });
+    h.clock.advance(31 * 60_000);
+    await h.bot.sla.check();
+    await h.settle();
+    const lou = (await emailTickets(h)).find((t) => t.id !== kim!.id)!;
+    expect(triageThread(h, lou).filter((t) => t.includes('breached'))).toEqual([]);
+    expect((await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'sla pop3 all first 1h')).status).toBe(200);
+    await h.settle();
+    expect(h.emu.ephemerals({ user: W.ada }).at(-1)!.text).toContain('`slack`, `email`, `chat` or `api`');
+  });
   it('a long mail full of emoji still gets its card (cut to Slack\'s own count of characters)', async () => {
     await mailIn(h, { from: 'emo@example.com', subject: 'So happy 😀', text: 'Thank you 🙏🎉 '.repeat(400), messageId: '<emo@example.com>' });
     const [ticket] = await emailTickets(h);

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
 import { isTimeZone, parseBusinessHours, type BusinessCalendar } from '../../domain/business-hours.js';
-import { PRIORITIES, type Priority } from '../../domain/ticket.js';
+import { CHANNEL_KINDS, PRIORITIES, type Priority } from '../../domain/ticket.js';
 import type { SlaTarget } from '../../store/service-level-store.js';
 import { PERIOD_FORMS } from '../../reports/period.js';
 import { parseChannelMention, parseEmailAddress, type Parsed } from './grammar.js';
@@ -125,11 +125,18 @@ function parseDigest(args: string[]): Parsed<ReportCommand> {
 }
 
 function parseSla(args: string[]): Parsed<ReportCommand> {
-  const usage = { ok: false as const, error: 'SLA targets are `sla #intake PRIORITY|all first 1h next 4h resolve 1d [business]` (a mailbox address in place of #intake for mail, `amazon` for Amazon buyer messages, `amazon preset` for Amazon\'s 24 hours); `sla #intake` shows them; `sla #intake off` removes them.' };
+  const usage = { ok: false as const, error: 'SLA targets are `sla #intake PRIORITY|all first 1h next 4h resolve 1d [business]` (a mailbox address in place of #intake for mail, `slack`, `email`, `chat` or `api` for every channel of that kind without targets of its own, `amazon` for Amazon buyer messages, `amazon preset` for Amazon\'s 24 hours); `sla #intake` shows them; `sla #intake off` removes them.' };
+  const kind = CHANNEL_KINDS.find((k) => k === (args[0] ?? '').toLowerCase());
+  if (kind) return parseSlaChange(`kind:${kind}`, args, usage);
   const mailbox = parseEmailAddress(args[0] ?? '');
   const source = /^(?:source:)?(amazon|[a-z][a-z0-9-]{1,39})$/i.exec(args[0] ?? '')?.[1]?.toLowerCase();
   const channelId = mailbox ? `email:${mailbox}` : (parseChannelMention(args[0] ?? '') ?? (source && (source === 'amazon' || args[0]!.startsWith('source:')) ? `source:${source}` : null));
   if (!channelId) return usage;
+  return parseSlaChange(channelId, args, usage);
+}
+
+/** The rest of `sla SCOPE …`: nothing (show), `off`, Amazon's `preset`, or a priority and targets. */
+function parseSlaChange(channelId: string, args: string[], usage: { ok: false; error: string }): Parsed<ReportCommand> {
   if (args.length === 1) return { ok: true, value: { kind: 'sla', channelId, change: null } };
   // Amazon's own rule: a first reply within 24 hours, weekends and holidays included.
   if (channelId === 'source:amazon' && args.length === 2 && args[1]!.toLowerCase() === 'preset') {

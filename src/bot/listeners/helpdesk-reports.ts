@@ -1,6 +1,6 @@
 import { describeBusinessHours, type BusinessCalendar } from '../../domain/business-hours.js';
 import { DomainError } from '../../domain/errors.js';
-import { PRIORITIES } from '../../domain/ticket.js';
+import { PRIORITIES, type ChannelKind } from '../../domain/ticket.js';
 import { reportWithPrevious } from '../../reports/digest.js';
 import { exportTicketsCsv } from '../../reports/export-tickets.js';
 import { formatDuration, reportLines, slackStyle } from '../../reports/format-report.js';
@@ -120,10 +120,13 @@ async function hoursCommand(command: Extract<ReportCommand, { kind: 'hours' }>, 
   return answer.ephemeral(`:clock9: Business hours ${whose}: ${describeBusinessHours(calendar)}. Reports show times in business hours too.`);
 }
 
+const KIND_NAMES: Record<ChannelKind, string> = { slack: 'Slack', email: 'email', chat: 'chat', api: 'intake API' };
+
 async function slaCommand(command: Extract<ReportCommand, { kind: 'sla' }>, answer: Answer, ctx: BotContext): Promise<void> {
   const intake = await ctx.channels.intake(command.channelId);
-  const source = command.channelId.startsWith('source:') ? command.channelId.slice('source:'.length) : null;
-  const where = source ? `${source} tickets` : slackStyle(() => '').channel(command.channelId);
+  // A source (`amazon`) or a channel kind (`email`): every ticket of it, whichever channel it came through.
+  const source = /^(source|kind):/.test(command.channelId) ? command.channelId.slice(command.channelId.indexOf(':') + 1) : null;
+  const where = source ? `${command.channelId.startsWith('kind:') ? KIND_NAMES[source as ChannelKind] : source} tickets` : slackStyle(() => '').channel(command.channelId);
   if (!intake && !source) throw new DomainError('channel_not_configured', `${where} is not an intake channel or mailbox.`);
   if (command.change === 'off') await ctx.serviceLevels.removePolicies(command.channelId);
   else if (command.change) {
