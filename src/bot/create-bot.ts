@@ -261,7 +261,12 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   routes.push(...orderWebhooks.routes);
   // The intake API (web forms, marketplaces, other tools), signed with THREADDESK_API_SECRET; off without it.
   if (config.email.apiSecret) {
-    routes.push(...intakeApiRoutes({ secret: config.email.apiSecret, channels, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, clock, logger }));
+    const adoptSource = async (channelId: string) => {
+      const teamId = await directory.homeTeam();
+      const triage = await channels.defaultTriage(teamId);
+      return triage ? channels.connect(teamId, channelId, triage, clock.now(), 'api') : null;
+    };
+    routes.push(...intakeApiRoutes({ secret: config.email.apiSecret, channels, adoptSource, ingest: { ...context.useCaseDeps, customers }, lock: context.ingestLock, clock, logger }));
   }
   // The satisfaction survey's page, for surveys sent by email or in the chat widget.
   routes.push(...surveyRoutes({ csat: context.csat, tickets, announce: (ticket, text) => context.publisher.announce(ticket, text), now: () => clock.now(), logger }));

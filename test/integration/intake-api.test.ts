@@ -143,11 +143,31 @@ describe('the intake API', () => {
     expect((await post(h, message({ message_id: undefined }))).json.error).toBe('message_id: is required (a string)');
     expect((await post(h, message({ text: '' }))).json).toEqual({ error: 'text: must not be empty' });
     expect((await post(h, message({ source: 'Shopify Form' }))).json.error).toMatch(/^source: /);
-    expect(await post(h, message({ source: 'ebay' }))).toEqual({ status: 400, json: { error: 'source: ebay is not connected (in Slack: /helpdesk connect api ebay #triage REPLY_URL)' } });
     expect((await post(h, message({ text: 'x'.repeat(300 * 1024) }))).status).toBe(413);
     await h.settle();
     expect(await apiTickets(h)).toEqual([]);
     expect(h.emu.messages(W.triage)).toHaveLength(0);
+  });
+
+  it('a source nobody connected still gets its messages in: the default triage channel takes them, and a reply says a reply URL is missing', async () => {
+    expect(await post(h, message({ source: 'ebay', conversation_id: 'eb-1', message_id: 'eb-1a' }))).toEqual({ status: 202, json: { ticket: 1 } });
+    await h.settle();
+    const [ticket] = await apiTickets(h);
+    expect(ticket).toMatchObject({ number: 1, origin_source: 'ebay' });
+    expect(blockText(h.emu.message(W.triage, ticket.card_ts)!.blocks)).toContain('`api` · `ebay`');
+
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 reply Your parcel left today.');
+    await h.settle();
+    expect(h.emu.thread(W.triage, ticket.card_ts).map((m) => m.text).join('\n')).toContain('api:ebay has no reply URL: /helpdesk connect api ebay #triage REPLY_URL');
+    expect(h.emu.ephemerals({ user: W.alice }).map((e) => e.text).join('\n')).toContain('Your parcel left today.');
+
+    // Connected afterwards with its reply URL, its replies go out.
+    expect((await h.driver.slashCommand(W.ada, W.general, '/helpdesk', `connect api ebay <#${W.triage}|triage> <${shop.url}>`)).status).toBe(200);
+    await h.settle();
+    shop.posts.length = 0;
+    await h.driver.slashCommand(W.alice, W.general, '/ticket', '1 reply Tracking: 1Z999.');
+    await h.settle();
+    expect(shop.posts.map((p) => p.body.text)).toEqual(['Tracking: 1Z999.']);
   });
 
   it('an agent\'s reply is POSTed, signed, to the reply URL; a 500 is tried again (one reply, one message_id), a 400 is shown on the ticket and to the agent', async () => {

@@ -6,7 +6,7 @@ import { parseApiMessage } from '../../ingest/api/api-message.js';
 import { ingestApiMessage, type ApiIngestDeps } from '../../ingest/api/ingest-api-message.js';
 import { SIGNATURE_HEADER, signatureProblem, TIMESTAMP_HEADER } from '../../ingest/api/signature.js';
 import type { KeyedLock } from '../../ingest/keyed-lock.js';
-import type { ChannelStore } from '../../store/channel-store.js';
+import type { ChannelStore, IntakeChannel } from '../../store/channel-store.js';
 import type { HttpRoute } from '../http/route-server.js';
 import { readLimited } from '../http/read-body.js';
 
@@ -16,6 +16,11 @@ export const API_BODY_LIMIT = 256 * 1024;
 export interface IntakeApiDeps {
   secret: string;
   channels: Pick<ChannelStore, 'intake'>;
+  /**
+   * A source nobody connected yet: its messages go to the workspace's default triage channel (null when there is
+   * none), so a form's first message is not lost to a forgotten `/helpdesk connect api`.
+   */
+  adoptSource(channelId: string): Promise<IntakeChannel | null>;
   ingest: ApiIngestDeps;
   /** One conversation's messages are stored one at a time, in the order they came. */
   lock: KeyedLock;
@@ -51,9 +56,17 @@ export function intakeApiRoutes(deps: IntakeApiDeps): HttpRoute[] {
     const parsed = parseApiMessage(json);
     if (!parsed.ok) return answer(400, { error: parsed.error });
     const message = parsed.value;
-    const intake = await deps.channels.intake(apiChannel(message.source)).catch(() => undefined);
+    const intake = await deps.channels
+      .intake(apiChannel(message.source))
+      .then(async (known) => {
+        if (known) return known;
+        const adopted = await deps.adoptSource(apiChannel(message.source));
+        if (adopted) log.info({ source: message.source, triage: adopted.triageChannelId }, 'a source not yet connected sent a message: it goes to the default triage channel (replies need /helpdesk connect api with a reply URL)');
+        return adopted;
+      })
+      .catch(() => undefined);
     if (intake === undefined) return answer(503, { error: 'the message could not be stored now; try again later' });
-    if (!intake) return answer(400, { error: `source: ${message.source} is not connected (in Slack: /helpdesk connect api ${message.source} #triage REPLY_URL)` });
+    if (!intake) return answer(400, { error: `source: ${message.source} is not connected and there is no default triage channel (in Slack: /helpdesk connect api ${message.source} #triage REPLY_URL)` });
     try {
       const result = await deps.lock([`${intake.channelId}\u0000${message.conversationId}`], () => ingestApiMessage(message, intake, deps.ingest));
       log.info({ source: message.source, outcome: result.kind, ticket: result.ticket.number }, 'intake API message');
