@@ -15,6 +15,8 @@ export interface Config {
   adminIds: string[];
   /** Multiplies Slack's documented rate limits the delivery worker keeps to (1 for real Slack; a test emulator may allow more). */
   slackRateScale: number;
+  /** Days after a solve (not reopened since) when the ticket is closed; 0: never. */
+  closeAfterDays: number;
   email: EmailConfig;
   chat: ChatConfig;
   orders: OrdersConfig;
@@ -151,6 +153,7 @@ const schema = z.object({
   THREADDESK_EMAIL_MAX_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().positive('expected a positive number of bytes').default(25 * 1024 * 1024),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
   WOOCOMMERCE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  THREADDESK_CLOSE_AFTER_DAYS: z.coerce.number({ error: 'expected a number of days' }).int('expected a whole number of days').min(0, 'expected 0 (never) or more days').max(365, 'expected at most 365 days').default(4),
   THREADDESK_CONVERSION_DAYS: z.coerce.number({ error: 'expected a number of days' }).int('expected a whole number of days').min(1, 'expected at least 1 day').max(90, 'expected at most 90 days').default(5),
   THREADDESK_SLACK_RATE_SCALE: z.coerce.number({ error: 'expected a positive number' }).positive('expected a positive number').default(1),
   THREADDESK_LLM_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'expected the base URL of an OpenAI-compatible API, like http://127.0.0.1:8080/v1').optional(),
@@ -197,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       agentIds: v.THREADDESK_AGENTS,
       adminIds: v.THREADDESK_ADMINS,
       slackRateScale: v.THREADDESK_SLACK_RATE_SCALE,
+      closeAfterDays: v.THREADDESK_CLOSE_AFTER_DAYS,
       email: {
         smtpListen: v.THREADDESK_SMTP_LISTEN ?? null,
         smtpUrl: v.THREADDESK_SMTP_URL ?? null,

@@ -53,6 +53,7 @@ import { opsRoutes } from './http/ops-routes.js';
 import { createSlackGate } from './http/slack-gate.js';
 import { SlackHttpReceiver } from './http/slack-http-receiver.js';
 import { GatedSocketModeReceiver } from './http/gated-socket-mode-receiver.js';
+import { createAutoClose } from './auto-close.js';
 import { trackInFlight } from './in-flight.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { applyAfterReply } from './listeners/reply-modal.js';
@@ -87,6 +88,8 @@ export interface Bot {
   /** Scheduled work, exposed so tests and the demo can run a firing or a check at a chosen moment. */
   digests: ReturnType<typeof createDigestScheduler>;
   sla: ReturnType<typeof createSlaWatch>;
+  /** Closes solved tickets after the quiet period (THREADDESK_CLOSE_AFTER_DAYS). */
+  autoClose: ReturnType<typeof createAutoClose>;
   /** Stored Slack events (tests run `processDue` after moving the clock past a retry's delay). */
   inbox: EventInbox;
   /** The email channel: its intake (every door's), the SMTP listener's port once started, the IMAP poller. */
@@ -272,6 +275,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   routes.push(...surveyRoutes({ csat: context.csat, tickets, announce: (ticket, text) => context.publisher.announce(ticket, text), now: () => clock.now(), logger }));
   const email: Bot['email'] = { intake: mailIntake, smtpPort: null, poller: emailDoors.poller };
   const slaWatch = createSlaWatch(context);
+  const autoClose = createAutoClose(context, config.closeAfterDays);
 
   // Deliveries go through a client that never retries by itself: the worker decides (Retry-After, backoff).
   const deliveryClient = new WebClient(config.botToken, {
@@ -333,6 +337,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       // Schedules start after the endpoint is up; a digest missed while down is posted now (late).
       await digestScheduler.start().catch((err) => logger.error({ err }, 'digest schedules could not start'));
       slaWatch.start();
+      autoClose.start();
       await mailSpool.start();
       email.smtpPort = (await emailDoors.start()).smtpPort;
       const address = server?.address?.() as AddressInfo | null | undefined;
@@ -343,6 +348,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       stopped = true;
       digestScheduler.stop();
       slaWatch.stop();
+      autoClose.stop();
       await emailDoors.stop();
       await chat.stop();
       await orderWebhooks.stop();
@@ -359,6 +365,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     },
     digests: digestScheduler,
     sla: slaWatch,
+    autoClose,
     inbox,
     email,
     chat,

@@ -270,8 +270,8 @@ export function createDeliveryExecutor(deps: ExecutorDeps): DeliveryExecutor {
     async survey(d, { ticketId, post, ask }) {
       const ticket = await ticketOf(ticketId);
       if (ask) {
-        // Reopened since (or solved again: that solve asks on its own): this survey is not sent, nor counted.
-        if (isActive(ticket.status) || ticket.solvedAt !== ask.solvedAt) return;
+        // Reopened since (or solved again: that solve asks on its own), or marked as spam: not sent, nor counted.
+        if (isActive(ticket.status) || ticket.solvedAt !== ask.solvedAt || ticket.discarded !== null) return;
         await deps.csat.sent(ticketId, ask.channelId, now(), ask.agentId, ask.token);
       }
       // Deliveries recorded before `ask` existed: the survey was recorded at the solve.

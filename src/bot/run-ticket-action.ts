@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Ticket } from '../domain/ticket.js';
 import { addTag } from '../tickets/add-tag.js';
 import { assignTicket } from '../tickets/assign-ticket.js';
-import { reopenTicket, solveTicket } from '../tickets/change-status.js';
+import { closeTicket, markSpam, reopenTicket, solveTicket } from '../tickets/change-status.js';
 import { setPriority } from '../tickets/set-priority.js';
 import { requireAgent, type ActionResult } from '../tickets/ticket-action.js';
 import type { Answer } from './answers.js';
@@ -51,11 +51,19 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
       return outcome(result, line, `#${ticket.number} is already assigned to <@${assigneeId}>.`, answer);
     }
     case 'close': {
+      if (ticket.status === 'solved') {
+        const closed = `:lock: <@${actorId}> closed #${ticket.number}.`;
+        return outcome(await closeTicket({ ...input, show: shown(closed) }, deps), closed, '', answer);
+      }
       const line = `:white_check_mark: <@${actorId}> solved #${ticket.number}${action.survey === false ? ' (no survey)' : ''}.`;
       const result = await solveTicket({ ...input, show: shown(line) }, deps);
       await outcome(result, line, '', answer);
       if (result.changed && action.survey !== false) await askForRating(result.ticket, ctx);
       return;
+    }
+    case 'spam': {
+      const line = `:no_entry_sign: <@${actorId}> marked #${ticket.number} as spam: closed and left out of reports (\`!reopen\` undoes it).`;
+      return outcome(await markSpam({ ...input, show: shown(line) }, deps), line, `#${ticket.number} is already marked as spam.`, answer);
     }
     case 'reopen': {
       const line = `:leftwards_arrow_with_hook: <@${actorId}> reopened #${ticket.number}.`;

@@ -41,7 +41,11 @@ export interface Ticket {
   lastRequesterMessageAt: number;
   /** Set when this ticket was a duplicate folded into another one. */
   mergedIntoId: number | null;
+  /** Left out of every figure (closed as well): marked as spam, or deleted by its requester before any answer. */
+  discarded: Discarded | null;
 }
+
+export type Discarded = 'spam' | 'deleted';
 
 export type AuthorRole = 'requester' | 'agent' | 'bot';
 export type Visibility = 'public' | 'internal';

@@ -25,9 +25,11 @@ export async function appendMessage(
     const ticket = (await tx.byId(ticketId))!;
     const stored = await tx.insertMessage(toNewMessage(message, ticketId, role, 'public'));
     if (!stored) return null;
-    const status = role === 'agent' ? statusAfterAgentTouch(ticket.status) : statusAfterRequesterMessage(ticket.status, isPleasantry);
+    // A spam ticket stays closed whatever its sender writes; a deleted one comes back when its requester writes again.
+    const status = role === 'agent' ? statusAfterAgentTouch(ticket.status) : ticket.discarded === 'spam' ? ticket.status : statusAfterRequesterMessage(ticket.status, isPleasantry);
     await tx.updateTicket(ticketId, {
       status,
+      ...(ticket.discarded === 'deleted' && status !== ticket.status ? { discarded: null } : {}),
       updatedAt: Math.max(sentAt, ticket.updatedAt), // a late mail keeps its own time but moves nothing back
       ...(role === 'requester' ? { lastRequesterMessageAt: Math.max(sentAt, ticket.lastRequesterMessageAt) } : {}),
     });

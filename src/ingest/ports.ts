@@ -18,6 +18,8 @@ export interface TicketTxPort {
   addEvent(ticketId: number, event: TicketEvent): Promise<void>;
   editMessage(id: number, text: string, editedAt: number, files?: TicketFile[]): Promise<void>;
   markMessageDeleted(id: number, deletedAt: number): Promise<void>;
+  /** A ticket's messages, oldest first. */
+  messages(ticketId: number): Promise<TicketMessage[]>;
   /** Records Slack deliveries (the outbox) with the change they show. */
   enqueue(deliveries: NewDelivery[]): Promise<void>;
   /** Who follows a ticket: read in the transaction by the `show.appended` hook the use cases hand it to. */

@@ -22,6 +22,7 @@ import * as createSuggestionFeedback from '../../migrations/20261203000020_creat
 import * as chatFollowsMerges from '../../migrations/20261203000021_chat_follows_merges.js';
 import * as createChatRateLimits from '../../migrations/20261203000022_create_chat_rate_limits.js';
 import * as surveysOutsideSlack from '../../migrations/20261203000023_surveys_outside_slack.js';
+import * as discardedTickets from '../../migrations/20261203000024_discarded_tickets.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -51,6 +52,7 @@ const migrations: Record<string, Migration> = {
   '20261203000021_chat_follows_merges': chatFollowsMerges,
   '20261203000022_create_chat_rate_limits': createChatRateLimits,
   '20261203000023_surveys_outside_slack': surveysOutsideSlack,
+  '20261203000024_discarded_tickets': discardedTickets,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -25,7 +25,7 @@ export async function askedTickets(db: Knex, teamId: string, from: number, to: n
             ${firstPublicText('requester')} AS question, ${firstPublicText('agent')} AS reply,
             (SELECT e.to_value FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'template_used' ORDER BY e.at, e.id LIMIT 1) AS template
        FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id
-      WHERE t.team_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL
+      WHERE t.team_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL AND t.discarded IS NULL
       ORDER BY t.created_at, t.id`,
     [teamId, from, to],
   );

@@ -71,7 +71,8 @@ async function dropTables(trx: Knex.Transaction) {
 }
 
 function cohortFilter(cohort: Cohort): { sql: string; bindings: Knex.RawBinding[] } {
-  let sql = 't.team_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL';
+  // Spam and deleted tickets are left out of every figure (SPEC); a merged one counts once, in its survivor.
+  let sql = 't.team_id = ? AND t.created_at >= ? AND t.created_at < ? AND t.merged_into_id IS NULL AND t.discarded IS NULL';
   const bindings: Knex.RawBinding[] = [cohort.teamId, cohort.from, cohort.to];
   if (cohort.channelId) {
     sql += ' AND t.origin_channel_id = ?';
@@ -504,9 +505,11 @@ function ranksOf(n: number): [number, number, number] {
  * tickets are few, and found in their own small index) and, for one intake channel, of that channel's tickets.
  */
 function activityFilter(teamId: string, channelId?: string): { sql: string; bindings: Knex.RawBinding[] } {
-  const sql = `e.team_id = ? AND e.ticket_id NOT IN (SELECT m.id FROM tickets m WHERE m.team_id = ? AND m.merged_into_id IS NOT NULL)
+  // Merged, spam and deleted tickets: few, each kind read from its own partial index.
+  const sql = `e.team_id = ? AND e.ticket_id NOT IN (SELECT m.id FROM tickets m WHERE m.team_id = ? AND m.merged_into_id IS NOT NULL
+      UNION ALL SELECT d.id FROM tickets d WHERE d.team_id = ? AND d.discarded IS NOT NULL)
     ${channelId ? 'AND EXISTS (SELECT 1 FROM tickets c WHERE c.id = e.ticket_id AND c.origin_channel_id = ?)' : ''}`;
-  return { sql, bindings: [teamId, teamId, ...(channelId ? [channelId] : [])] };
+  return { sql, bindings: [teamId, teamId, teamId, ...(channelId ? [channelId] : [])] };
 }
 
 /**
@@ -539,7 +542,7 @@ export async function backlogAt(db: Knex, teamId: string, at: number, bucketsMs:
      FROM tickets t
      WHERE t.id IN (SELECT c.id FROM tickets c WHERE c.team_id = ? AND c.status IN ('new', 'open', 'pending')
                     UNION SELECT c.id FROM tickets c WHERE c.team_id = ? AND c.updated_at >= ?)
-       AND t.created_at < ? AND t.merged_into_id IS NULL ${channel}
+       AND t.created_at < ? AND t.merged_into_id IS NULL AND t.discarded IS NULL ${channel}
        AND ${statusThen} ${ACTIVE}`,
     [...ageBindings, at, bucketsMs.at(-1) ?? 0, teamId, teamId, at, at, ...(channelId ? [channelId] : []), at, at],
   );

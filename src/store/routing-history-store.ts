@@ -37,7 +37,7 @@ export function createRoutingHistoryStore(readDb: Knex) {
         readDb,
         `SELECT t.id, t.team_id, t.assignee_id,
                 ${firstPublicText('requester')} AS text
-           FROM tickets t WHERE t.id IN (${marks}) AND t.merged_into_id IS NULL`,
+           FROM tickets t WHERE t.id IN (${marks}) AND t.merged_into_id IS NULL AND t.discarded IS NULL`,
         ids,
       );
       const tags = new Map<number, string[]>();

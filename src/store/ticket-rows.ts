@@ -1,5 +1,5 @@
 // Row <-> domain mapping for tickets and messages. Lives only in the store.
-import type { ChannelKind, Priority, Ticket, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
+import type { ChannelKind, Discarded, Priority, Ticket, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
 import type { NewMessage, NewTicket } from './ticket-store.js';
 
 export interface TicketRow {
@@ -26,6 +26,7 @@ export interface TicketRow {
   solved_at: number | null;
   last_requester_message_at: number;
   merged_into_id?: number | null;
+  discarded?: string | null;
 }
 
 export interface MessageRow {
@@ -72,6 +73,7 @@ export function ticketFromRow(row: TicketRow, tags: string[]): Ticket {
     solvedAt: row.solved_at === null ? null : Number(row.solved_at),
     lastRequesterMessageAt: Number(row.last_requester_message_at),
     mergedIntoId: row.merged_into_id ?? null,
+    discarded: (row.discarded ?? null) as Discarded | null,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ChannelKind, Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
+import type { ChannelKind, Discarded, Priority, Ticket, TicketEvent, TicketFile, TicketMessage, TicketSource, TicketStatus } from '../domain/ticket.js';
 import { messageFromRow, messageRow, ticketFromRow, ticketRow, type MessageRow, type TicketRow } from './ticket-rows.js';
 import { writeTransaction } from './db.js';
 import { refreshTicketMetrics } from './ticket-metrics.js';
@@ -31,6 +31,7 @@ export interface TicketPatch {
   subject?: string;
   solvedAt?: number | null;
   lastRequesterMessageAt?: number;
+  discarded?: Discarded | null;
   updatedAt: number;
 }
 
@@ -143,6 +144,7 @@ function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: 
       if (patch.subject !== undefined) row.subject = patch.subject;
       if (patch.solvedAt !== undefined) row.solved_at = patch.solvedAt;
       if (patch.lastRequesterMessageAt !== undefined) row.last_requester_message_at = patch.lastRequesterMessageAt;
+      if (patch.discarded !== undefined) row.discarded = patch.discarded;
       await db('tickets').where({ id }).update(row);
     },
 
@@ -271,6 +273,18 @@ function ticketQueries(db: Knex | Knex.Transaction, figuresChanged: (ticketIds: 
       const row: Record<string, unknown> = { text, edited_at: editedAt };
       if (files) row.files_json = files.length > 0 ? JSON.stringify(files) : null;
       await db('messages').where({ id }).update(row);
+    },
+
+    /** Solved tickets whose quiet period ended (solved at or before `solvedBy`), the longest solved first. */
+    async solvedBefore(solvedBy: number, limit: number): Promise<Ticket[]> {
+      const rows = (await db('tickets').where({ status: 'solved' }).where('solved_at', '<=', solvedBy).orderBy('solved_at').limit(limit)) as TicketRow[];
+      return withTags(rows);
+    },
+
+    /** Solved → closed, only if the ticket is still solved by that same solve (another instance may be first). */
+    async closeIfSolvedAt(id: number, solvedAt: number, at: number): Promise<boolean> {
+      const changed = await db('tickets').where({ id, status: 'solved', solved_at: solvedAt }).update({ status: 'closed', updated_at: at });
+      return changed > 0;
     },
 
     async markMessageDeleted(id: number, deletedAt: number): Promise<void> {

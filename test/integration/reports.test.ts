@@ -55,7 +55,7 @@ describe('satisfaction survey (CSAT)', () => {
     expect(h.emu.thread(W.help, originTs).filter((m) => m.text.includes('How did we do'))).toHaveLength(0);
   });
 
-  it('`close no-survey` solves without asking; `survey after 1d` asks a day after the solve, and not at all when the ticket was reopened by then', async () => {
+  it('`close no-survey` solves without asking; `survey after 1d` asks a day after the solve, and not at all when the ticket was reopened or marked as spam by then', async () => {
     const surveys = (originTs: string) => h.emu.thread(W.help, originTs).filter((m) => m.text.includes('How did we do'));
     const quiet = await postInIntake(h, W.carol, 'Wrong channel, sorry');
     await ticketCommand(h, W.alice, `${quiet.ticket.number} close no-survey`);
@@ -79,14 +79,17 @@ describe('satisfaction survey (CSAT)', () => {
 
     const later = await postInIntake(h, W.carol, 'Invoice missing');
     const reopened = await postInIntake(h, W.dave, 'Password reset');
+    const spam = await postInIntake(h, W.erin, 'Buy followers now');
     await ticketCommand(h, W.alice, `${later.ticket.number} close`);
     await ticketCommand(h, W.alice, `${reopened.ticket.number} close`);
+    await ticketCommand(h, W.alice, `${spam.ticket.number} close`);
     await h.settle();
     expect(surveys(later.originTs)).toHaveLength(0); // not yet
     const waiting = await h.testDb.db('deliveries').where({ kind: 'survey', status: 'pending' }).select('id', 'not_before', 'created_at');
-    expect(waiting).toHaveLength(2);
+    expect(waiting).toHaveLength(3);
     for (const d of waiting) expect(Number(d.not_before) - Number(d.created_at)).toBe(1440 * MIN);
     await ticketCommand(h, W.alice, `${reopened.ticket.number} reopen`);
+    await ticketCommand(h, W.alice, `${spam.ticket.number} spam`); // spam found out after the solve: never asked
     await h.settle();
 
     // A day later (the deliveries come due).
@@ -98,6 +101,8 @@ describe('satisfaction survey (CSAT)', () => {
     expect(await h.testDb.db('csat_surveys').where({ ticket_id: later.ticket.id }).first()).toMatchObject({ rating: null });
     expect(surveys(reopened.originTs)).toHaveLength(0);
     expect(await h.testDb.db('csat_surveys').where({ ticket_id: reopened.ticket.id }).first()).toBeUndefined();
+    expect(surveys(spam.originTs)).toHaveLength(0);
+    expect(await h.testDb.db('csat_surveys').where({ ticket_id: spam.ticket.id }).first()).toBeUndefined();
     expect(await h.testDb.db('deliveries').where({ kind: 'survey', status: 'pending' })).toEqual([]);
   });
 });

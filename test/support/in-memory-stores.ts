@@ -85,6 +85,7 @@ export function createInMemoryTickets(): InMemoryTickets {
         solvedAt: null,
         lastRequesterMessageAt: t.createdAt,
         mergedIntoId: null,
+        discarded: null,
       };
       tickets.set(ticket.id, ticket);
       const message = storeMessage({ ...m, ticketId: ticket.id });

@@ -43,6 +43,13 @@ export function originLabel(ticket: Pick<Ticket, 'originKind' | 'originSource' |
   return ticket.originPermalink ? `<#${ticket.originChannelId}> · <${ticket.originPermalink}|message>` : `<#${ticket.originChannelId}>`;
 }
 
+function statusLabel(ticket: Ticket): string {
+  if (ticket.mergedIntoId !== null) return ':link: Merged into another ticket';
+  if (ticket.discarded === 'spam') return ':no_entry_sign: Spam (closed, left out of reports)';
+  if (ticket.discarded === 'deleted') return ':wastebasket: Deleted by the requester (closed, left out of reports)';
+  return STATUS_LABEL[ticket.status];
+}
+
 /** The channel kind and source as the contract names them (`email` · `amazon`), for the card's origin. */
 function originCodes(ticket: Pick<Ticket, 'originKind' | 'originSource'>): string {
   // A chat's source is the page the visitor wrote from, already shown in the label.
@@ -62,7 +69,7 @@ export function buildTicketCard({ ticket, firstMessage, fields = {}, replying = 
       fields: [
         field('Requester', `${person(ticket.requesterId)}${ticket.requesterTeamId && ticket.requesterTeamId !== ticket.teamId ? ' (external)' : ''}`),
         field('Origin', `${origin}\n${originCodes(ticket)}`),
-        field('Status', ticket.mergedIntoId !== null ? ':link: Merged into another ticket' : STATUS_LABEL[ticket.status]),
+        field('Status', statusLabel(ticket)),
         field('Priority', PRIORITY_LABEL[ticket.priority]),
         field('Assignee', ticket.assigneeId ? `<@${ticket.assigneeId}>` : '_Unassigned_'),
         field('SLA due', slaDue),

@@ -7,9 +7,11 @@ export type TicketAction =
   | { kind: 'show' }
   | { kind: 'assign'; assignee: 'me' | string }
   | { kind: 'reply'; text: string }
-  /** `survey: false`: solved without asking the requester to rate it (`close no-survey`). */
+  /** Solves an active ticket (`survey: false`: without asking the requester to rate it); closes a solved one. */
   | { kind: 'close'; survey?: false }
   | { kind: 'reopen' }
+  /** Closed and left out of every figure; its sender's follow-ups do not open it again. */
+  | { kind: 'spam' }
   | { kind: 'priority'; priority: Priority }
   | { kind: 'tag'; tag: string }
   | { kind: 'set'; name: string; value: string }
@@ -26,6 +28,7 @@ export const ACTION_USAGE = [
   'reply <text>',
   'close [no-survey]',
   'reopen',
+  'spam',
   `priority ${PRIORITIES.join('|')}`,
   'tag <word>',
   'set <field> <value>',
@@ -77,6 +80,8 @@ export function parseTicketAction(text: string): Parsed<TicketAction> {
       return args ? fail('`close` takes nothing, or `no-survey` to solve without the satisfaction survey.') : ok({ kind: 'close' });
     case 'reopen':
       return args ? fail('`reopen` takes no arguments.') : ok({ kind: 'reopen' });
+    case 'spam':
+      return args ? fail('`spam` takes no arguments.') : ok({ kind: 'spam' });
     case 'priority': {
       const priority = args.toLowerCase() as Priority;
       return PRIORITIES.includes(priority) ? ok({ kind: 'priority', priority }) : fail(`Priority must be one of ${PRIORITIES.join(', ')}.`);

@@ -77,5 +77,10 @@ async function handleDeletion(event: SlackMessageEvent, ctx: BotContext): Promis
 async function markDeleted(event: SlackMessageEvent, ts: string, ctx: BotContext): Promise<void> {
   if (event.previous_message?.bot_id) return;
   const change = await applyMessageDeletion({ channelId: event.channel, ts, at: tsToMillis(event.event_ts ?? event.ts) }, ctx.useCaseDeps);
-  if (change) await ctx.publisher.updateMirror(change.ticket, change.message);
+  if (!change) return;
+  await ctx.publisher.updateMirror(change.ticket, change.message);
+  if (change.discarded) {
+    await ctx.publisher.refreshCard(change.ticket);
+    await ctx.publisher.announce(change.ticket, `:wastebasket: The requester deleted their message before anyone answered: #${change.ticket.number} is closed and left out of reports (\`!reopen\` keeps it).`);
+  }
 }
