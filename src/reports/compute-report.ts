@@ -46,7 +46,7 @@ export interface Report {
   /** Figures in business hours too: a calendar applies to the workspace or a channel. */
   business: boolean;
   created: number;
-  /** Per intake channel (a Slack channel, a mailbox): created, solved, unanswered, first reply mean. */
+  /** Per intake channel (a Slack channel, a mailbox): created, solved, unanswered, first reply, one-touch, CSAT. */
   createdByChannel: ChannelFigures[];
   /** What happened in the period whatever the tickets' age. */
   activity: { solved: number; publicReplies: number };

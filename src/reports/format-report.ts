@@ -1,4 +1,4 @@
-import type { Distribution, OpenTicketRef } from '../store/report-queries.js';
+import type { ChannelFigures, Distribution, OpenTicketRef } from '../store/report-queries.js';
 import { SLA_TARGET_NAMES } from '../domain/sla.js';
 import type { Conversion, Csat, Report } from './compute-report.js';
 import { formatMoney, fromMinor, minorDigits } from '../domain/order.js';
@@ -47,6 +47,12 @@ function change(now: number | null, before: number | null | undefined, show: (v:
   return ` (${now > before ? '▲' : '▼'} from ${show(before)})`;
 }
 
+/** One channel's line: its tickets, how fast they were answered, one-touch and CSAT (SPEC definitions). */
+const channelFigures = (c: ChannelFigures) =>
+  `${c.count} created · ${c.solved} solved · ${c.unanswered} unanswered · first reply median ${formatDuration(c.firstReplyMedian)} · one-touch ${formatPercent(c.solved > 0 ? c.oneTouch / c.solved : null)} · CSAT ${
+    c.csat.rated > 0 ? `${formatPercent(c.csat.good / c.csat.rated)} (${c.csat.rated} rating${c.csat.rated === 1 ? '' : 's'})` : '–'
+  }`;
+
 const durations = (d: Distribution) => `median ${formatDuration(d.median)} · mean ${formatDuration(d.mean)} · p90 ${formatDuration(d.p90)}`;
 const businessToo = (d: Distribution | null) => (d && d.count > 0 ? `\n    in business hours: ${durations(d)}` : '');
 const csatLine = (c: Csat) =>
@@ -74,7 +80,7 @@ export function reportLines(report: Report, previous: Report | null, style: Repo
     `${b('Tickets created')} ${report.created}${change(report.created, previous?.created, String)} · ${b('solved in the period')} ${report.activity.solved}${change(report.activity.solved, previous?.activity.solved, String)} · ${b('public replies')} ${report.activity.publicReplies}`,
     ...(report.createdByChannel.length > 1 ? [`${b('By intake channel')} ${report.createdByChannel.map((c) => `${style.channel(c.channelId)} ${c.count}`).join(' · ')}`] : []),
     // Each channel's own figures once tickets come from more than one kind (Slack and a mailbox): where it is slow.
-    ...(new Set(report.createdByChannel.map((c) => channelKindOf(c.channelId))).size > 1 ? report.createdByChannel.slice(0, 8).map((c) => `    ${style.channel(c.channelId)}: ${c.count} created · ${c.solved} solved · ${c.unanswered} unanswered · first reply mean ${formatDuration(c.firstReplyMean)}`) : []),
+    ...(new Set(report.createdByChannel.map((c) => channelKindOf(c.channelId))).size > 1 ? report.createdByChannel.slice(0, 8).map((c) => `    ${style.channel(c.channelId)}: ${channelFigures(c)}`) : []),
     `${b('Backlog')} ${report.backlog.total}${change(report.backlog.total, previous?.backlog.total, String)} (${report.backlog.buckets.map((x) => `${x.label}: ${x.count}`).join(' · ')})`,
     `${b('First reply time')} ${durations(report.firstReply)}${change(report.firstReply.median, previous?.firstReply.median, formatDuration)} · ${report.firstReply.unanswered} unanswered${businessToo(report.firstReply.business)}`,
     `${b('Response time')} median ${formatDuration(report.response.median)} · mean ${formatDuration(report.response.mean)} over ${report.response.count} wait${report.response.count === 1 ? '' : 's'}${change(report.response.median, previous?.response.median, formatDuration)}${report.response.business && report.response.business.count > 0 ? `\n    in business hours: median ${formatDuration(report.response.business.median)} · mean ${formatDuration(report.response.business.mean)}` : ''}`,

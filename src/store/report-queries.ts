@@ -149,13 +149,18 @@ async function buildCohort(trx: Knex.Transaction, cohort: Cohort, calendars: Cal
 
 const num = (value: unknown): number => Number(value ?? 0);
 
-/** A channel's share of the cohort: tickets created, solved, not yet answered, and the mean time to a first reply. */
+/** A channel's share of the cohort: tickets created, solved, not yet answered, first reply, one-touch, CSAT. */
 export interface ChannelFigures {
   channelId: string;
   count: number;
   solved: number;
   unanswered: number;
   firstReplyMean: number | null;
+  /** Null with a single channel (the report's own figures say it all). */
+  firstReplyMedian: number | null;
+  /** Solved tickets with exactly one public agent reply. */
+  oneTouch: number;
+  csat: CsatCounts;
 }
 
 /** Converted tickets of a cohort: how many, the revenue of their orders by currency, per agent who replied. */
@@ -301,15 +306,33 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, range: IdRange, bu
 
     /** Tickets created per intake channel, most first. */
     async createdByChannel(): Promise<ChannelFigures[]> {
-      // One pass over the cohort: counts and a mean (medians per channel would cost a sort each).
       const rows = await rowsOf(
         `SELECT channel_id, COUNT(*) AS n,
                 SUM(CASE WHEN solved_at IS NOT NULL THEN 1 ELSE 0 END) AS solved,
                 SUM(CASE WHEN first_reply_at IS NULL THEN 1 ELSE 0 END) AS unanswered,
+                SUM(CASE WHEN solved_at IS NOT NULL AND agent_replies = 1 THEN 1 ELSE 0 END) AS one_touch,
                 AVG(first_reply_at - created_at) AS first_reply_mean
          FROM rpt_facts GROUP BY channel_id ORDER BY n DESC, channel_id`,
       );
-      return rows.map((r) => ({ channelId: String(r.channel_id), count: num(r.n), solved: num(r.solved), unanswered: num(r.unanswered), firstReplyMean: numOrNull(r.first_reply_mean) }));
+      // Each channel's satisfaction, and with several channels each one's median first reply: where customers are
+      // unhappy, and where they wait (one more pass over the cohort's surveys, and one over its first replies).
+      const several = rows.length > 1;
+      const medians = several ? await distributionsOf('rpt_facts', 'first_reply_at - created_at', 'channel_id') : new Map<string, Distribution>();
+      const csatRows = await rowsOf(
+        `SELECT f.channel_id AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated, SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
+         FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id AND ${inRange('c.ticket_id')} GROUP BY f.channel_id`,
+      );
+      const csat = new Map(csatRows.map((r) => [String(r.g), { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) }]));
+      return rows.map((r) => ({
+        channelId: String(r.channel_id),
+        count: num(r.n),
+        solved: num(r.solved),
+        unanswered: num(r.unanswered),
+        firstReplyMean: numOrNull(r.first_reply_mean),
+        firstReplyMedian: medians.get(String(r.channel_id))?.median ?? null,
+        oneTouch: num(r.one_touch),
+        csat: csat.get(String(r.channel_id)) ?? { sent: 0, rated: 0, good: 0, ratingSum: 0 },
+      }));
     },
 
     /** Tickets solved per assignee ('' when unassigned). */

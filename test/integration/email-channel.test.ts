@@ -380,7 +380,7 @@ describe('email as a channel', () => {
     expect(stats).toContain(`*SLA by channel* <#${W.help}> 0% met (1 breached) · :e-mail: ${MAILBOX} 0% met (1 breached)`);
     // Each channel's own figures, the mailbox (two tickets) first: Vic was answered after 11 minutes.
     expect(stats).toContain(`*By intake channel* :e-mail: ${MAILBOX} 2 · <#${W.help}> 1`);
-    expect(stats).toContain(`    :e-mail: ${MAILBOX}: 2 created · 0 solved · 1 unanswered · first reply mean 11m\n    <#${W.help}>: 1 created · 0 solved · 1 unanswered · first reply mean –`);
+    expect(stats).toContain(`    :e-mail: ${MAILBOX}: 2 created · 0 solved · 1 unanswered · first reply median 11m · one-touch – · CSAT –\n    <#${W.help}>: 1 created · 0 solved · 1 unanswered · first reply median – · one-touch – · CSAT –`);
   });
   it('SLA per channel kind: `sla email` covers every mailbox without targets of its own; a mailbox\'s own and a Slack channel\'s stay apart', async () => {
     await h.driver.slashCommand(W.ada, W.general, '/helpdesk', 'sla email all first 30m');

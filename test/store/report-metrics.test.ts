@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBusinessHours } from '../../src/domain/business-hours.js';
 import type { Priority } from '../../src/domain/ticket.js';
 import { computeReport, type Report } from '../../src/reports/compute-report.js';
+import { plainStyle, reportLines } from '../../src/reports/format-report.js';
 import { createServiceLevelStore, type ServiceLevelStore } from '../../src/store/service-level-store.js';
 import { createTicketStore, type TicketStore } from '../../src/store/ticket-store.js';
 import { createTestDb, isPostgresReachable, type DbKind, type TestDb } from '../support/databases.js';
@@ -122,7 +123,8 @@ for (const kind of kinds) {
       expect(report.created).toBe(6); // t1 t2 t3 t4 t5 t8
       // The channel's own figures: 5 of its 6 solved (see "solved" below), t3 and t5 unanswered, first replies of
       // 20m, 30m, 60m and 120m (see "first reply time") with a mean of 57.5m.
-      expect(report.createdByChannel).toEqual([{ channelId: 'CHELP', count: 6, solved: 5, unanswered: 2, firstReplyMean: 57.5 * 60_000 }]);
+      // One-touch t1 t4 t8, surveys as below; a single channel gets no median of its own (the report's is it).
+      expect(report.createdByChannel).toEqual([{ channelId: 'CHELP', count: 6, solved: 5, unanswered: 2, firstReplyMean: 57.5 * 60_000, firstReplyMedian: null, oneTouch: 3, csat: { sent: 5, rated: 4, good: 2, ratingSum: 13 } }]);
       expect(report.activity).toEqual({ solved: 6, publicReplies: 6 }); // solved: t1 t2 t3 t4 t7 t8 (t4 twice, one ticket); replies: t1 t2 t2 t4 t7 t8
     });
 
@@ -213,6 +215,51 @@ for (const kind of kinds) {
       expect(minutes(business.firstReply.business!.median)).toBe(30);
       expect(minutes(business.resolution.business!.median)).toBe(60);
       expect(minutes(business.response.business!.median)).toBe(30);
+    });
+  });
+}
+
+for (const kind of kinds) {
+  describe.skipIf(kind === 'postgres' && !postgresUp)(`per-channel figures on ${kind}`, () => {
+    it('gives each channel its median first reply, one-touch rate and CSAT; spam and deleted tickets count nowhere', async () => {
+      const testDb = await createTestDb(kind);
+      try {
+        const store = createTicketStore(testDb.db);
+        const serviceLevels = createServiceLevelStore(testDb.db, 0);
+        const MAIL = 'email:support@shop.example';
+        // The mailbox: first replies 10m, 20m and 90m (median 20m, mean 40m); two solved with one reply each
+        // (one-touch 100 %); rated 5 and 2 (CSAT 50 %).
+        const m1 = await history(store, { channel: MAIL, created: '2026-03-02T09:00', steps: [{ agent: '2026-03-02T09:10', by: 'USAM' }, { solve: '2026-03-02T09:20', by: 'USAM' }] });
+        const m2 = await history(store, { channel: MAIL, created: '2026-03-02T10:00', steps: [{ agent: '2026-03-02T10:20', by: 'USAM' }, { solve: '2026-03-02T10:30', by: 'USAM' }] });
+        await history(store, { channel: MAIL, created: '2026-03-02T11:00', steps: [{ agent: '2026-03-02T12:30', by: 'USAM' }] });
+        // #help: a first reply after 60m, a second reply, solved (not one-touch), rated 5.
+        const h1 = await history(store, { created: '2026-03-02T09:00', steps: [{ agent: '2026-03-02T10:00', by: 'UPRIYA' }, { req: '2026-03-02T10:05' }, { agent: '2026-03-02T10:10', by: 'UPRIYA' }, { solve: '2026-03-02T10:20', by: 'UPRIYA' }] });
+        // Spam in the mailbox (even answered), a deleted question in #help: counted nowhere.
+        const spam = await history(store, { channel: MAIL, created: '2026-03-02T13:00', steps: [{ agent: '2026-03-02T13:01', by: 'USAM' }] });
+        await store.updateTicket(spam.id, { status: 'closed', discarded: 'spam', updatedAt: at('2026-03-02T13:02') });
+        const gone = await history(store, { created: '2026-03-02T14:00' });
+        await store.updateTicket(gone.id, { status: 'closed', discarded: 'deleted', updatedAt: at('2026-03-02T14:01') });
+        const survey = (ticketId: number, channel: string, rating: number) =>
+          testDb.db('csat_surveys').insert({ ticket_id: ticketId, channel_id: channel, sent_at: at('2026-03-02T20:00'), rating, rated_at: at('2026-03-02T21:00'), agent_id: 'USAM' });
+        await survey(m1.id, MAIL, 5);
+        await survey(m2.id, MAIL, 2);
+        await survey(h1.id, 'CHELP', 5);
+
+        const now = at('2026-03-05T00:00');
+        const report = await computeReport({ teamId: 'T1', from: at('2026-03-02T00:00'), to: at('2026-03-03T00:00') }, { db: testDb.db, serviceLevels, now });
+        expect(report.created).toBe(4);
+        expect(report.activity).toEqual({ solved: 3, publicReplies: 5 }); // m1 m2 h1; m1 m2 m3 h1 h1 (not the spam's)
+        expect(report.backlog.total).toBe(1); // the mailbox's third, answered and still open
+        expect(report.createdByChannel).toEqual([
+          { channelId: MAIL, count: 3, solved: 2, unanswered: 0, firstReplyMean: 40 * MIN, firstReplyMedian: 20 * MIN, oneTouch: 2, csat: { sent: 2, rated: 2, good: 1, ratingSum: 7 } },
+          { channelId: 'CHELP', count: 1, solved: 1, unanswered: 0, firstReplyMean: 60 * MIN, firstReplyMedian: 60 * MIN, oneTouch: 0, csat: { sent: 1, rated: 1, good: 1, ratingSum: 5 } },
+        ]);
+        const lines = reportLines(report, null, plainStyle, now);
+        expect(lines).toContain('    support@shop.example: 3 created · 2 solved · 0 unanswered · first reply median 20m · one-touch 100% · CSAT 50% (2 ratings)');
+        expect(lines).toContain('    CHELP: 1 created · 1 solved · 0 unanswered · first reply median 1h 00m · one-touch 0% · CSAT 100% (1 rating)');
+      } finally {
+        await testDb.drop();
+      }
     });
   });
 }
