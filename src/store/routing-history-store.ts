@@ -13,7 +13,9 @@ export interface SolvedTicket {
   tags: string[];
 }
 
-const SOLVED = `e.kind = 'status_changed' AND e.to_value IN ('solved', 'closed')`;
+// A ticket's end: solved, or closed straight from active (a merge); solved → closed (by hand or after the quiet
+// period) is the same end again and would learn the ticket twice.
+const SOLVED = `e.kind = 'status_changed' AND (e.to_value = 'solved' OR (e.to_value = 'closed' AND e.from_value NOT IN ('solved', 'closed')))`;
 
 /**
  * Tickets in the order they were solved (by the id of the history entry that solved them), for learned routing.

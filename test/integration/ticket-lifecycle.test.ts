@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRoutingHistoryStore } from '../../src/store/routing-history-store.js';
 import { blockText, postInIntake, useHarness, W, type Harness } from '../support/harness.js';
 
 // The end of a ticket's life (SPEC "Tickets": solved → closed after a quiet period or by hand; "Metrics": spam and
@@ -46,6 +47,9 @@ describe('closed, spam and deleted tickets', () => {
     const events = (await h.tickets.events(second.id)).map((e) => `${e.kind}:${e.toValue ?? ''}:${e.actorId ?? 'the bot'}`);
     expect(events.at(-1)).toBe('status_changed:closed:the bot');
     expect(await h.bot.autoClose.check()).toBe(0); // nothing twice
+    // Learned routing learns each solve once: closing a solved ticket is not a second solve.
+    const learned = await createRoutingHistoryStore(h.testDb.db).solvedAfter(0, 100);
+    expect(learned.tickets.map((t) => t.ticketId).sort()).toEqual([first.id, second.id, third.id].sort());
 
     // The requester writes on a closed ticket: it opens again.
     await h.driver.userSays(W.carol, W.help, 'The reader died again this morning', { thread_ts: originTs });
