@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { fromMinor } from '../domain/order.js';
+import { channelKindOf } from '../domain/intake-channel.js';
 
 /**
  * The SQL behind reports. A report is about a cohort (tickets created in a period, optionally of one
@@ -156,7 +157,7 @@ export interface ChannelFigures {
   solved: number;
   unanswered: number;
   firstReplyMean: number | null;
-  /** Null with a single channel (the report's own figures say it all). */
+  /** Null unless the cohort has channels of several kinds (a Slack channel and a mailbox: where the report shows them). */
   firstReplyMedian: number | null;
   /** Solved tickets with exactly one public agent reply. */
   oneTouch: number;
@@ -316,7 +317,8 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, range: IdRange, bu
       );
       // Each channel's satisfaction, and with several channels each one's median first reply: where customers are
       // unhappy, and where they wait (one more pass over the cohort's surveys, and one over its first replies).
-      const several = rows.length > 1;
+      // (Only where the report shows channel lines: channels of several kinds, a Slack channel and a mailbox.)
+      const several = new Set(rows.map((r) => channelKindOf(String(r.channel_id)))).size > 1;
       const medians = several ? await distributionsOf('rpt_facts', 'first_reply_at - created_at', 'channel_id') : new Map<string, Distribution>();
       const csatRows = await rowsOf(
         `SELECT f.channel_id AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated, SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum

@@ -123,7 +123,7 @@ for (const kind of kinds) {
       expect(report.created).toBe(6); // t1 t2 t3 t4 t5 t8
       // The channel's own figures: 5 of its 6 solved (see "solved" below), t3 and t5 unanswered, first replies of
       // 20m, 30m, 60m and 120m (see "first reply time") with a mean of 57.5m.
-      // One-touch t1 t4 t8, surveys as below; a single channel gets no median of its own (the report's is it).
+      // One-touch t1 t4 t8, surveys as below; channels of one kind get no median of their own (the report's is it).
       expect(report.createdByChannel).toEqual([{ channelId: 'CHELP', count: 6, solved: 5, unanswered: 2, firstReplyMean: 57.5 * 60_000, firstReplyMedian: null, oneTouch: 3, csat: { sent: 5, rated: 4, good: 2, ratingSum: 13 } }]);
       expect(report.activity).toEqual({ solved: 6, publicReplies: 6 }); // solved: t1 t2 t3 t4 t7 t8 (t4 twice, one ticket); replies: t1 t2 t2 t4 t7 t8
     });
