@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Ticket } from '../domain/ticket.js';
 import { addTag } from '../tickets/add-tag.js';
 import { assignTicket } from '../tickets/assign-ticket.js';
-import { closeTicket, markSpam, reopenTicket, solveTicket } from '../tickets/change-status.js';
+import { closeTicket, markPending, markSpam, reopenTicket, solveTicket } from '../tickets/change-status.js';
 import { setPriority } from '../tickets/set-priority.js';
 import { requireAgent, type ActionResult } from '../tickets/ticket-action.js';
 import type { Answer } from './answers.js';
@@ -60,6 +60,10 @@ async function dispatch(ticket: Ticket, action: TicketAction, actorId: string, a
       await outcome(result, line, '', answer);
       if (result.changed && action.survey !== false) await askForRating(result.ticket, ctx);
       return;
+    }
+    case 'pending': {
+      const line = `:hourglass_flowing_sand: <@${actorId}> set #${ticket.number} pending: waiting on the requester.`;
+      return outcome(await markPending({ ...input, show: shown(line) }, deps), line, `#${ticket.number} is already pending.`, answer);
     }
     case 'spam': {
       const line = `:no_entry_sign: <@${actorId}> marked #${ticket.number} as spam: closed and left out of reports (\`!reopen\` undoes it).`;

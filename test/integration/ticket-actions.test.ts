@@ -54,7 +54,7 @@ describe('agents work tickets through buttons, /ticket and ! thread commands', (
 
   it('assigns, sets priority, tags, closes and reopens via ! commands in the triage thread', async () => {
     const { cardTs, id } = await openTicket(h);
-    for (const command of ['!assign me', '!priority urgent', '!tag billing', '!close']) {
+    for (const command of ['!assign me', '!pending', '!priority urgent', '!tag billing', '!close']) {
       await h.driver.userSays(W.alice, W.triage, command, { thread_ts: cardTs });
       await h.settle();
     }
@@ -64,6 +64,7 @@ describe('agents work tickets through buttons, /ticket and ! thread commands', (
     expect(card(h, cardTs)).toContain('`billing`');
     const threadLines = h.emu.thread(W.triage, cardTs).map((m) => blockText(m.blocks) || m.text).join('\n');
     expect(threadLines).toContain('solved #1');
+    expect(threadLines).toContain('set #1 pending: waiting on the requester.');
     expect(threadLines).toContain('set the priority of #1 to urgent');
 
     await h.driver.userSays(W.alice, W.triage, '!reopen', { thread_ts: cardTs });
@@ -71,7 +72,7 @@ describe('agents work tickets through buttons, /ticket and ! thread commands', (
     ticket = (await h.tickets.byId(id))!;
     expect(ticket.status).toBe('open');
     const kinds = (await h.tickets.events(id)).map((e) => `${e.kind}:${e.toValue ?? ''}`);
-    expect(kinds).toEqual(['created:new', `assigned:${W.alice}`, 'status_changed:open', 'priority_changed:urgent', 'tagged:billing', 'status_changed:solved', 'status_changed:open']);
+    expect(kinds).toEqual(['created:new', `assigned:${W.alice}`, 'status_changed:open', 'status_changed:pending', 'priority_changed:urgent', 'tagged:billing', 'status_changed:solved', 'status_changed:open']);
   });
 
   it('closes via the Close button', async () => {

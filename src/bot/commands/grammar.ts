@@ -10,6 +10,8 @@ export type TicketAction =
   /** Solves an active ticket (`survey: false`: without asking the requester to rate it); closes a solved one. */
   | { kind: 'close'; survey?: false }
   | { kind: 'reopen' }
+  /** Waiting on the requester: their next message opens it again. */
+  | { kind: 'pending' }
   /** Closed and left out of every figure; its sender's follow-ups do not open it again. */
   | { kind: 'spam' }
   | { kind: 'priority'; priority: Priority }
@@ -28,6 +30,7 @@ export const ACTION_USAGE = [
   'reply <text>',
   'close [no-survey]',
   'reopen',
+  'pending',
   'spam',
   `priority ${PRIORITIES.join('|')}`,
   'tag <word>',
@@ -82,6 +85,8 @@ export function parseTicketAction(text: string): Parsed<TicketAction> {
       return args ? fail('`reopen` takes no arguments.') : ok({ kind: 'reopen' });
     case 'spam':
       return args ? fail('`spam` takes no arguments.') : ok({ kind: 'spam' });
+    case 'pending':
+      return args ? fail('`pending` takes no arguments.') : ok({ kind: 'pending' });
     case 'priority': {
       const priority = args.toLowerCase() as Priority;
       return PRIORITIES.includes(priority) ? ok({ kind: 'priority', priority }) : fail(`Priority must be one of ${PRIORITIES.join(', ')}.`);
