@@ -1,5 +1,6 @@
 import type { BotContext } from './bot-context.js';
 import { deliver } from './delivery-intents.js';
+import { periodicCheck } from './periodic-check.js';
 
 const CHECK_EVERY_MS = 60_000;
 /** Tickets closed per pass: a long history solved before this existed is closed a little at a time. */
@@ -12,9 +13,6 @@ const DAY = 86_400_000;
  * redrawing their cards (one chat.update each would crowd out the team's live work). Off with `afterDays` 0.
  */
 export function createAutoClose(ctx: BotContext, afterDays: number) {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
-
   async function pass(): Promise<number> {
     if (afterDays <= 0) return 0;
     const now = ctx.clock.now();
@@ -33,19 +31,6 @@ export function createAutoClose(ctx: BotContext, afterDays: number) {
     return closed;
   }
 
-  return {
-    /** One pass (the timer runs it; tests call it at a chosen moment); resolves with how many were closed. */
-    check(): Promise<number> {
-      running ??= pass().finally(() => (running = null));
-      return running;
-    },
-    start(): void {
-      timer ??= setInterval(() => void this.check().catch((err) => ctx.logger.error({ err }, 'closing solved tickets failed')), CHECK_EVERY_MS);
-      timer.unref();
-    },
-    stop(): void {
-      if (timer) clearInterval(timer);
-      timer = null;
-    },
-  };
+  // check() resolves with how many were closed.
+  return periodicCheck(pass, CHECK_EVERY_MS, ctx.logger, 'closing solved tickets failed');
 }

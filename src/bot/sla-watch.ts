@@ -1,6 +1,7 @@
 import { nextDue, runningTargets, SLA_TARGET_NAMES, type RunningTarget } from '../domain/sla.js';
 import type { Ticket } from '../domain/ticket.js';
 import { formatDuration } from '../reports/format-report.js';
+import { periodicCheck } from './periodic-check.js';
 import type { BotContext } from './bot-context.js';
 import { buildStatusLine } from './blocks/thread-messages.js';
 import { deliver } from './delivery-intents.js';
@@ -23,8 +24,6 @@ export function describeDue(due: RunningTarget | null, now: number): string {
  * the database together with its post (an outbox delivery), so it is posted once, across restarts and instances.
  */
 export function createSlaWatch(ctx: BotContext) {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
 
   async function targetsOf(teamId: string, channelId: string, priority: Ticket['priority']) {
     const policy = await ctx.serviceLevels.policy(channelId, priority);
@@ -115,19 +114,8 @@ export function createSlaWatch(ctx: BotContext) {
   }
 
   return {
-    /** One pass over the clocks (the timer runs it; tests call it at a chosen moment). */
-    check(): Promise<void> {
-      running ??= check().finally(() => (running = null));
-      return running;
-    },
-    start(): void {
-      timer ??= setInterval(() => void this.check().catch((err) => ctx.logger.error({ err }, 'SLA check failed')), CHECK_EVERY_MS);
-      timer.unref();
-    },
-    stop(): void {
-      if (timer) clearInterval(timer);
-      timer = null;
-    },
+    /** check(): one pass over the clocks; start() and stop() its timer. */
+    ...periodicCheck(check, CHECK_EVERY_MS, ctx.logger, 'SLA check failed'),
     /** The card's "SLA due" text for a ticket. */
     async dueText(ticket: Ticket): Promise<string> {
       if (ticket.status === 'solved' || ticket.status === 'closed' || ticket.mergedIntoId !== null) return '—';
