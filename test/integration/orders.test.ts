@@ -20,7 +20,7 @@ const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fix
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
 const hmac64 = (secret: string, raw: string) => createHmac('sha256', secret).update(raw).digest('base64');
 
-async function shopify(h: Harness, topic: string, body: unknown, options: { webhookId?: string; secret?: string; raw?: string } = {}) {
+async function shopify(h: Harness, topic: string, body: unknown, options: { webhookId?: string | null; secret?: string; raw?: string } = {}) {
   const raw = options.raw ?? JSON.stringify(body);
   const response = await fetch(`${h.botUrl}/webhooks/shopify`, {
     method: 'POST',
@@ -29,7 +29,7 @@ async function shopify(h: Harness, topic: string, body: unknown, options: { webh
       'X-Shopify-Topic': topic,
       'X-Shopify-Hmac-Sha256': hmac64(options.secret ?? SHOPIFY_SECRET, raw),
       'X-Shopify-Shop-Domain': 'linen-and-loom.myshopify.com',
-      'X-Shopify-Webhook-Id': options.webhookId ?? `wh-${topic}-${raw.length}`,
+      ...(options.webhookId === null ? {} : { 'X-Shopify-Webhook-Id': options.webhookId ?? `wh-${topic}-${raw.length}` }),
       'X-Shopify-API-Version': '2026-10',
       'X-Shopify-Triggered-At': new Date().toISOString(),
     },
@@ -114,6 +114,13 @@ describe('order webhooks', () => {
     expect(await inboxRows(h)).toBe(before);
     expect(await orders(h)).toHaveLength(1);
     expect(h.logLines.join('')).not.toContain(SHOPIFY_SECRET);
+
+    // Without X-Shopify-Webhook-Id (a sender that drops it): stored, and the identical repeat is one delivery.
+    const another = { ...created, id: 5923418734077, name: '#1077' };
+    expect(await shopify(h, 'orders/create', another, { webhookId: null })).toEqual({ status: 200, json: { ok: true } });
+    expect(await shopify(h, 'orders/create', another, { webhookId: null })).toEqual({ status: 200, json: { ok: true, repeat: true } });
+    await h.settle();
+    expect((await orders(h)).map((o) => o.number).sort()).toEqual(['1021', '1077']);
   });
 
   it('an order for a customer nobody knows yet is kept, and linked when she writes in; her next order (by phone only) finds her', async () => {
