@@ -24,7 +24,6 @@ export function describeDue(due: RunningTarget | null, now: number): string {
  * the database together with its post (an outbox delivery), so it is posted once, across restarts and instances.
  */
 export function createSlaWatch(ctx: BotContext) {
-
   async function targetsOf(teamId: string, channelId: string, priority: Ticket['priority']) {
     const policy = await ctx.serviceLevels.policy(channelId, priority);
     if (!policy) return null;

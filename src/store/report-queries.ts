@@ -255,6 +255,15 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, range: IdRange, bu
     );
   };
   const one = (map: Map<string, Distribution>) => map.get('all') ?? emptyDistribution;
+  /** The cohort's surveys sent and answered, per `group` (a column of rpt_facts `f` or csat_surveys `c`). */
+  const csatBy = async (group: string): Promise<Map<string, CsatCounts>> => {
+    const rows = await rowsOf(
+      `SELECT ${group} AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
+              SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
+       FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id AND ${inRange('c.ticket_id')} GROUP BY ${group}`,
+    );
+    return new Map(rows.map((r) => [String(r.g), { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) }]));
+  };
   const waits = 'rpt_waits w';
 
   return {
@@ -320,11 +329,7 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, range: IdRange, bu
       // (Only where the report shows channel lines: channels of several kinds, a Slack channel and a mailbox.)
       const several = new Set(rows.map((r) => channelKindOf(String(r.channel_id)))).size > 1;
       const medians = several ? await distributionsOf('rpt_facts', 'first_reply_at - created_at', 'channel_id') : new Map<string, Distribution>();
-      const csatRows = await rowsOf(
-        `SELECT f.channel_id AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated, SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
-         FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id AND ${inRange('c.ticket_id')} GROUP BY f.channel_id`,
-      );
-      const csat = new Map(csatRows.map((r) => [String(r.g), { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) }]));
+      const csat = await csatBy('f.channel_id');
       return rows.map((r) => ({
         channelId: String(r.channel_id),
         count: num(r.n),
@@ -351,18 +356,9 @@ function reportQueries(trx: Knex.Transaction, cohort: Cohort, range: IdRange, bu
 
     /** Surveys sent and answered, per agent ('' when unassigned) and overall. */
     async csat(): Promise<{ all: CsatCounts; byAgent: Map<string, CsatCounts> }> {
-      const rows = await rowsOf(
-        `SELECT COALESCE(c.agent_id, '') AS g, COUNT(*) AS sent, COUNT(c.rating) AS rated,
-                SUM(CASE WHEN c.rating >= 4 THEN 1 ELSE 0 END) AS good, SUM(c.rating) AS rating_sum
-         FROM rpt_facts f CROSS JOIN csat_surveys c WHERE c.ticket_id = f.id AND ${inRange('c.ticket_id')} GROUP BY COALESCE(c.agent_id, '')`,
-      );
-      const byAgent = new Map<string, CsatCounts>();
+      const byAgent = await csatBy(`COALESCE(c.agent_id, '')`);
       const all: CsatCounts = { sent: 0, rated: 0, good: 0, ratingSum: 0 };
-      for (const r of rows) {
-        const agent: CsatCounts = { sent: num(r.sent), rated: num(r.rated), good: num(r.good), ratingSum: num(r.rating_sum) };
-        byAgent.set(String(r.g), agent);
-        for (const key of Object.keys(all) as Array<keyof CsatCounts>) all[key] += agent[key];
-      }
+      for (const agent of byAgent.values()) for (const key of Object.keys(all) as Array<keyof CsatCounts>) all[key] += agent[key];
       return { all, byAgent };
     },
 
